@@ -55,7 +55,9 @@ export function writeMain(name: string, spec?: InstanceSpec): string {
 export function compilerVersion(): string {
   const require = createRequire(import.meta.url);
   const pkg = require('circom2/package.json') as { version: string };
-  const out = execFileSync(process.execPath, [require.resolve('circom2/cli.js'), '--version'], { cwd: ROOT }).toString().trim();
+  const out = execFileSync(process.execPath, [require.resolve('circom2/cli.js'), '--version'], { cwd: ROOT })
+    .toString()
+    .trim();
   return `${out} (circom2 ${pkg.version})`;
 }
 

@@ -1,0 +1,138 @@
+/**
+ * The issuer: EdDSA-Poseidon keys on BabyJubJub (circomlibjs) and credential signing.
+ * A signature here is exactly what circomlib's EdDSAPoseidonVerifier accepts for
+ * M = credentialHash: S < subgroup order, 8*A not the identity, and S*B8 == R8 + 8*H(R8, A, M)*A.
+ */
+import { buildEddsa, type Eddsa, type Point } from 'circomlibjs';
+import { ZkidError } from '../errors.ts';
+import { parseFieldElement, toDecimal } from '../field.ts';
+import { parseCredential, credentialHash, credentialSlots, parseSerial, validateAttributes, MAX_SERIAL, SCHEMA_ID, type Credential } from './schema.ts';
+
+/** An issuer key pair: the 32-byte private key as 64 lower-case hex characters, the public point in decimal. */
+export interface IssuerKey {
+  privateKey: string /* 64 hex chars */;
+  publicKey: [string, string];
+}
+
+let eddsaPromise: Promise<Eddsa> | undefined;
+
+/** circomlibjs's EdDSA, built once per process (it compiles WebAssembly). */
+function getEddsa(): Promise<Eddsa> {
+  if (!eddsaPromise) {
+    eddsaPromise = buildEddsa();
+    // Allow a retry after a failed build instead of caching the rejection.
+    eddsaPromise.catch(() => { eddsaPromise = undefined; });
+  }
+  return eddsaPromise;
+}
+
+function hexToBytes(hex: string): Uint8Array {
+  const bytes = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return bytes;
+}
+
+function parsePrivateKey(hex: unknown): string {
+  if (typeof hex !== 'string' || !/^[0-9a-fA-F]{64}$/.test(hex)) {
+    throw new ZkidError('INVALID_ARGUMENT', 'privateKey must be 64 hexadecimal characters (32 bytes)', 'privateKey');
+  }
+  return hex.toLowerCase();
+}
+
+function pointToDecimal(eddsa: Eddsa, p: Point): [string, string] {
+  return [toDecimal(eddsa.F.toObject(p[0])), toDecimal(eddsa.F.toObject(p[1]))];
+}
+
+/**
+ * Derive the key pair of a private key.
+ * @param hex the private key: 64 hexadecimal characters (either case)
+ * @throws ZkidError INVALID_ARGUMENT (field 'privateKey') for anything else
+ */
+export async function issuerKeyFromPrivate(hex: string): Promise<IssuerKey> {
+  const privateKey = parsePrivateKey(hex);
+  const eddsa = await getEddsa();
+  return { privateKey, publicKey: pointToDecimal(eddsa, eddsa.prv2pub(hexToBytes(privateKey))) };
+}
+
+/** A new issuer key from 32 bytes of the platform CSPRNG. */
+export async function generateIssuerKey(): Promise<IssuerKey> {
+  const bytes = new Uint8Array(32);
+  globalThis.crypto.getRandomValues(bytes);
+  return issuerKeyFromPrivate(Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(''));
+}
+
+/**
+ * Validate a credential's contents and sign its credentialHash.
+ * @param key the issuer key; its publicKey must match its privateKey
+ * @param input attributes (validated with validateAttributes), a serial < MAX_SERIAL and the
+ *   holder's commitment Poseidon(holderSecret)
+ * @returns the credential with canonical attributes and decimal-string numbers
+ * @throws ZkidError INVALID_ARGUMENT ('privateKey', 'publicKey', 'input'); the codes of
+ *   validateAttributes; SERIAL_OUT_OF_RANGE or INVALID_FIELD_ELEMENT ('serial');
+ *   INVALID_FIELD_ELEMENT ('holderCommitment')
+ */
+export async function signCredential(
+  key: IssuerKey,
+  input: { attributes: unknown; serial: string | bigint; holderCommitment: string | bigint },
+): Promise<Credential> {
+  if (typeof key !== 'object' || key === null) throw new ZkidError('INVALID_ARGUMENT', 'key must be an IssuerKey', 'key');
+  if (typeof input !== 'object' || input === null) throw new ZkidError('INVALID_ARGUMENT', 'input must be an object', 'input');
+  const attributes = validateAttributes(input.attributes);
+  const serial = parseSerial('serial', input.serial);
+  const commitment = parseFieldElement('holderCommitment', input.holderCommitment);
+  const derived = await issuerKeyFromPrivate(key.privateKey);
+  if (!Array.isArray(key.publicKey) || key.publicKey[0] !== derived.publicKey[0] || key.publicKey[1] !== derived.publicKey[1]) {
+    throw new ZkidError('INVALID_ARGUMENT', 'publicKey does not belong to privateKey', 'publicKey');
+  }
+  const eddsa = await getEddsa();
+  const hash = credentialHash(credentialSlots({ attributes, serial, holderCommitment: commitment }));
+  const sig = eddsa.signPoseidon(hexToBytes(derived.privateKey), eddsa.F.e(hash));
+  return {
+    schema: SCHEMA_ID,
+    attributes,
+    serial: toDecimal(serial),
+    holderCommitment: toDecimal(commitment),
+    issuer: { publicKey: derived.publicKey },
+    signature: { R8: pointToDecimal(eddsa, sig.R8), S: toDecimal(BigInt(sig.S)) },
+  };
+}
+
+/**
+ * Check a credential's signature under the issuer key it names (whether that issuer is trusted
+ * is the caller's decision). Never throws.
+ * @returns true when the credential is well formed and its signature is one the circuit accepts
+ */
+export async function verifyCredentialSignature(c: Credential): Promise<boolean> {
+  try {
+    const parsed = parseCredential(c);
+    const eddsa = await getEddsa();
+    const F = eddsa.F;
+    const A: Point = [F.e(BigInt(parsed.issuer.publicKey[0])), F.e(BigInt(parsed.issuer.publicKey[1]))];
+    const R8: Point = [F.e(BigInt(parsed.signature.R8[0])), F.e(BigInt(parsed.signature.R8[1]))];
+    // The circuit rejects a public key of small order (x of 8*A is 0); verifyPoseidon does not,
+    // and with A = identity any message would verify.
+    if (!eddsa.babyJub.inCurve(A)) return false;
+    let a8 = A;
+    for (let i = 0; i < 3; i++) a8 = eddsa.babyJub.addPoint(a8, a8);
+    if (F.isZero(a8[0])) return false;
+    const hash = credentialHash(credentialSlots(parsed));
+    return eddsa.verifyPoseidon(F.e(hash), { R8, S: BigInt(parsed.signature.S) }, A);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A revocation serial uniform in [0, MAX_SERIAL), from the platform CSPRNG. Serials are random,
+ * not sequential: a sequence would leak the order (and so the time) of issuance.
+ */
+export function randomSerial(): bigint {
+  // MAX_SERIAL = 4,227,858,432 < 2^32: draw 32 bits and reject values >= MAX_SERIAL
+  // (about 1.6% of draws), so there is no modulo bias.
+  const word = new Uint32Array(1);
+  for (;;) {
+    globalThis.crypto.getRandomValues(word);
+    const v = BigInt(word[0] as number);
+    if (v < MAX_SERIAL) return v;
+  }
+}

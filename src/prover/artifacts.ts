@@ -1,0 +1,56 @@
+/**
+ * The one artifact loader: circuit wasm and zkey (and verification keys) from bytes, a file path
+ * (Node) or a URL (Node and browser), checked against their sha256 and cached in memory by hash.
+ * The file/URL reader is chosen by the bundler through package.json "imports" conditions
+ * (#read-bytes), never by sniffing the runtime.
+ */
+import { readBytes } from '#read-bytes';
+import { ZkidError } from '../errors.ts';
+
+export type ArtifactLocation = string | Uint8Array;
+
+export interface ArtifactSource {
+  location: ArtifactLocation;
+  /** expected sha256 (64 lower-case hex); required: unverified artifacts are never used */
+  sha256: string;
+}
+
+export async function sha256Hex(data: Uint8Array): Promise<string> {
+  const digest = await globalThis.crypto.subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+const cache = new Map<string, Promise<Uint8Array>>();
+
+/**
+ * Load an artifact and check its hash; concurrent and later loads of the same hash share one copy.
+ * @throws ZkidError ARTIFACT_UNAVAILABLE when it cannot be read, ARTIFACT_HASH_MISMATCH when its hash differs
+ */
+export function loadArtifact(name: string, src: ArtifactSource): Promise<Uint8Array> {
+  if (!/^[0-9a-f]{64}$/.test(src.sha256)) {
+    return Promise.reject(new ZkidError('INVALID_ARGUMENT', `${name}.sha256 must be 64 lower-case hex characters`, `${name}.sha256`));
+  }
+  const hit = cache.get(src.sha256);
+  if (hit) return hit;
+  const p = (async () => {
+    let bytes: Uint8Array;
+    try {
+      bytes = typeof src.location === 'string' ? await readBytes(src.location) : src.location;
+    } catch (e) {
+      throw new ZkidError('ARTIFACT_UNAVAILABLE', `cannot read ${name}: ${e instanceof Error ? e.message : String(e)}`, name, { cause: e });
+    }
+    const got = await sha256Hex(bytes);
+    if (got !== src.sha256) {
+      throw new ZkidError('ARTIFACT_HASH_MISMATCH', `${name} has sha256 ${got}, expected ${src.sha256}`, name);
+    }
+    return bytes;
+  })();
+  cache.set(src.sha256, p);
+  p.catch(() => cache.delete(src.sha256));
+  return p;
+}
+
+/** Forget cached artifacts (tests, or a wallet that switches circuits). */
+export function clearArtifactCache(): void {
+  cache.clear();
+}

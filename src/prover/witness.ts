@@ -1,0 +1,129 @@
+/**
+ * Circuit inputs and witness computation. `buildCircuitInput` maps a credential, the holder's
+ * secret, a proof request and a revocation witness onto the circuit's input signals; `computeWitness`
+ * runs the circuit's wasm (its WitnessCalculator is built once per wasm and reused).
+ */
+import { type WitnessCalculator, WitnessCalculatorBuilder } from 'circom_runtime';
+import { encodeStatement } from '../circuit/encoding.ts';
+import { type CircuitParams, circuitParams } from '../circuit/registry.ts';
+import { type Credential, credentialSlots } from '../credential/schema.ts';
+import { ZkidError } from '../errors.ts';
+import { FIELD_MODULUS, toDecimal } from '../field.ts';
+import type { ProofRequest } from '../request.ts';
+import type { RevocationWitness } from '../revocation/tree.ts';
+import { sha256Hex } from './artifacts.ts';
+
+/** Input signals of ZkidPresentation, as decimal strings. */
+export interface CircuitInput {
+  issuerAx: string;
+  issuerAy: string;
+  revocationRoot: string;
+  scope: string;
+  challenge: string;
+  setHash: string;
+  request: string[];
+  slots: string[];
+  holderSecret: string;
+  sigR8x: string;
+  sigR8y: string;
+  sigS: string;
+  revLeaf: string;
+  revSiblings: string[][];
+  set: string[];
+}
+
+export function buildCircuitInput(args: {
+  credential: Credential;
+  holderSecret: bigint;
+  request: ProofRequest;
+  revocation: RevocationWitness;
+  params?: CircuitParams;
+}): CircuitInput {
+  const { credential, holderSecret, request, revocation } = args;
+  const params = args.params ?? circuitParams(request.circuit);
+  const enc = encodeStatement(params, { today: request.today, disclose: request.policy.disclose, predicates: request.policy.predicates });
+  const A = 1 << params.arityBits;
+  if (revocation.siblings.length !== params.levels || revocation.siblings.some((s) => s.length !== A - 1)) {
+    throw new ZkidError('INVALID_REVOCATION_DATA', `revocation witness does not fit circuit ${request.circuit}`, 'revocation');
+  }
+  return {
+    issuerAx: credential.issuer.publicKey[0],
+    issuerAy: credential.issuer.publicKey[1],
+    revocationRoot: toDecimal(revocation.root),
+    scope: request.scope,
+    challenge: request.challenge,
+    setHash: toDecimal(enc.setHash),
+    request: enc.request.map(toDecimal),
+    slots: credentialSlots(credential).map(toDecimal),
+    holderSecret: toDecimal(holderSecret),
+    sigR8x: credential.signature.R8[0],
+    sigR8y: credential.signature.R8[1],
+    sigS: credential.signature.S,
+    revLeaf: toDecimal(revocation.leaf),
+    revSiblings: revocation.siblings.map((l) => l.map(toDecimal)),
+    set: enc.set.map(toDecimal),
+  };
+}
+
+const calculators = new Map<string, Promise<WitnessCalculator>>();
+
+async function calculatorFor(wasm: Uint8Array): Promise<WitnessCalculator> {
+  const key = await sha256Hex(wasm);
+  let c = calculators.get(key);
+  if (!c) {
+    c = WitnessCalculatorBuilder(wasm);
+    calculators.set(key, c);
+    c.catch(() => calculators.delete(key));
+  }
+  return c;
+}
+
+/** Every input must be a canonical field element: the wasm would silently reduce values >= r. */
+function assertCanonical(input: Record<string, unknown>): void {
+  const visit = (v: unknown, path: string) => {
+    if (Array.isArray(v)) v.forEach((x, i) => visit(x, `${path}[${i}]`));
+    else if (typeof v !== 'string' || !/^(0|[1-9][0-9]*)$/.test(v) || BigInt(v) >= FIELD_MODULUS) {
+      throw new ZkidError('INVALID_FIELD_ELEMENT', `circuit input ${path} is not a field element below r`, path);
+    }
+  };
+  for (const [k, v] of Object.entries(input)) visit(v, k);
+}
+
+/** Explain a failed witness computation by the template whose assertion failed. */
+export function witnessError(e: unknown): ZkidError {
+  const msg = e instanceof Error ? e.message : String(e);
+  const where = /template (\w+)/.exec(msg)?.[1] ?? 'unknown';
+  const reasons: Record<string, [ZkidError['code'], string]> = {
+    ForceEqualIfEnabled: ['INVALID_SIGNATURE', 'the issuer signature does not verify for these attributes and key'],
+    EdDSAPoseidonVerifier: ['INVALID_SIGNATURE', 'the issuer signature is malformed'],
+    BabyCheck: ['INVALID_SIGNATURE', 'the signature point R8 is not on the curve'],
+    CredentialCheck: ['HOLDER_MISMATCH', 'the holder secret does not match the credential'],
+    BitmapNonRevocation: ['CREDENTIAL_REVOKED', 'the serial is revoked or the revocation path does not reach the root'],
+    Predicate: ['PREDICATE_UNSATISFIED', 'a predicate does not hold'],
+    ZkidPresentation: ['WITNESS_FAILED', 'a statement check failed (expiry, predicate, set hash or request encoding)'],
+  };
+  const [code, reason] = reasons[where] ?? ['WITNESS_FAILED', 'a circuit constraint does not hold'];
+  return new ZkidError(code, `witness generation failed in ${where}: ${reason}`, undefined, { cause: e });
+}
+
+/** Compute the witness as a .wtns file (bytes) for snarkjs. @throws ZkidError (see witnessError) */
+export async function computeWitness(wasm: Uint8Array, input: CircuitInput | Record<string, unknown>): Promise<Uint8Array> {
+  assertCanonical(input as Record<string, unknown>);
+  const calc = await calculatorFor(wasm);
+  try {
+    return await calc.calculateWTNSBin(input as Record<string, unknown>, true);
+  } catch (e) {
+    throw witnessError(e);
+  }
+}
+
+/** Compute the witness as signal values (tests and tooling). @throws ZkidError (see witnessError) */
+export async function computeWitnessValues(wasm: Uint8Array, input: CircuitInput | Record<string, unknown>): Promise<bigint[]> {
+  assertCanonical(input as Record<string, unknown>);
+  const calc = await calculatorFor(wasm);
+  try {
+    return await calc.calculateWitness(input as Record<string, unknown>, true);
+  } catch (e) {
+    throw witnessError(e);
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * Structural checks on Groth16 proofs and verification keys that snarkjs leaves out: canonical
+ * coordinates (< q), affine form, no point at infinity, G1 points on the curve, G2 points on the
+ * twist and in the order-r subgroup; verification keys with the expected shape and gamma != delta
+ * (a key whose phase 2 nobody contributed to has gamma == delta, and proofs for it can be forged).
+ */
+import * as snarkjs from 'snarkjs';
+import { FIELD_MODULUS } from '../field.ts';
+
+/** BN254 base field modulus q. */
+export const BASE_MODULUS = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
+const DEC = /^(0|[1-9][0-9]{0,77})$/;
+
+export interface VerificationKey {
+  protocol: 'groth16';
+  curve: 'bn128';
+  nPublic: number;
+  vk_alpha_1: string[];
+  vk_beta_2: string[][];
+  vk_gamma_2: string[][];
+  vk_delta_2: string[][];
+  IC: string[][];
+  [k: string]: unknown;
+}
+
+function coord(v: unknown): bigint | undefined {
+  if (typeof v !== 'string' || !DEC.test(v)) return undefined;
+  const x = BigInt(v);
+  return x < BASE_MODULUS ? x : undefined;
+}
+
+let curvePromise: Promise<any> | undefined;
+/** The shared bn128 curve (snarkjs caches it on globalThis.curve_bn128). */
+export function bn128(): Promise<any> {
+  curvePromise ??= snarkjs.curves.getCurveFromName('bn128');
+  return curvePromise;
+}
+
+/** Terminate the curve's worker threads (server shutdown, test teardown). */
+export async function terminateCurve(): Promise<void> {
+  const c = (globalThis as { curve_bn128?: { terminate(): Promise<void> } }).curve_bn128;
+  curvePromise = undefined;
+  if (c) await c.terminate();
+}
+
+function g1(v: unknown): [bigint, bigint] | undefined {
+  if (!Array.isArray(v) || v.length !== 3 || v[2] !== '1') return undefined;
+  const x = coord(v[0]);
+  const y = coord(v[1]);
+  if (x === undefined || y === undefined) return undefined;
+  // y^2 = x^3 + 3 over Fq; G1 has cofactor 1, so on-curve means in the group.
+  if ((y * y - x * x * x - 3n) % BASE_MODULUS !== 0n) return undefined;
+  return [x, y];
+}
+
+function g2(v: unknown): string[][] | undefined {
+  if (!Array.isArray(v) || v.length !== 3) return undefined;
+  const [x, y, z] = v as unknown[];
+  if (!Array.isArray(z) || z[0] !== '1' || z[1] !== '0') return undefined;
+  for (const c of [x, y]) {
+    if (!Array.isArray(c) || c.length !== 2 || coord(c[0]) === undefined || coord(c[1]) === undefined) return undefined;
+  }
+  return v as string[][];
+}
+
+/** Why a proof is malformed, or undefined when its points are well formed. */
+export async function proofPointsProblem(proof: unknown): Promise<string | undefined> {
+  if (typeof proof !== 'object' || proof === null) return 'proof must be an object';
+  const p = proof as Record<string, unknown>;
+  if (p.protocol !== undefined && p.protocol !== 'groth16') return 'proof.protocol must be groth16';
+  if (p.curve !== undefined && p.curve !== 'bn128') return 'proof.curve must be bn128';
+  if (!g1(p.pi_a)) return 'proof.pi_a is not a canonical affine point on G1';
+  if (!g1(p.pi_c)) return 'proof.pi_c is not a canonical affine point on G1';
+  const b = g2(p.pi_b);
+  if (!b) return 'proof.pi_b is not a canonical affine G2 point';
+  const curve = await bn128();
+  const big = (s: string[][]) => s.map((c) => c.map((x) => BigInt(x)));
+  const P = curve.G2.fromObject(big(b));
+  if (!curve.G2.isValid(P) || curve.G2.isZero(P)) return 'proof.pi_b is not on the G2 twist';
+  // The twist has a large cofactor: a point outside the order-r subgroup must be refused.
+  if (!curve.G2.isZero(curve.G2.timesScalar(P, FIELD_MODULUS))) return 'proof.pi_b is not in the G2 subgroup';
+  return undefined;
+}
+
+/** Why a verification key is unusable, or undefined. */
+export function verificationKeyProblem(vk: unknown, nPublic: number): string | undefined {
+  if (typeof vk !== 'object' || vk === null) return 'verification key must be an object';
+  const k = vk as Partial<VerificationKey>;
+  if (k.protocol !== 'groth16' || k.curve !== 'bn128') return 'verification key must be groth16 on bn128';
+  if (k.nPublic !== nPublic) return `verification key has nPublic ${String(k.nPublic)}, the circuit has ${nPublic}`;
+  if (!Array.isArray(k.IC) || k.IC.length !== nPublic + 1) return 'verification key IC has the wrong length';
+  if (JSON.stringify(k.vk_gamma_2) === JSON.stringify(k.vk_delta_2)) {
+    return 'verification key has gamma == delta: nobody contributed to its phase 2, and proofs can be forged';
+  }
+  return undefined;
+}
