@@ -10,8 +10,9 @@
  * At most 31 bytes, so the value is < 2^248 < r.
  * Example: 'A1' -> 0x014131 = 82225.
  */
-import { ZkidError } from '../errors.ts';
+
 import { parseDate } from '../dates.ts';
+import { ZkidError } from '../errors.ts';
 
 /** Document kinds (credential slot 5, an integer 0..255). */
 export const DOCUMENT_TYPES = {

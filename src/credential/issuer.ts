@@ -6,7 +6,16 @@
 import { buildEddsa, type Eddsa, type Point } from 'circomlibjs';
 import { ZkidError } from '../errors.ts';
 import { parseFieldElement, toDecimal } from '../field.ts';
-import { parseCredential, credentialHash, credentialSlots, parseSerial, validateAttributes, MAX_SERIAL, SCHEMA_ID, type Credential } from './schema.ts';
+import {
+  type Credential,
+  credentialHash,
+  credentialSlots,
+  MAX_SERIAL,
+  parseCredential,
+  parseSerial,
+  SCHEMA_ID,
+  validateAttributes,
+} from './schema.ts';
 
 /** An issuer key pair: the 32-byte private key as 64 lower-case hex characters, the public point in decimal. */
 export interface IssuerKey {
@@ -21,7 +30,9 @@ function getEddsa(): Promise<Eddsa> {
   if (!eddsaPromise) {
     eddsaPromise = buildEddsa();
     // Allow a retry after a failed build instead of caching the rejection.
-    eddsaPromise.catch(() => { eddsaPromise = undefined; });
+    eddsaPromise.catch(() => {
+      eddsaPromise = undefined;
+    });
   }
   return eddsaPromise;
 }

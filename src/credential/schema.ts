@@ -4,10 +4,10 @@
  * Any change to the slot list or an encoding must bump SCHEMA_VERSION and SCHEMA_ID.
  */
 import { parseDate } from '../dates.ts';
-import { ZkidError, type ErrorCode } from '../errors.ts';
+import { type ErrorCode, ZkidError } from '../errors.ts';
 import { parseFieldElement, toDecimal } from '../field.ts';
 import { poseidon } from '../poseidon.ts';
-import { DOCUMENT_TYPES, canonicalIdNumber, encodeIdNumber, validateCnResidentId } from './id-number.ts';
+import { canonicalIdNumber, DOCUMENT_TYPES, encodeIdNumber, validateCnResidentId } from './id-number.ts';
 
 export const SCHEMA_VERSION = 1n;
 export const SCHEMA_ID = 'zkid/credential/v1';
@@ -63,8 +63,7 @@ export function slotIndex(name: SlotName): number {
 
 /** GB/T 2260 province-level codes (first two digits of a region code). */
 const CN_PROVINCES = new Set([
-  11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46,
-  50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82,
+  11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82,
 ]);
 
 const ATTRIBUTE_KEYS = new Set<string>(['idNumber', 'birthDate', 'validUntil', 'region', 'nationality', 'documentType']);
@@ -113,7 +112,11 @@ export function validateAttributes(input: unknown): CredentialAttributes {
   }
   const region = parseInteger('INVALID_ATTRIBUTE', 'attributes.region', input.region, 0, 2 ** 32 - 1);
   if (isCnResidentId && (region < 110000 || region > 829999 || !CN_PROVINCES.has(Math.floor(region / 10000)))) {
-    throw new ZkidError('INVALID_ATTRIBUTE', 'attributes.region must be a 6-digit GB/T 2260 code with a valid province', 'attributes.region');
+    throw new ZkidError(
+      'INVALID_ATTRIBUTE',
+      'attributes.region must be a 6-digit GB/T 2260 code with a valid province',
+      'attributes.region',
+    );
   }
   const nationality = parseInteger('INVALID_ATTRIBUTE', 'attributes.nationality', input.nationality, 1, 999);
   if (isCnResidentId) {

@@ -81,8 +81,9 @@ async function calculatorFor(wasm: Uint8Array): Promise<WitnessCalculator> {
 /** Every input must be a canonical field element: the wasm would silently reduce values >= r. */
 function assertCanonical(input: Record<string, unknown>): void {
   const visit = (v: unknown, path: string) => {
-    if (Array.isArray(v)) v.forEach((x, i) => visit(x, `${path}[${i}]`));
-    else if (typeof v !== 'string' || !/^(0|[1-9][0-9]*)$/.test(v) || BigInt(v) >= FIELD_MODULUS) {
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) visit(v[i], `${path}[${i}]`);
+    } else if (typeof v !== 'string' || !/^(0|[1-9][0-9]*)$/.test(v) || BigInt(v) >= FIELD_MODULUS) {
       throw new ZkidError('INVALID_FIELD_ELEMENT', `circuit input ${path} is not a field element below r`, path);
     }
   };

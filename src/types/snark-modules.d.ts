@@ -17,7 +17,12 @@ declare module 'snarkjs' {
   }
   export const groth16: {
     prove(zkey: FileLike, witness: FileLike, logger?: Logger, options?: unknown): Promise<{ proof: any; publicSignals: string[] }>;
-    fullProve(input: Record<string, unknown>, wasm: FileLike, zkey: FileLike, logger?: Logger): Promise<{ proof: any; publicSignals: string[] }>;
+    fullProve(
+      input: Record<string, unknown>,
+      wasm: FileLike,
+      zkey: FileLike,
+      logger?: Logger,
+    ): Promise<{ proof: any; publicSignals: string[] }>;
     verify(vkey: unknown, publicSignals: unknown, proof: unknown, logger?: Logger): Promise<boolean>;
   };
   export const plonk: any;

@@ -89,7 +89,12 @@ describe('ageOn', () => {
   });
 
   it('agrees with birthDate + N*10000 <= today for every N, including dates before birth', () => {
-    const cases: [number, number][] = [[20080229, 20260228], [20000615, 19991231], [19491231, 20250101], [20000101, 20000101]];
+    const cases: [number, number][] = [
+      [20080229, 20260228],
+      [20000615, 19991231],
+      [19491231, 20250101],
+      [20000101, 20000101],
+    ];
     for (const [b, t] of cases) {
       const age = ageOn(b, t);
       expect(b + age * 10000 <= t).toBe(true);

@@ -13,7 +13,9 @@ describe('holder secret', () => {
 
   it('commits with Poseidon(secret)', () => {
     expect(holderCommitment(42n)).toBe(poseidon([42n]));
-    expect(() => holderCommitment(FIELD_MODULUS)).toThrowError(expect.objectContaining({ code: 'INVALID_FIELD_ELEMENT', field: 'holderSecret' }));
+    expect(() => holderCommitment(FIELD_MODULUS)).toThrowError(
+      expect.objectContaining({ code: 'INVALID_FIELD_ELEMENT', field: 'holderSecret' }),
+    );
   });
 
   it('parses canonical decimals only', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  DOCUMENT_TYPES,
   cnResidentIdCheckChar,
+  DOCUMENT_TYPES,
   decodeIdNumber,
   encodeIdNumber,
   validateCnResidentId,

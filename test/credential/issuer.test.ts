@@ -2,14 +2,14 @@ import { buildEddsa, type Eddsa, type Point } from 'circomlibjs';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { holderCommitment } from '../../src/credential/holder.ts';
 import {
-  type IssuerKey,
   generateIssuerKey,
+  type IssuerKey,
   issuerKeyFromPrivate,
   randomSerial,
   signCredential,
   verifyCredentialSignature,
 } from '../../src/credential/issuer.ts';
-import { type Credential, MAX_SERIAL, credentialHash, credentialSlots } from '../../src/credential/schema.ts';
+import { type Credential, credentialHash, credentialSlots, MAX_SERIAL } from '../../src/credential/schema.ts';
 import { FIELD_MODULUS } from '../../src/field.ts';
 import { CN_ATTRIBUTES, PASSPORT_ATTRIBUTES } from './fixtures.ts';
 

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { encodeIdNumber } from '../../src/credential/id-number.ts';
 import {
+  credentialHash,
+  credentialSlots,
   MAX_SERIAL,
+  parseCredential,
   SCHEMA_ID,
   SCHEMA_VERSION,
   SERIALS_PER_LEAF,
   SLOT_NAMES,
-  credentialHash,
-  credentialSlots,
-  parseCredential,
   slotIndex,
   validateAttributes,
 } from '../../src/credential/schema.ts';
@@ -22,7 +22,16 @@ describe('schema constants', () => {
   it('lists the slots of v1 in order', () => {
     expect(SCHEMA_VERSION).toBe(1n);
     expect(SCHEMA_ID).toBe('zkid/credential/v1');
-    expect(SLOT_NAMES).toEqual(['idNumber', 'birthDate', 'validUntil', 'region', 'nationality', 'documentType', 'serial', 'holderCommitment']);
+    expect(SLOT_NAMES).toEqual([
+      'idNumber',
+      'birthDate',
+      'validUntil',
+      'region',
+      'nationality',
+      'documentType',
+      'serial',
+      'holderCommitment',
+    ]);
     expect(slotIndex('idNumber')).toBe(0);
     expect(slotIndex('documentType')).toBe(5);
     expect(slotIndex('holderCommitment')).toBe(7);
@@ -37,7 +46,13 @@ describe('validateAttributes', () => {
     expect(validateAttributes(CN_ATTRIBUTES)).toEqual(CN_ATTRIBUTES);
     expect(validateAttributes(PASSPORT_ATTRIBUTES)).toEqual(PASSPORT_ATTRIBUTES);
     expect(
-      validateAttributes({ ...CN_ATTRIBUTES, idNumber: '11010519491231002x', birthDate: '1949-12-31', validUntil: '20300101', region: '110105' }),
+      validateAttributes({
+        ...CN_ATTRIBUTES,
+        idNumber: '11010519491231002x',
+        birthDate: '1949-12-31',
+        validUntil: '20300101',
+        region: '110105',
+      }),
     ).toEqual(CN_ATTRIBUTES);
     // Region of residence may differ from the region embedded in the number.
     expect(validateAttributes({ ...CN_ATTRIBUTES, region: 440305 }).region).toBe(440305);
@@ -118,16 +133,7 @@ describe('credentialSlots / credentialHash', () => {
 
   it('lays out the slots in order', () => {
     const slots = credentialSlots({ attributes: CN_ATTRIBUTES, serial: '123456', holderCommitment });
-    expect(slots).toEqual([
-      encodeIdNumber('11010519491231002X'),
-      19491231n,
-      20300101n,
-      110105n,
-      156n,
-      1n,
-      123456n,
-      holderCommitment,
-    ]);
+    expect(slots).toEqual([encodeIdNumber('11010519491231002X'), 19491231n, 20300101n, 110105n, 156n, 1n, 123456n, holderCommitment]);
     expect(slots).toHaveLength(SLOT_NAMES.length);
     expect(slots[slotIndex('serial')]).toBe(123456n);
   });
@@ -188,7 +194,12 @@ describe('parseCredential', () => {
     ['no issuer', { ...valid, issuer: undefined }, 'INVALID_CREDENTIAL', 'issuer'],
     ['issuer with an extra key', { ...valid, issuer: { publicKey: ['1', '2'], name: 'x' } }, 'INVALID_CREDENTIAL', 'issuer.name'],
     ['a one-coordinate key', { ...valid, issuer: { publicKey: ['1'] } }, 'INVALID_CREDENTIAL', 'issuer.publicKey'],
-    ['a key coordinate >= r', { ...valid, issuer: { publicKey: ['1', FIELD_MODULUS.toString()] } }, 'INVALID_FIELD_ELEMENT', 'issuer.publicKey[1]'],
+    [
+      'a key coordinate >= r',
+      { ...valid, issuer: { publicKey: ['1', FIELD_MODULUS.toString()] } },
+      'INVALID_FIELD_ELEMENT',
+      'issuer.publicKey[1]',
+    ],
     ['no signature', { ...valid, signature: undefined }, 'INVALID_CREDENTIAL', 'signature'],
     ['signature with an extra key', { ...valid, signature: { ...valid.signature, A: '1' } }, 'INVALID_CREDENTIAL', 'signature.A'],
     ['R8 not an array', { ...valid, signature: { R8: '3,4', S: '5' } }, 'INVALID_CREDENTIAL', 'signature.R8'],
