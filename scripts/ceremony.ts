@@ -9,16 +9,14 @@
  * and run a real multi-party phase 2 (snarkjs zkey contribute, by independent parties).
  */
 import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import * as snarkjs from 'snarkjs';
-import { CIRCUITS, compile, compilerVersion, instanceSpec, readRegistry } from './lib/circuits.ts';
+import { CIRCUITS, compile, packageVersion, compilerVersion, instanceSpec, readRegistry } from './lib/circuits.ts';
 import { type Manifest, sha256File, sourceHashes } from './lib/manifest.ts';
 import { snarkLogger, step } from './lib/progress.ts';
 
-const require = createRequire(import.meta.url);
 const BEACON = '0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9';
 
 const program = new Command()
@@ -127,8 +125,8 @@ async function main() {
     template: spec.template,
     params: spec.params,
     compiler: compilerVersion(),
-    circomlib: (require('circomlib/package.json') as { version: string }).version,
-    snarkjs: (require('snarkjs/package.json') as { version: string }).version,
+    circomlib: packageVersion('circomlib'),
+    snarkjs: packageVersion('snarkjs'),
     constraints: compiled.constraints,
     wires: compiled.wires,
     publicInputs: compiled.publicInputs,

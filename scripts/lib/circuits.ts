@@ -52,13 +52,19 @@ export function writeMain(name: string, spec?: InstanceSpec): string {
   return path;
 }
 
+/** Installed version of a package (read from its package.json, which some packages do not export). */
+export function packageVersion(name: string): string {
+  return (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
 export function compilerVersion(): string {
   const require = createRequire(import.meta.url);
-  const pkg = require('circom2/package.json') as { version: string };
   const out = execFileSync(process.execPath, [require.resolve('circom2/cli.js'), '--version'], { cwd: ROOT })
     .toString()
-    .trim();
-  return `${out} (circom2 ${pkg.version})`;
+    .trim()
+    .split('\n')
+    .pop();
+  return `${out} (circom2 ${packageVersion('circom2')})`;
 }
 
 export interface CompileResult {

@@ -1,0 +1,250 @@
+/**
+ * Service configuration: defaults, an optional JSON file (ZKID_CONFIG) and environment variables,
+ * validated once at start. A bad configuration stops the service with a message naming the key;
+ * it never starts half-configured.
+ *
+ * Config file (every key optional):
+ * {
+ *   "serviceId": "shop.example",            // the verifier's identity; scope = Poseidon(serviceId)
+ *   "roles": { "verifier": true, "issuer": true, "registry": true },
+ *   "policies": { "over18": { "predicates": [...], "disclose": [], "unique": false } },  // replaces the built-ins
+ *   "trustedIssuers": [["Ax", "Ay"]],       // accepted issuer keys, besides this instance's own
+ *   "trustLocalIssuer": true,               // trust the keys of this instance's issuer role
+ *   "adminToken": "...",                    // bearer token of the issuer API (>= 16 characters)
+ *   "roots": { "count": 24, "maxAgeSeconds": 3600 },
+ *   "dateToleranceDays": 1,
+ *   "requestTtlSeconds": 300,
+ *   "demo": true,
+ *   "bodyLimitBytes": 16384,
+ *   "maxConcurrentVerifications": 4,
+ *   "rateLimits": { "windowSeconds": 60, "general": 600, "requests": 120, "presentations": 60, "issuer": 120, "enrol": 10 },
+ *   "trustProxy": false,
+ *   "publicBaseUrl": "https://id.example",  // absolute artifact URLs in requests (default: relative)
+ *   "metricsToken": "..."                   // when set, /metrics wants this bearer token
+ * }
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { circuitParams, DEFAULT_CIRCUIT } from '../circuit/registry.ts';
+import { parseFieldElement, toDecimal } from '../field.ts';
+import { BUILTIN_POLICIES, type Policy, parsePolicy } from '../policy.ts';
+import { scopeFromServiceId } from '../request.ts';
+
+export interface ConfiguredPolicy {
+  policy: Policy;
+  /** one pseudonym per person: a second verification by the same person under this policy is refused */
+  unique: boolean;
+}
+
+export interface RateLimits {
+  windowSeconds: number;
+  /** every route, per client address */
+  general: number;
+  /** POST /v1/requests */
+  requests: number;
+  /** POST /v1/requests/:id/presentation */
+  presentations: number;
+  /** /v1/issuer/* */
+  issuer: number;
+  /** POST /v1/demo/enrol */
+  enrol: number;
+}
+
+export interface ServiceConfig {
+  serviceId: string;
+  /** Poseidon(serviceId), decimal */
+  scope: string;
+  roles: { verifier: boolean; issuer: boolean; registry: boolean };
+  policies: Record<string, ConfiguredPolicy>;
+  trustedIssuers: [string, string][];
+  trustLocalIssuer: boolean;
+  adminToken: string;
+  roots: { count: number; maxAgeSeconds: number };
+  dateToleranceDays: number;
+  requestTtlSeconds: number;
+  demo: boolean;
+  bodyLimitBytes: number;
+  maxConcurrentVerifications: number;
+  rateLimits: RateLimits;
+  trustProxy: boolean | number | string;
+  circuit: string;
+  publicBaseUrl?: string;
+  metricsToken?: string;
+}
+
+/** Policies enabled when the configuration names none; adult-resident-of-region shows one-account-per-person. */
+export const DEFAULT_POLICIES: Record<string, ConfiguredPolicy> = {
+  over18: { policy: BUILTIN_POLICIES.over18 as Policy, unique: false },
+  'valid-id': { policy: BUILTIN_POLICIES['valid-id'] as Policy, unique: false },
+  'adult-resident-of-region': { policy: BUILTIN_POLICIES['adult-resident-of-region'] as Policy, unique: true },
+};
+
+const DEFAULT_RATE_LIMITS: RateLimits = { windowSeconds: 60, general: 600, requests: 120, presentations: 60, issuer: 120, enrol: 10 };
+
+const positiveInt = (max: number) => z.number().int().min(1).max(max);
+const token = z.string().min(16, 'must be at least 16 characters').max(512).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+const fieldElement = z.string().refine((v) => {
+  try {
+    parseFieldElement('value', v);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be a canonical decimal field element');
+
+const fileSchema = z.strictObject({
+  serviceId: z.string().optional(),
+  roles: z.strictObject({ verifier: z.boolean(), issuer: z.boolean(), registry: z.boolean() }).partial().optional(),
+  policies: z.record(z.string(), z.unknown()).optional(),
+  trustedIssuers: z.array(z.tuple([fieldElement, fieldElement])).max(64).optional(),
+  trustLocalIssuer: z.boolean().optional(),
+  adminToken: token.optional(),
+  roots: z.strictObject({ count: positiveInt(256), maxAgeSeconds: positiveInt(365 * 86400) }).partial().optional(),
+  dateToleranceDays: z.number().int().min(0).max(2).optional(),
+  requestTtlSeconds: positiveInt(86400).optional(),
+  demo: z.boolean().optional(),
+  bodyLimitBytes: z.number().int().min(1024).max(1 << 20).optional(),
+  maxConcurrentVerifications: positiveInt(1024).optional(),
+  rateLimits: z
+    .strictObject({
+      windowSeconds: positiveInt(86400),
+      general: positiveInt(1e9),
+      requests: positiveInt(1e9),
+      presentations: positiveInt(1e9),
+      issuer: positiveInt(1e9),
+      enrol: positiveInt(1e9),
+    })
+    .partial()
+    .optional(),
+  trustProxy: z.union([z.boolean(), z.number().int().min(0).max(16), z.string().max(200)]).optional(),
+  circuit: z.string().optional(),
+  publicBaseUrl: z.httpUrl().optional(),
+  metricsToken: token.optional(),
+});
+
+export type ConfigInput = z.input<typeof fileSchema>;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+function parsePolicies(input: Record<string, unknown>, circuit: string): Record<string, ConfiguredPolicy> {
+  const params = circuitParams(circuit);
+  const out: Record<string, ConfiguredPolicy> = {};
+  for (const [name, raw] of Object.entries(input)) {
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(`policies.${name} must be an object`);
+    const { unique, ...rest } = raw as Record<string, unknown>;
+    if (unique !== undefined && typeof unique !== 'boolean') throw new ConfigError(`policies.${name}.unique must be true or false`);
+    try {
+      out[name] = { policy: parsePolicy({ ...rest, name }, params), unique: unique === true };
+    } catch (e) {
+      throw new ConfigError(`policies.${name}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  if (Object.keys(out).length === 0) throw new ConfigError('policies must name at least one policy');
+  return out;
+}
+
+/**
+ * Validate a configuration object (the parsed config file, with environment overrides applied)
+ * and fill in the defaults.
+ * @param adminToken used when the input has none (main.ts generates one for development)
+ * @throws ConfigError naming the offending key
+ */
+export function resolveConfig(input: unknown, o: { adminToken?: string; production?: boolean } = {}): ServiceConfig {
+  const parsed = fileSchema.safeParse(input ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = issue?.path.join('.') || '(root)';
+    throw new ConfigError(`config ${path}: ${issue?.message ?? 'invalid'}`);
+  }
+  const c = parsed.data;
+  const circuit = c.circuit ?? DEFAULT_CIRCUIT;
+  try {
+    circuitParams(circuit);
+  } catch {
+    throw new ConfigError(`config circuit: unknown circuit instance '${circuit}'`);
+  }
+  const serviceId = c.serviceId ?? 'zkid-demo.localhost';
+  let scope: string;
+  try {
+    scope = toDecimal(scopeFromServiceId(serviceId));
+  } catch (e) {
+    throw new ConfigError(`config serviceId: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const adminToken = c.adminToken ?? o.adminToken;
+  if (!adminToken) throw new ConfigError('config adminToken: required (set ZKID_ADMIN_TOKEN)');
+  if (!token.safeParse(adminToken).success) throw new ConfigError('config adminToken: must be 16-512 printable characters');
+  const config: ServiceConfig = {
+    serviceId,
+    scope,
+    roles: { verifier: true, issuer: true, registry: true, ...c.roles },
+    policies: c.policies ? parsePolicies(c.policies, circuit) : { ...DEFAULT_POLICIES },
+    trustedIssuers: (c.trustedIssuers ?? []).map(([x, y]) => [x, y]),
+    trustLocalIssuer: c.trustLocalIssuer ?? true,
+    adminToken,
+    roots: { count: 24, maxAgeSeconds: 3600, ...c.roots },
+    dateToleranceDays: c.dateToleranceDays ?? 1,
+    requestTtlSeconds: c.requestTtlSeconds ?? 300,
+    demo: c.demo ?? !o.production,
+    bodyLimitBytes: c.bodyLimitBytes ?? 16 * 1024,
+    maxConcurrentVerifications: c.maxConcurrentVerifications ?? 4,
+    rateLimits: { ...DEFAULT_RATE_LIMITS, ...c.rateLimits },
+    trustProxy: c.trustProxy ?? false,
+    circuit,
+  };
+  if (c.publicBaseUrl) config.publicBaseUrl = c.publicBaseUrl.replace(/\/+$/, '');
+  if (c.metricsToken) config.metricsToken = c.metricsToken;
+  if (config.roles.verifier && !config.roles.registry && !config.roles.issuer) {
+    throw new ConfigError('config roles: the verifier reads revocation roots from this instance: enable the registry or issuer role');
+  }
+  return config;
+}
+
+/** Environment variables the service reads. */
+export interface ServiceEnv {
+  PORT?: string;
+  HOST?: string;
+  ZKID_DATA_DIR?: string;
+  ZKID_CONFIG?: string;
+  ZKID_ADMIN_TOKEN?: string;
+  ZKID_SERVICE_ID?: string;
+  ZKID_DEMO?: string;
+  NODE_ENV?: string;
+  LOG_LEVEL?: string;
+}
+
+/**
+ * Read the optional config file named by ZKID_CONFIG and apply environment overrides
+ * (ZKID_SERVICE_ID, ZKID_DEMO, ZKID_ADMIN_TOKEN). The admin token is still optional here; the
+ * caller supplies a generated one in development.
+ * @throws ConfigError for an unreadable file, invalid JSON or an invalid value
+ */
+export function readConfigInput(env: ServiceEnv): Record<string, unknown> {
+  let input: Record<string, unknown> = {};
+  if (env.ZKID_CONFIG) {
+    let text: string;
+    try {
+      text = readFileSync(env.ZKID_CONFIG, 'utf8');
+    } catch (e) {
+      throw new ConfigError(`ZKID_CONFIG: cannot read ${env.ZKID_CONFIG}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    try {
+      const json: unknown = JSON.parse(text);
+      if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error('the top level must be an object');
+      input = json as Record<string, unknown>;
+    } catch (e) {
+      throw new ConfigError(`ZKID_CONFIG: ${env.ZKID_CONFIG} is not a JSON object: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  if (env.ZKID_SERVICE_ID) input.serviceId = env.ZKID_SERVICE_ID;
+  if (env.ZKID_ADMIN_TOKEN) input.adminToken = env.ZKID_ADMIN_TOKEN;
+  if (env.ZKID_DEMO !== undefined && env.ZKID_DEMO !== '') {
+    if (!['true', 'false', '1', '0'].includes(env.ZKID_DEMO)) throw new ConfigError('ZKID_DEMO must be true or false');
+    input.demo = env.ZKID_DEMO === 'true' || env.ZKID_DEMO === '1';
+  }
+  return input;
+}

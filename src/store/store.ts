@@ -1,0 +1,173 @@
+/**
+ * The service's persistent state behind one interface: proof requests (single-use challenges),
+ * nullifiers per (scope, policy), issuer keys, issued serials, revocation leaves and root history,
+ * and the append-only audit log.
+ *
+ * Every method that changes more than one thing is one atomic operation of the store (a database
+ * transaction), so a crash in the middle leaves either all of it or none of it. The methods are
+ * asynchronous so that a networked implementation (PostgreSQL, for several instances behind a load
+ * balancer) fits the same interface; the embedded default is SQLite (src/store/sqlite.ts).
+ *
+ * Times are JavaScript Dates; big numbers (roots, nullifiers, bitmaps, keys) are decimal strings.
+ */
+import type { ProofRequest } from '../request.ts';
+
+export type RequestStatus = 'pending' | 'verified' | 'rejected';
+
+/** What a successful verification established (kept as the session's record). */
+export interface VerifiedResult {
+  pseudonym: string;
+  disclosed: Record<string, string | number>;
+  policy: string;
+  issuer: [string, string];
+  root: string;
+  verifiedAt: string;
+}
+
+export interface StoredError {
+  code: string;
+  message: string;
+  at: string;
+}
+
+export interface StoredRequest {
+  id: string;
+  policy: string;
+  /** the request exactly as it was issued (the verifier checks against this copy, never the holder's) */
+  request: ProofRequest;
+  createdAt: Date;
+  expiresAt: Date;
+  status: RequestStatus;
+  completedAt?: Date;
+  result?: VerifiedResult;
+  /** the last rejection of a presentation for this request (a pending request may be retried) */
+  lastError?: StoredError;
+}
+
+/** Outcome of {@link Store.completeRequest}. */
+export type CompleteOutcome =
+  /** the challenge was consumed and the result recorded */
+  | 'completed'
+  /** no such request */
+  | 'not-found'
+  /** the challenge had already been consumed (by a concurrent or earlier submission) */
+  | 'already-used'
+  /** the request expired before it could be consumed */
+  | 'expired'
+  /** the policy wants one pseudonym per person and this one was already registered: the challenge is consumed, the request rejected */
+  | 'nullifier-used';
+
+export interface IssuerKeyRecord {
+  /** short identifier: the first 16 hex characters of sha256("Ax:Ay") */
+  id: string;
+  publicKey: [string, string];
+  /** 64 hex characters; never leaves the issuer role */
+  privateKey: string;
+  createdAt: Date;
+  active: boolean;
+}
+
+export interface RootRecord {
+  /** the tree revision this root belongs to (0 = the empty tree) */
+  revision: number;
+  root: string;
+  publishedAt: Date;
+}
+
+export interface AuditInput {
+  at: Date;
+  /** who did it: 'admin', 'demo', 'system' */
+  actor: string;
+  /** e.g. 'credential.issued', 'serial.revoked', 'serial.unrevoked', 'issuer-key.created' */
+  action: string;
+  subject?: string;
+  details?: Record<string, unknown>;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  subject: string | null;
+  details: Record<string, unknown>;
+  /** hash of the previous entry ('0' * 64 for the first) */
+  prevHash: string;
+  /** sha256 over prevHash and this entry's fields: the log is a hash chain, so an edit or deletion shows */
+  hash: string;
+}
+
+/** A change of one revocation leaf, with the root it produces. */
+export interface RevocationChange {
+  leafIndex: number;
+  /** the leaf's new bitmap ('0' removes it) */
+  bitmap: string;
+  /** the new tree revision; must be the latest stored revision + 1 */
+  revision: number;
+  root: string;
+  at: Date;
+  audit: AuditInput;
+}
+
+export interface Session {
+  requestId: string;
+  policy: string;
+  pseudonym: string;
+  disclosed: Record<string, string | number>;
+  verifiedAt: string;
+}
+
+export interface Store {
+  /** Create the request row of a freshly issued proof request (status pending). */
+  insertRequest(r: { request: ProofRequest; createdAt: Date }): Promise<void>;
+  getRequest(id: string): Promise<StoredRequest | undefined>;
+  /**
+   * Atomically consume a pending, unexpired request's challenge and record the result; where
+   * `nullifier` is given, also register it for (scope, policy), and when it is already registered
+   * consume the challenge but reject the request ('nullifier-used'). One transaction.
+   */
+  completeRequest(o: {
+    id: string;
+    now: Date;
+    result: VerifiedResult;
+    nullifier?: { scope: string; policy: string; value: string };
+  }): Promise<CompleteOutcome>;
+  /** Remember why the last presentation for a pending request was rejected (the request stays usable). */
+  recordRejection(id: string, error: StoredError): Promise<void>;
+  /** Verified requests, newest first. */
+  listSessions(o: { limit: number }): Promise<Session[]>;
+  /** Delete pending requests that expired before `before` (consumed ones are kept). @returns how many */
+  purgeExpiredRequests(before: Date): Promise<number>;
+
+  /** Add an issuer key and its audit entry in one transaction. */
+  addIssuerKey(key: IssuerKeyRecord, audit: AuditInput): Promise<void>;
+  listIssuerKeys(): Promise<IssuerKeyRecord[]>;
+
+  /** Whether a serial has been allocated to a credential. */
+  isSerialIssued(serial: number): Promise<boolean>;
+  /**
+   * Record an issued credential's serial and its audit entry in one transaction.
+   * @returns false (and records nothing) when the serial was already allocated
+   */
+  recordIssuance(o: { serial: number; keyId: string; at: Date; audit: AuditInput }): Promise<boolean>;
+
+  /** All non-empty revocation leaves [leafIndex, bitmap]. */
+  loadRevocationLeaves(): Promise<[number, string][]>;
+  /** Apply one leaf change: the leaf, the new root in the history and the audit entry, in one transaction. */
+  applyRevocationChange(change: RevocationChange): Promise<void>;
+  /** Record the first root (revision 0) when the history is empty; otherwise does nothing. */
+  initRootHistory(root: RootRecord): Promise<void>;
+  /** Root history, newest first. */
+  listRoots(o: { limit: number }): Promise<RootRecord[]>;
+
+  appendAudit(entry: AuditInput): Promise<AuditEntry>;
+  /** Audit entries with id > after, oldest first. */
+  listAudit(o: { after?: number; limit: number }): Promise<AuditEntry[]>;
+
+  /** A cheap liveness query (for /healthz). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The first audit entry's prevHash. */
+export const AUDIT_GENESIS = '0'.repeat(64);
