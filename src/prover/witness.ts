@@ -12,6 +12,7 @@ import { FIELD_MODULUS, toDecimal } from '../field.ts';
 import type { ProofRequest } from '../request.ts';
 import type { RevocationWitness } from '../revocation/tree.ts';
 import { sha256Hex } from './artifacts.ts';
+import { witnessError } from './witness-errors.ts';
 
 /** Input signals of ZkidPresentation, as decimal strings. */
 export interface CircuitInput {
@@ -67,7 +68,7 @@ export function buildCircuitInput(args: {
 
 const calculators = new Map<string, Promise<WitnessCalculator>>();
 
-async function calculatorFor(wasm: Uint8Array): Promise<WitnessCalculator> {
+async function calculatorFor(wasm: Uint8Array): Promise<{ key: string; calc: WitnessCalculator }> {
   const key = await sha256Hex(wasm);
   let c = calculators.get(key);
   if (!c) {
@@ -75,7 +76,22 @@ async function calculatorFor(wasm: Uint8Array): Promise<WitnessCalculator> {
     calculators.set(key, c);
     c.catch(() => calculators.delete(key));
   }
-  return c;
+  return { key, calc: await c };
+}
+
+/**
+ * Run the calculator; after a failed assertion, drop it: circom_runtime keeps appending error
+ * text to one string per instance, so a reused instance would report stale frames.
+ */
+async function run<T>(wasm: Uint8Array, input: Record<string, unknown>, f: (c: WitnessCalculator) => Promise<T>): Promise<T> {
+  assertCanonical(input);
+  const { key, calc } = await calculatorFor(wasm);
+  try {
+    return await f(calc);
+  } catch (e) {
+    calculators.delete(key);
+    throw witnessError(e);
+  }
 }
 
 /** Every input must be a canonical field element: the wasm would silently reduce values >= r. */
@@ -90,41 +106,12 @@ function assertCanonical(input: Record<string, unknown>): void {
   for (const [k, v] of Object.entries(input)) visit(v, k);
 }
 
-/** Explain a failed witness computation by the template whose assertion failed. */
-export function witnessError(e: unknown): ZkidError {
-  const msg = e instanceof Error ? e.message : String(e);
-  const where = /template (\w+)/.exec(msg)?.[1] ?? 'unknown';
-  const reasons: Record<string, [ZkidError['code'], string]> = {
-    ForceEqualIfEnabled: ['INVALID_SIGNATURE', 'the issuer signature does not verify for these attributes and key'],
-    EdDSAPoseidonVerifier: ['INVALID_SIGNATURE', 'the issuer signature is malformed'],
-    BabyCheck: ['INVALID_SIGNATURE', 'the signature point R8 is not on the curve'],
-    CredentialCheck: ['HOLDER_MISMATCH', 'the holder secret does not match the credential'],
-    BitmapNonRevocation: ['CREDENTIAL_REVOKED', 'the serial is revoked or the revocation path does not reach the root'],
-    Predicate: ['PREDICATE_UNSATISFIED', 'a predicate does not hold'],
-    ZkidPresentation: ['WITNESS_FAILED', 'a statement check failed (expiry, predicate, set hash or request encoding)'],
-  };
-  const [code, reason] = reasons[where] ?? ['WITNESS_FAILED', 'a circuit constraint does not hold'];
-  return new ZkidError(code, `witness generation failed in ${where}: ${reason}`, undefined, { cause: e });
+/** Compute the witness as a .wtns file (bytes) for snarkjs. @throws ZkidError (see witness-errors.ts) */
+export function computeWitness(wasm: Uint8Array, input: CircuitInput | Record<string, unknown>): Promise<Uint8Array> {
+  return run(wasm, input as Record<string, unknown>, (c) => c.calculateWTNSBin(input as Record<string, unknown>, true));
 }
 
-/** Compute the witness as a .wtns file (bytes) for snarkjs. @throws ZkidError (see witnessError) */
-export async function computeWitness(wasm: Uint8Array, input: CircuitInput | Record<string, unknown>): Promise<Uint8Array> {
-  assertCanonical(input as Record<string, unknown>);
-  const calc = await calculatorFor(wasm);
-  try {
-    return await calc.calculateWTNSBin(input as Record<string, unknown>, true);
-  } catch (e) {
-    throw witnessError(e);
-  }
-}
-
-/** Compute the witness as signal values (tests and tooling). @throws ZkidError (see witnessError) */
-export async function computeWitnessValues(wasm: Uint8Array, input: CircuitInput | Record<string, unknown>): Promise<bigint[]> {
-  assertCanonical(input as Record<string, unknown>);
-  const calc = await calculatorFor(wasm);
-  try {
-    return await calc.calculateWitness(input as Record<string, unknown>, true);
-  } catch (e) {
-    throw witnessError(e);
-  }
+/** Compute the witness as signal values (tests and tooling). @throws ZkidError (see witness-errors.ts) */
+export function computeWitnessValues(wasm: Uint8Array, input: CircuitInput | Record<string, unknown>): Promise<bigint[]> {
+  return run(wasm, input as Record<string, unknown>, (c) => c.calculateWitness(input as Record<string, unknown>, true));
 }

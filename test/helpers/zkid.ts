@@ -92,11 +92,13 @@ export async function rawInput(o: {
   today?: number;
   scope?: bigint;
   challenge?: bigint;
+  /** take the revocation witness of this serial instead of the credential's */
+  revSerial?: bigint;
 }): Promise<CircuitInput> {
   const key = o.key ?? (await issuer());
   const sig = await rawSign(o.signWith ?? key.privateKey, o.slots);
   const t = o.tree ?? tree();
-  const w = t.witness(o.slots[6] as bigint);
+  const w = t.witness(o.revSerial ?? (o.slots[6] as bigint));
   const enc = encodeStatement(params, { today: o.today ?? TODAY, disclose: o.policy.disclose, predicates: o.policy.predicates });
   return {
     issuerAx: key.publicKey[0],

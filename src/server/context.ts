@@ -1,0 +1,67 @@
+/** What the route modules share: configuration, state, services and request-level helpers. */
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { rateLimit, MemoryStore } from 'express-rate-limit';
+import type { Logger } from 'pino';
+import type { CircuitBuild } from '../circuit/artifacts-node.ts';
+import type { Store } from '../store/store.ts';
+import type { ServiceConfig } from './config.ts';
+import { HttpError, sendError } from './http-error.ts';
+import type { IssuerService } from './issuer-service.ts';
+import type { Metrics } from './metrics.ts';
+import type { RevocationRegistry } from './revocation-registry.ts';
+import type { VerifierService } from './verifier-service.ts';
+
+export interface AppContext {
+  config: ServiceConfig;
+  store: Store;
+  logger: Logger;
+  clock: () => Date;
+  metrics: Metrics;
+  circuit: CircuitBuild;
+  registry: RevocationRegistry;
+  issuer: IssuerService | undefined;
+  verifier: VerifierService | undefined;
+  trustedIssuers: [string, string][];
+  /** JSON body parsing for one route: content type, size limit, strict JSON */
+  json: RequestHandler[];
+  /** a per-client rate limiter of `limit` requests per configured window */
+  limiter(name: string, limit: number): RequestHandler;
+  /** rate-limit stores, shut down with the app */
+  limiterStores: MemoryStore[];
+  /** true while draining for shutdown */
+  draining: boolean;
+}
+
+/**
+ * Body parsing: requests with a body must be `application/json` (415 otherwise); the body must be
+ * a JSON object or array (strict), UTF-8, uncompressed, and at most `limit` bytes (413).
+ */
+export function jsonBody(limit: number): RequestHandler[] {
+  const requireJson: RequestHandler = (req: Request, _res: Response, next: NextFunction) => {
+    const hasBody = req.get('transfer-encoding') !== undefined || (req.get('content-length') ?? '0') !== '0';
+    if (hasBody && !req.is('application/json')) {
+      return next(new HttpError('UNSUPPORTED_MEDIA_TYPE', 'send the body as Content-Type: application/json'));
+    }
+    next();
+  };
+  return [requireJson, express.json({ limit, strict: true, inflate: false, type: 'application/json' })];
+}
+
+export function createLimiter(config: ServiceConfig, stores: MemoryStore[]) {
+  return (name: string, limit: number): RequestHandler => {
+    const store = new MemoryStore();
+    stores.push(store);
+    return rateLimit({
+      windowMs: config.rateLimits.windowSeconds * 1000,
+      limit,
+      store,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      identifier: name,
+      handler: (_req, res, _next, options) => {
+        const retry = Math.ceil(options.windowMs / 1000);
+        sendError(res, 'RATE_LIMITED', `too many requests (${name}): retry later`, { 'Retry-After': String(retry) });
+      },
+    });
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * Issuer routes (bearer token): issue credentials for a holder commitment, revoke and reinstate
+ * serials, list keys, read the audit log. The token is checked before the body is read; a refused
+ * call changes nothing. Also the public, rate-limited demo enrolment (only when config.demo).
+ */
+import type { Express } from 'express';
+import { parseSerial } from '../../credential/schema.ts';
+import { requireBearer } from '../auth.ts';
+import type { AppContext } from '../context.ts';
+import { HttpError } from '../http-error.ts';
+import { enrolBody, issueCredentialBody, pageQuery, parseOrThrow, revokeBody } from '../schemas.ts';
+
+export function registerIssuerRoutes(app: Express, ctx: AppContext): void {
+  const issuer = ctx.issuer;
+  if (!issuer) return;
+  const { config, registry, clock, metrics } = ctx;
+  // Rate limit first (slows token guessing), then the token, then the body.
+  const admin = [ctx.limiter('issuer', config.rateLimits.issuer), requireBearer(config.adminToken, 'zkid-issuer')];
+
+  app.post('/v1/issuer/credentials', ...admin, ...ctx.json, async (req, res) => {
+    const body = parseOrThrow(issueCredentialBody, req.body);
+    const issued = await issuer.issue({
+      attributes: body.attributes,
+      holderCommitment: body.holderCommitment,
+      ...(body.keyId ? { keyId: body.keyId } : {}),
+      actor: 'admin',
+      at: clock(),
+    });
+    metrics.credentialsIssued.inc({ channel: 'issuer' });
+    res.status(201).set('Cache-Control', 'no-store').json(issued);
+  });
+
+  app.post('/v1/issuer/revocations', ...admin, ...ctx.json, async (req, res) => {
+    const body = parseOrThrow(revokeBody, req.body);
+    const serial = parseSerial('serial', body.serial);
+    const outcome = await registry.setRevoked(serial, true, clock(), {
+      actor: 'admin',
+      action: 'serial.revoked',
+      details: body.reason ? { reason: body.reason } : {},
+    });
+    res.status(200).set('Cache-Control', 'no-store').json(outcome);
+  });
+
+  app.delete('/v1/issuer/revocations/:serial', ...admin, async (req, res) => {
+    if (!/^(0|[1-9][0-9]{0,19})$/.test(req.params.serial)) {
+      throw new HttpError('INVALID_PARAMETER', 'serial must be a canonical decimal integer');
+    }
+    const serial = parseSerial('serial', req.params.serial);
+    const outcome = await registry.setRevoked(serial, false, clock(), { actor: 'admin', action: 'serial.unrevoked' });
+    res.status(200).set('Cache-Control', 'no-store').json(outcome);
+  });
+
+  app.get('/v1/issuer/keys', ...admin, (_req, res) => {
+    res.set('Cache-Control', 'no-store').json({ keys: issuer.keys });
+  });
+
+  app.get('/v1/issuer/audit', ...admin, async (req, res) => {
+    const q = parseOrThrow(pageQuery, req.query, 'INVALID_PARAMETER');
+    const limit = q.limit ?? 100;
+    const entries = await ctx.store.listAudit({ after: q.after ?? 0, limit });
+    const last = entries[entries.length - 1];
+    res.set('Cache-Control', 'no-store').json({ entries, next: entries.length === limit && last ? last.id : null });
+  });
+
+  if (config.demo) {
+    app.post('/v1/demo/enrol', ctx.limiter('enrol', config.rateLimits.enrol), ...ctx.json, async (req, res) => {
+      const body = parseOrThrow(enrolBody, req.body);
+      const issued = await issuer.issueDemo({ holderCommitment: body.holderCommitment, at: clock() });
+      metrics.credentialsIssued.inc({ channel: 'demo' });
+      res.status(201).set('Cache-Control', 'no-store').json(issued);
+    });
+  }
+}

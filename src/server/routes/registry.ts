@@ -1,0 +1,108 @@
+/**
+ * Public registry routes: the current revocation root and its history, revocation buckets (for
+ * private witness refresh: a bucket covers 2^10 leaves, about 258,000 serials, so fetching one
+ * does not say which credential the holder has), the full snapshot, and the circuit artifacts.
+ *
+ * Registry data changes with every revocation: `Cache-Control: no-cache` with an ETag, so clients
+ * revalidate cheaply (304). Artifacts never change under a hash: strong ETag = "<sha256>",
+ * `immutable`, and the request's artifact URLs carry `?sha256=` so a new build gets a new URL.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Express, NextFunction, Request, Response } from 'express';
+import { DEFAULT_BUCKET_BITS, DEFAULT_SHAPE } from '../../revocation/tree.ts';
+import type { AppContext } from '../context.ts';
+import { HttpError } from '../http-error.ts';
+import { pageQuery, parseOrThrow } from '../schemas.ts';
+
+/** Readable from any origin: wallets elsewhere may fetch public registry data and artifacts. */
+function publicResource(_req: Request, res: Response, next: NextFunction): void {
+  res.set({ 'Access-Control-Allow-Origin': '*', 'Cross-Origin-Resource-Policy': 'cross-origin' });
+  next();
+}
+
+interface ServedArtifact {
+  path: string;
+  sha256: string;
+  contentType: string;
+}
+
+/**
+ * The artifacts of the configured circuit, by file name, each checked against the manifest's
+ * sha256 at start: a service never serves (or verifies with) a file that differs from its manifest.
+ * @throws Error naming the file whose hash differs
+ */
+export function artifactTable(ctx: AppContext): Map<string, ServedArtifact> {
+  const { manifest, dir } = ctx.circuit;
+  const table = new Map<string, ServedArtifact>();
+  const types: Record<string, string> = { wasm: 'application/wasm', zkey: 'application/octet-stream', vkey: 'application/json' };
+  for (const kind of ['wasm', 'zkey', 'vkey'] as const) {
+    const entry = manifest.artifacts[kind];
+    const path = join(dir, entry.file);
+    const actual = createHash('sha256').update(readFileSync(path)).digest('hex');
+    if (actual !== entry.sha256) throw new Error(`${path} has sha256 ${actual}, but the manifest says ${entry.sha256}: rebuild the circuit`);
+    table.set(entry.file, { path, sha256: entry.sha256, contentType: types[kind] as string });
+  }
+  return table;
+}
+
+export function registerRegistryRoutes(app: Express, ctx: AppContext): void {
+  const { registry, config, clock } = ctx;
+
+  if (config.roles.registry) {
+    app.get('/v1/registry/root', publicResource, (_req, res) => {
+      res.set('Cache-Control', 'no-cache').json({
+        root: registry.root,
+        revision: registry.revision,
+        publishedAt: registry.publishedAt.toISOString(),
+        shape: DEFAULT_SHAPE,
+        bucketBits: DEFAULT_BUCKET_BITS,
+        accepted: registry.acceptedRoots(clock(), config.roots),
+        window: config.roots,
+      });
+    });
+
+    app.get('/v1/registry/roots', publicResource, (req, res) => {
+      const q = parseOrThrow(pageQuery.pick({ limit: true }), req.query, 'INVALID_PARAMETER');
+      res.set('Cache-Control', 'no-cache').json({
+        roots: registry.history(Math.min(q.limit ?? 50, 256)).map((r) => ({ revision: r.revision, root: r.root, publishedAt: r.publishedAt.toISOString() })),
+        accepted: registry.acceptedRoots(clock(), config.roots),
+      });
+    });
+
+    app.get('/v1/registry/buckets/:index', publicResource, (req, res) => {
+      const raw = req.params.index;
+      const index = /^(0|[1-9][0-9]{0,9})$/.test(raw) ? Number(raw) : Number.NaN;
+      if (!(index >= 0 && index < registry.bucketCount)) {
+        throw new HttpError('INVALID_PARAMETER', `bucket index must be an integer from 0 to ${registry.bucketCount - 1}`);
+      }
+      res.set('Cache-Control', 'no-cache').json(registry.exportBucket(index));
+    });
+
+    app.get('/v1/registry/snapshot', publicResource, (_req, res) => {
+      res.set('Cache-Control', 'no-cache').json(registry.exportSnapshot());
+    });
+  }
+
+  if (config.roles.registry || config.roles.verifier) {
+    const table = artifactTable(ctx);
+    app.get('/v1/artifacts/:circuit/:file', publicResource, (req, res, next) => {
+      const artifact = req.params.circuit === ctx.circuit.instance ? table.get(req.params.file) : undefined;
+      const wanted = req.query.sha256;
+      if (!artifact || (wanted !== undefined && wanted !== artifact.sha256)) {
+        throw new HttpError('ARTIFACT_NOT_FOUND', `no artifact ${req.params.circuit}/${req.params.file}${typeof wanted === 'string' ? ` with sha256 ${wanted.slice(0, 64)}` : ''}`);
+      }
+      const etag = `"${artifact.sha256}"`;
+      res.set({ ETag: etag, 'Cache-Control': 'public, max-age=31536000, immutable', 'Content-Type': artifact.contentType });
+      const inm = req.get('if-none-match');
+      if (inm && (inm.trim() === '*' || inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etag))) {
+        res.status(304).end();
+        return;
+      }
+      res.sendFile(artifact.path, { etag: false, lastModified: false, cacheControl: false, dotfiles: 'deny' }, (err) => {
+        if (err && !res.headersSent) next(err);
+      });
+    });
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * Request body and parameter schemas (zod), checked before any cryptography. Objects are strict
+ * (an unknown key is an error), strings and lists are bounded, field elements go through the one
+ * parser (src/field.ts: canonical decimal, < r). A failed check becomes a 400 with a stable code:
+ * the code of the most basic failure (shape, then signal count, then signal encoding, then proof
+ * encoding), and a message naming the path of the offending value.
+ */
+import { z } from 'zod';
+import { parseFieldElement } from '../field.ts';
+import { HttpError, type HttpErrorCode } from './http-error.ts';
+
+/** A canonical decimal field element (< r); anything else is reported with `code`. */
+function fieldElement(code: HttpErrorCode, what = 'a canonical decimal string below the field modulus r') {
+  return z.unknown().superRefine((v, ctx) => {
+    let ok = typeof v === 'string';
+    if (ok) {
+      try {
+        parseFieldElement('value', v);
+      } catch {
+        ok = false;
+      }
+    }
+    if (!ok) ctx.addIssue({ code: 'custom', message: `must be ${what}`, params: { zkid: code } });
+  }) as z.ZodType<string>;
+}
+
+/** A base-field coordinate of a proof point: canonical decimal, at most 78 digits (range checked by the verifier). */
+const coordinate = z
+  .string()
+  .max(78)
+  .regex(/^(0|[1-9][0-9]*)$/, 'must be a canonical decimal string');
+
+const g1 = z.tuple([coordinate, coordinate, coordinate]);
+const g2 = z.tuple([z.tuple([coordinate, coordinate]), z.tuple([coordinate, coordinate]), z.tuple([coordinate, coordinate])]);
+
+export const requestIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 characters of A-Z, a-z, 0-9, _ or -');
+
+/** POST /v1/requests */
+export const createRequestBody = z.strictObject({
+  policy: z.string().min(1).max(64),
+  /** the holder's date, YYYYMMDD; within the configured tolerance of the server's UTC date */
+  today: z.union([z.number().int(), z.string().max(10)]).optional(),
+});
+
+/** POST /v1/requests/:id/presentation: the holder's presentation. */
+export function presentationBody(nPublic: number) {
+  return z.strictObject({
+    requestId: requestIdSchema,
+    circuit: z.string().min(1).max(100),
+    proof: z.strictObject({
+      pi_a: g1,
+      pi_b: g2,
+      pi_c: g1,
+      protocol: z.literal('groth16'),
+      curve: z.literal('bn128'),
+    }),
+    publicSignals: z.array(fieldElement('NON_CANONICAL_SIGNAL')).length(nPublic, `must hold exactly ${nPublic} public signals`),
+  });
+}
+
+const attributesSchema = z.strictObject({
+  idNumber: z.string().min(1).max(30),
+  birthDate: z.union([z.number().int(), z.string().max(10)]),
+  validUntil: z.union([z.number().int(), z.string().max(10)]),
+  region: z.number().int(),
+  nationality: z.number().int(),
+  documentType: z.number().int(),
+});
+
+/** POST /v1/issuer/credentials */
+export const issueCredentialBody = z.strictObject({
+  attributes: attributesSchema,
+  holderCommitment: fieldElement('INVALID_FIELD_ELEMENT'),
+  keyId: z
+    .string()
+    .regex(/^[0-9a-f]{16}$/)
+    .optional(),
+});
+
+/** A serial: a decimal string or a safe integer (range checked by parseSerial). */
+const serialSchema = z.union([z.string().max(20), z.number().int()]);
+
+/** POST /v1/issuer/revocations */
+export const revokeBody = z.strictObject({
+  serial: serialSchema,
+  reason: z.string().max(200).optional(),
+});
+
+/** POST /v1/demo/enrol */
+export const enrolBody = z.strictObject({
+  holderCommitment: fieldElement('INVALID_FIELD_ELEMENT'),
+});
+
+/** ?limit= and ?after= */
+export const pageQuery = z.strictObject({
+  limit: z
+    .string()
+    .regex(/^[1-9][0-9]{0,3}$/, 'must be an integer from 1 to 1000')
+    .transform(Number)
+    .refine((n) => n <= 1000, 'must be an integer from 1 to 1000')
+    .optional(),
+  after: z
+    .string()
+    .regex(/^(0|[1-9][0-9]{0,15})$/, 'must be a non-negative integer')
+    .transform(Number)
+    .optional(),
+});
+
+/** Failure codes from most to least basic: the reported code is the first that occurs. */
+const PRIORITY: HttpErrorCode[] = ['WRONG_SIGNAL_COUNT', 'NON_CANONICAL_SIGNAL', 'MALFORMED_PROOF', 'INVALID_FIELD_ELEMENT'];
+
+function codeOf(issue: z.core.$ZodIssue, fallback: HttpErrorCode): HttpErrorCode {
+  const custom = (issue as { params?: { zkid?: HttpErrorCode } }).params?.zkid;
+  if (custom) return custom;
+  const [head] = issue.path;
+  if (head === 'publicSignals' && issue.path.length === 1 && (issue.code === 'too_small' || issue.code === 'too_big')) return 'WRONG_SIGNAL_COUNT';
+  if (head === 'proof' && issue.path.length > 1) return 'MALFORMED_PROOF';
+  return fallback;
+}
+
+function pathText(path: readonly PropertyKey[]): string {
+  let s = '';
+  for (const p of path) s += typeof p === 'number' ? `[${p}]` : s ? `.${String(p)}` : String(p);
+  return s || 'body';
+}
+
+/**
+ * Parse a value with a schema or throw a 400 HttpError.
+ * @param fallback the code for shape errors (INVALID_BODY, MALFORMED_PRESENTATION, INVALID_PARAMETER)
+ */
+export function parseOrThrow<T extends z.ZodType>(schema: T, value: unknown, fallback: HttpErrorCode = 'INVALID_BODY'): z.output<T> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issues = r.error.issues.map((issue) => ({ issue, code: codeOf(issue, fallback) }));
+  // Shape errors (the fallback code) come first: they are the most basic.
+  const rank = (c: HttpErrorCode) => (c === fallback ? -1 : PRIORITY.indexOf(c));
+  issues.sort((a, b) => rank(a.code) - rank(b.code));
+  const first = issues[0] as { issue: z.core.$ZodIssue; code: HttpErrorCode };
+  const message = value === undefined ? 'a JSON body is required' : `${pathText(first.issue.path)}: ${first.issue.message}`;
+  throw new HttpError(first.code, message);
+}

@@ -1,0 +1,281 @@
+/**
+ * The verifier role: issues proof requests for configured policies and checks presentations.
+ *
+ * A presentation is checked cheapest first, and nothing is accepted unless every step said yes:
+ *   1. body schema (strict, bounded; exactly nPublic canonical signals), before any cryptography;
+ *   2. the request exists, is pending (unused) and unexpired, and its `today` is still within the
+ *      tolerance of the server's UTC date;
+ *   3. a slot under the cap on concurrent verifications (else 503, try again);
+ *   4. verifyPresentation against the stored request (issuer trusted, root, scope, challenge,
+ *      statement, proof points, Groth16 with the pinned key); it never throws;
+ *   5. the proof's revocation root is still in the accepted window (a root can age out while the
+ *      request is pending);
+ *   6. one transaction consumes the challenge (exactly one of concurrent submissions wins) and,
+ *      when the policy wants one pseudonym per person, registers the nullifier.
+ */
+import type { Logger } from 'pino';
+import type { CircuitBuild } from '../circuit/artifacts-node.ts';
+import { addDays, parseDate, todayUtc } from '../dates.ts';
+import { type ArtifactRef, createProofRequest, type ProofRequest } from '../request.ts';
+import { type Verdict, type VerifyOptions, verifyPresentation } from '../verifier/verify-presentation.ts';
+import type { Store, StoredRequest, VerifiedResult } from '../store/store.ts';
+import type { ServiceConfig } from './config.ts';
+import { HttpError, type HttpErrorCode } from './http-error.ts';
+import type { Metrics } from './metrics.ts';
+import type { RevocationRegistry } from './revocation-registry.ts';
+import { createRequestBody, parseOrThrow, presentationBody } from './schemas.ts';
+
+export type VerifyFunction = (presentation: unknown, request: ProofRequest, o: VerifyOptions) => Promise<Verdict>;
+
+/** A counting semaphore without a queue: a caller either gets a slot now or is told to come back. */
+export class Slots {
+  #free: number;
+  constructor(readonly size: number) {
+    this.#free = size;
+  }
+  get inUse(): number {
+    return this.size - this.#free;
+  }
+  /** @returns a release function, or undefined when every slot is taken */
+  tryAcquire(): (() => void) | undefined {
+    if (this.#free <= 0) return undefined;
+    this.#free--;
+    let released = false;
+    return () => {
+      if (!released) {
+        released = true;
+        this.#free++;
+      }
+    };
+  }
+}
+
+export interface RequestStatusView {
+  id: string;
+  policy: string;
+  status: 'pending' | 'verified' | 'rejected' | 'expired';
+  createdAt: string;
+  expiresAt: string;
+  /** the request itself, while it can still be answered */
+  request?: ProofRequest;
+  result?: VerifiedResult;
+  /** why the request was rejected, or why the last presentation for it was */
+  error?: { code: string; message: string };
+}
+
+export interface AcceptedView {
+  verified: true;
+  requestId: string;
+  policy: string;
+  pseudonym: string;
+  disclosed: Record<string, string | number>;
+  verifiedAt: string;
+}
+
+/** HTTP codes for the verifier core's rejection codes. */
+const VERDICT_CODES: Record<string, HttpErrorCode> = {
+  MALFORMED_PRESENTATION: 'MALFORMED_PRESENTATION',
+  REQUEST_MISMATCH: 'REQUEST_MISMATCH',
+  REQUEST_EXPIRED: 'REQUEST_EXPIRED',
+  WRONG_SIGNAL_COUNT: 'WRONG_SIGNAL_COUNT',
+  NON_CANONICAL_SIGNAL: 'NON_CANONICAL_SIGNAL',
+  ISSUER_NOT_TRUSTED: 'ISSUER_NOT_TRUSTED',
+  ROOT_NOT_ACCEPTED: 'ROOT_NOT_ACCEPTED',
+  SCOPE_MISMATCH: 'SCOPE_MISMATCH',
+  CHALLENGE_MISMATCH: 'CHALLENGE_MISMATCH',
+  STATEMENT_MISMATCH: 'STATEMENT_MISMATCH',
+  MALFORMED_PROOF: 'MALFORMED_PROOF',
+  PROOF_INVALID: 'PROOF_INVALID',
+};
+
+/** Whole days between two YYYYMMDD dates (b - a). */
+function dayDiff(a: number, b: number): number {
+  const ms = (d: number) => Date.UTC(Math.floor(d / 10_000), (Math.floor(d / 100) % 100) - 1, d % 100);
+  return Math.round((ms(b) - ms(a)) / 86_400_000);
+}
+
+export interface VerifierDeps {
+  config: ServiceConfig;
+  store: Store;
+  registry: RevocationRegistry;
+  circuit: CircuitBuild;
+  trustedIssuers: [string, string][];
+  clock: () => Date;
+  metrics: Metrics;
+  logger: Logger;
+  verify?: VerifyFunction;
+}
+
+export class VerifierService {
+  readonly #d: VerifierDeps;
+  readonly #verify: VerifyFunction;
+  readonly #schema: ReturnType<typeof presentationBody>;
+  readonly #artifacts: { wasm: ArtifactRef; zkey: ArtifactRef; vkey: ArtifactRef };
+  readonly slots: Slots;
+
+  constructor(d: VerifierDeps) {
+    this.#d = d;
+    this.#verify = d.verify ?? verifyPresentation;
+    this.#schema = presentationBody(d.circuit.manifest.nPublic ?? d.circuit.verificationKey.nPublic);
+    this.slots = new Slots(d.config.maxConcurrentVerifications);
+    const base = d.config.publicBaseUrl ?? '';
+    const a = d.circuit.manifest.artifacts;
+    const ref = (e: { file: string; sha256: string }): ArtifactRef => ({
+      url: `${base}/v1/artifacts/${encodeURIComponent(d.circuit.instance)}/${encodeURIComponent(e.file)}?sha256=${e.sha256}`,
+      sha256: e.sha256,
+    });
+    this.#artifacts = { wasm: ref(a.wasm), zkey: ref(a.zkey), vkey: ref(a.vkey) };
+  }
+
+  /** Check a holder-supplied or stored `today` against the server's UTC date. */
+  #checkToday(today: number, now: Date): void {
+    const serverToday = todayUtc(now);
+    const tolerance = this.#d.config.dateToleranceDays;
+    if (Math.abs(dayDiff(serverToday, today)) > tolerance) {
+      throw new HttpError(
+        'TODAY_OUT_OF_RANGE',
+        `today ${today} is more than ${tolerance} day(s) from the server's UTC date ${serverToday} (accepted: ${addDays(serverToday, -tolerance)} to ${addDays(serverToday, tolerance)})`,
+      );
+    }
+  }
+
+  /** POST /v1/requests */
+  async createRequest(body: unknown): Promise<ProofRequest> {
+    const { config, store, registry, clock, metrics } = this.#d;
+    const input = parseOrThrow(createRequestBody, body);
+    const configured = Object.hasOwn(config.policies, input.policy) ? config.policies[input.policy] : undefined;
+    if (!configured) {
+      throw new HttpError('UNKNOWN_POLICY', `unknown policy '${input.policy}'; this service offers: ${Object.keys(config.policies).join(', ')}`);
+    }
+    const now = clock();
+    const today = input.today === undefined ? todayUtc(now) : parseDate('today', input.today);
+    this.#checkToday(today, now);
+    const request = createProofRequest({
+      policy: configured.policy,
+      serviceId: config.serviceId,
+      issuers: this.#d.trustedIssuers,
+      roots: registry.acceptedRoots(now, config.roots),
+      circuit: this.#d.circuit.instance,
+      today,
+      ttlSeconds: config.requestTtlSeconds,
+      now,
+      artifacts: this.#artifacts,
+    });
+    await store.insertRequest({ request, createdAt: now });
+    metrics.requestsCreated.inc({ policy: configured.policy.name });
+    return request;
+  }
+
+  async #load(id: string): Promise<StoredRequest> {
+    const stored = /^[A-Za-z0-9_-]{1,64}$/.test(id) ? await this.#d.store.getRequest(id) : undefined;
+    if (!stored) throw new HttpError('REQUEST_NOT_FOUND', `no proof request '${id.slice(0, 64)}'`);
+    return stored;
+  }
+
+  /** GET /v1/requests/:id */
+  async status(id: string): Promise<RequestStatusView> {
+    const s = await this.#load(id);
+    const expired = s.status === 'pending' && this.#d.clock().getTime() >= s.expiresAt.getTime();
+    const view: RequestStatusView = {
+      id: s.id,
+      policy: s.policy,
+      status: expired ? 'expired' : s.status,
+      createdAt: s.createdAt.toISOString(),
+      expiresAt: s.expiresAt.toISOString(),
+    };
+    if (view.status === 'pending') view.request = s.request;
+    if (s.result) view.result = s.result;
+    if (s.lastError) view.error = { code: s.lastError.code, message: s.lastError.message };
+    return view;
+  }
+
+  async #reject(id: string, code: HttpErrorCode, message: string, started: number): Promise<never> {
+    const { store, metrics, clock, logger } = this.#d;
+    metrics.verifications.inc({ result: 'rejected', code });
+    metrics.verificationDuration.observe((performance.now() - started) / 1000);
+    logger.info({ requestId: id, code }, 'presentation rejected');
+    await store.recordRejection(id, { code, message, at: clock().toISOString() });
+    throw new HttpError(code, message);
+  }
+
+  /** POST /v1/requests/:id/presentation */
+  async submit(id: string, body: unknown): Promise<AcceptedView> {
+    const { config, store, registry, clock, metrics, circuit } = this.#d;
+    const presentation = parseOrThrow(this.#schema, body, 'MALFORMED_PRESENTATION');
+    const stored = await this.#load(id);
+    if (stored.status !== 'pending') throw new HttpError('REQUEST_ALREADY_USED', 'this proof request has already been answered: ask for a new one');
+    const now = clock();
+    if (now.getTime() >= stored.expiresAt.getTime()) throw new HttpError('REQUEST_EXPIRED', 'this proof request has expired: ask for a new one');
+    this.#checkToday(stored.request.today, now);
+
+    const release = this.slots.tryAcquire();
+    if (!release) throw new HttpError('SERVER_BUSY', 'too many verifications in progress: retry shortly', { 'Retry-After': '1' });
+    const started = performance.now();
+    let verdict: Verdict;
+    metrics.verificationsInFlight.inc();
+    try {
+      verdict = await this.#verify(presentation, stored.request, { verificationKey: circuit.verificationKey, now });
+    } catch (e) {
+      // verifyPresentation never throws; an injected or future verifier might: a throw is a rejection.
+      this.#d.logger.error({ err: e, requestId: id }, 'verifier threw');
+      verdict = { verified: false, code: 'INTERNAL_ERROR', message: 'verification failed' };
+    } finally {
+      metrics.verificationsInFlight.dec();
+      release();
+    }
+    if (verdict.verified !== true) {
+      if (verdict.code === 'INTERNAL_ERROR' || verdict.code === 'INSECURE_VERIFICATION_KEY') {
+        this.#d.logger.error({ requestId: id, code: verdict.code, detail: verdict.message }, 'verification error');
+        return this.#reject(id, 'VERIFICATION_ERROR', 'the presentation could not be verified', started);
+      }
+      return this.#reject(id, VERDICT_CODES[verdict.code] ?? 'VERIFICATION_ERROR', verdict.message, started);
+    }
+    const checkedAt = clock();
+    if (!registry.acceptedRoots(checkedAt, config.roots).includes(verdict.root)) {
+      return this.#reject(id, 'ROOT_NOT_ACCEPTED', 'the revocation root has left the accepted window: refresh the revocation data and prove again', started);
+    }
+    if (!this.#d.trustedIssuers.some(([x, y]) => x === verdict.issuer[0] && y === verdict.issuer[1])) {
+      return this.#reject(id, 'ISSUER_NOT_TRUSTED', 'the credential was issued by a key this service does not trust', started);
+    }
+
+    const result: VerifiedResult = {
+      pseudonym: verdict.pseudonym,
+      disclosed: verdict.disclosed as Record<string, string | number>,
+      policy: verdict.policy,
+      issuer: verdict.issuer,
+      root: verdict.root,
+      verifiedAt: checkedAt.toISOString(),
+    };
+    const unique = Object.hasOwn(config.policies, stored.policy) && config.policies[stored.policy]?.unique === true;
+    const outcome = await store.completeRequest({
+      id,
+      now: checkedAt,
+      result,
+      ...(unique ? { nullifier: { scope: stored.request.scope, policy: stored.policy, value: verdict.pseudonym } } : {}),
+    });
+    switch (outcome) {
+      case 'completed':
+        metrics.verifications.inc({ result: 'accepted', code: 'OK' });
+        metrics.verificationDuration.observe((performance.now() - started) / 1000);
+        return {
+          verified: true,
+          requestId: id,
+          policy: result.policy,
+          pseudonym: result.pseudonym,
+          disclosed: result.disclosed,
+          verifiedAt: result.verifiedAt,
+        };
+      case 'nullifier-used':
+        metrics.verifications.inc({ result: 'rejected', code: 'PSEUDONYM_ALREADY_USED' });
+        throw new HttpError('PSEUDONYM_ALREADY_USED', 'this person has already registered with this service under this policy');
+      case 'already-used':
+        metrics.verifications.inc({ result: 'rejected', code: 'REQUEST_ALREADY_USED' });
+        throw new HttpError('REQUEST_ALREADY_USED', 'this proof request has already been answered: ask for a new one');
+      case 'expired':
+        metrics.verifications.inc({ result: 'rejected', code: 'REQUEST_EXPIRED' });
+        throw new HttpError('REQUEST_EXPIRED', 'this proof request has expired: ask for a new one');
+      default:
+        throw new HttpError('REQUEST_NOT_FOUND', `no proof request '${id}'`);
+    }
+  }
+}
