@@ -13,7 +13,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import * as snarkjs from 'snarkjs';
-import { CIRCUITS, compile, packageVersion, compilerVersion, instanceSpec, readRegistry } from './lib/circuits.ts';
+import { CIRCUITS, compile, compilerVersion, instanceSpec, packageVersion, readRegistry } from './lib/circuits.ts';
 import { type Manifest, sha256File, sourceHashes } from './lib/manifest.ts';
 import { snarkLogger, step } from './lib/progress.ts';
 

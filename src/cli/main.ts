@@ -44,7 +44,11 @@ function output(value: unknown, out?: string): void {
 function loadTree(path: string, create = false): RevocationTree {
   if (!existsSync(path)) {
     if (create) return new RevocationTree();
-    throw new ZkidError('INVALID_ARGUMENT', `tree file not found: ${path} (create one with 'zkid revoke' or 'zkid tree snapshot --tree FILE --init')`, 'tree');
+    throw new ZkidError(
+      'INVALID_ARGUMENT',
+      `tree file not found: ${path} (create one with 'zkid revoke' or 'zkid tree snapshot --tree FILE --init')`,
+      'tree',
+    );
   }
   return RevocationTree.fromSnapshot(readJson(path, 'tree'));
 }
@@ -115,23 +119,36 @@ program
   .option('--ttl <seconds>', 'validity of the request', '300')
   .option('--circuit <name>', 'circuit instance', DEFAULT_CIRCUIT)
   .option('--out <file>', 'write the request here')
-  .action((o: { policy: string; service: string; issuer: string; tree?: string; root?: string[]; today?: string; ttl: string; circuit: string; out?: string }) => {
-    const policy = BUILTIN_POLICIES[o.policy] ?? parsePolicy(readJson(o.policy, 'policy'), circuitParams(o.circuit));
-    const roots = [...(o.root ?? []), ...(o.tree ? [toDecimal(loadTree(o.tree).root)] : [])];
-    if (roots.length === 0) throw new ZkidError('INVALID_ARGUMENT', 'give --tree or --root', 'root');
-    const ttl = Number(o.ttl);
-    if (!Number.isInteger(ttl) || ttl < 1 || ttl > 86400) throw new ZkidError('INVALID_ARGUMENT', '--ttl must be 1 to 86400 seconds', 'ttl');
-    const request = createProofRequest({
-      policy,
-      serviceId: o.service,
-      issuers: [issuerPublic(o.issuer)],
-      roots,
-      circuit: o.circuit,
-      ttlSeconds: ttl,
-      ...(o.today ? { today: parseDate('today', o.today) } : {}),
-    });
-    output(request, o.out);
-  });
+  .action(
+    (o: {
+      policy: string;
+      service: string;
+      issuer: string;
+      tree?: string;
+      root?: string[];
+      today?: string;
+      ttl: string;
+      circuit: string;
+      out?: string;
+    }) => {
+      const policy = BUILTIN_POLICIES[o.policy] ?? parsePolicy(readJson(o.policy, 'policy'), circuitParams(o.circuit));
+      const roots = [...(o.root ?? []), ...(o.tree ? [toDecimal(loadTree(o.tree).root)] : [])];
+      if (roots.length === 0) throw new ZkidError('INVALID_ARGUMENT', 'give --tree or --root', 'root');
+      const ttl = Number(o.ttl);
+      if (!Number.isInteger(ttl) || ttl < 1 || ttl > 86400)
+        throw new ZkidError('INVALID_ARGUMENT', '--ttl must be 1 to 86400 seconds', 'ttl');
+      const request = createProofRequest({
+        policy,
+        serviceId: o.service,
+        issuers: [issuerPublic(o.issuer)],
+        roots,
+        circuit: o.circuit,
+        ttlSeconds: ttl,
+        ...(o.today ? { today: parseDate('today', o.today) } : {}),
+      });
+      output(request, o.out);
+    },
+  );
 
 program
   .command('prove')
@@ -147,9 +164,7 @@ program
     const holder = readJson(o.holder, 'holder') as { secret?: unknown };
     const request = parseProofRequest(readJson(o.request, 'request'));
     if (!o.tree && !o.bucket) throw new ZkidError('INVALID_ARGUMENT', 'give --tree or --bucket for the revocation witness', 'revocation');
-    const revocation = o.bucket
-      ? (readJson(o.bucket, 'bucket') as never)
-      : loadTree(o.tree as string).witness(BigInt(credential.serial));
+    const revocation = o.bucket ? (readJson(o.bucket, 'bucket') as never) : loadTree(o.tree as string).witness(BigInt(credential.serial));
     const build = circuitBuild(request.circuit);
     const t0 = performance.now();
     const presentation = await generateProof({
@@ -215,7 +230,12 @@ treeCmd
     const { bucketIndexOf } = await import('../revocation/tree.ts');
     const t = loadTree(o.tree);
     const bits = Number(o.bits);
-    const index = o.index !== undefined ? Number(o.index) : o.serial !== undefined ? bucketIndexOf(parseFieldElement('serial', o.serial), bits, t.shape) : undefined;
+    const index =
+      o.index !== undefined
+        ? Number(o.index)
+        : o.serial !== undefined
+          ? bucketIndexOf(parseFieldElement('serial', o.serial), bits, t.shape)
+          : undefined;
     if (index === undefined) throw new ZkidError('INVALID_ARGUMENT', 'give --serial or --index', 'index');
     output(t.exportBucket(index, bits), o.out);
   });
@@ -260,7 +280,8 @@ program
       instances: listCircuits(),
     };
     if (o.json) output(info);
-    else for (const [k, v] of Object.entries(info)) process.stdout.write(`${k.padEnd(14)} ${typeof v === 'object' ? JSON.stringify(v) : v}\n`);
+    else
+      for (const [k, v] of Object.entries(info)) process.stdout.write(`${k.padEnd(14)} ${typeof v === 'object' ? JSON.stringify(v) : v}\n`);
   });
 
 program

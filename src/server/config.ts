@@ -82,7 +82,11 @@ export const DEFAULT_POLICIES: Record<string, ConfiguredPolicy> = {
 const DEFAULT_RATE_LIMITS: RateLimits = { windowSeconds: 60, general: 600, requests: 120, presentations: 60, issuer: 120, enrol: 10 };
 
 const positiveInt = (max: number) => z.number().int().min(1).max(max);
-const token = z.string().min(16, 'must be at least 16 characters').max(512).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+const token = z
+  .string()
+  .min(16, 'must be at least 16 characters')
+  .max(512)
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
 const fieldElement = z.string().refine((v) => {
   try {
     parseFieldElement('value', v);
@@ -96,14 +100,25 @@ const fileSchema = z.strictObject({
   serviceId: z.string().optional(),
   roles: z.strictObject({ verifier: z.boolean(), issuer: z.boolean(), registry: z.boolean() }).partial().optional(),
   policies: z.record(z.string(), z.unknown()).optional(),
-  trustedIssuers: z.array(z.tuple([fieldElement, fieldElement])).max(64).optional(),
+  trustedIssuers: z
+    .array(z.tuple([fieldElement, fieldElement]))
+    .max(64)
+    .optional(),
   trustLocalIssuer: z.boolean().optional(),
   adminToken: token.optional(),
-  roots: z.strictObject({ count: positiveInt(256), maxAgeSeconds: positiveInt(365 * 86400) }).partial().optional(),
+  roots: z
+    .strictObject({ count: positiveInt(256), maxAgeSeconds: positiveInt(365 * 86400) })
+    .partial()
+    .optional(),
   dateToleranceDays: z.number().int().min(0).max(2).optional(),
   requestTtlSeconds: positiveInt(86400).optional(),
   demo: z.boolean().optional(),
-  bodyLimitBytes: z.number().int().min(1024).max(1 << 20).optional(),
+  bodyLimitBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(1 << 20)
+    .optional(),
   maxConcurrentVerifications: positiveInt(1024).optional(),
   rateLimits: z
     .strictObject({

@@ -1,6 +1,6 @@
 /** What the route modules share: configuration, state, services and request-level helpers. */
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { rateLimit, MemoryStore } from 'express-rate-limit';
+import { MemoryStore, rateLimit } from 'express-rate-limit';
 import type { Logger } from 'pino';
 import type { CircuitBuild } from '../circuit/artifacts-node.ts';
 import type { Store } from '../store/store.ts';

@@ -28,8 +28,20 @@ export async function ensureIssuerKey(store: Store, now: Date): Promise<IssuerKe
   const newest = existing[existing.length - 1];
   if (newest) return newest;
   const key = await generateIssuerKey();
-  const record: IssuerKeyRecord = { id: keyIdOf(key.publicKey), publicKey: key.publicKey, privateKey: key.privateKey, createdAt: now, active: true };
-  await store.addIssuerKey(record, { at: now, actor: 'system', action: 'issuer-key.created', subject: record.id, details: { publicKey: record.publicKey } });
+  const record: IssuerKeyRecord = {
+    id: keyIdOf(key.publicKey),
+    publicKey: key.publicKey,
+    privateKey: key.privateKey,
+    createdAt: now,
+    active: true,
+  };
+  await store.addIssuerKey(record, {
+    at: now,
+    actor: 'system',
+    action: 'issuer-key.created',
+    subject: record.id,
+    details: { publicKey: record.publicKey },
+  });
   return record;
 }
 

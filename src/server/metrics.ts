@@ -123,7 +123,11 @@ export function createMetrics(o: { revision: () => number; revoked: () => number
     registry,
     httpRequests: registry.register(new Counter('zkid_http_requests_total', 'HTTP requests by method, route pattern and status')),
     httpDuration: registry.register(
-      new Histogram('zkid_http_request_duration_seconds', 'HTTP request duration by route pattern', [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]),
+      new Histogram(
+        'zkid_http_request_duration_seconds',
+        'HTTP request duration by route pattern',
+        [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      ),
     ),
     verifications: registry.register(new Counter('zkid_verifications_total', 'presentations checked, by result and code')),
     verificationDuration: registry.register(
@@ -134,7 +138,9 @@ export function createMetrics(o: { revision: () => number; revoked: () => number
     credentialsIssued: registry.register(new Counter('zkid_credentials_issued_total', 'credentials issued, by channel')),
     revocationRevision: registry.register(new Gauge('zkid_revocation_revision', 'current revision of the revocation tree', o.revision)),
     revokedSerials: registry.register(new Gauge('zkid_revoked_serials', 'serials currently revoked', o.revoked)),
-    uptime: registry.register(new Gauge('process_uptime_seconds', 'seconds since the service started', () => (Date.now() - startedAt) / 1000)),
+    uptime: registry.register(
+      new Gauge('process_uptime_seconds', 'seconds since the service started', () => (Date.now() - startedAt) / 1000),
+    ),
     memory: registry.register(new Gauge('process_resident_memory_bytes', 'resident set size', () => process.memoryUsage.rss())),
   };
 }

@@ -71,11 +71,20 @@ export class RevocationRegistry {
     }
     let tree: RevocationTree;
     try {
-      tree = RevocationTree.fromSnapshot({ format: SNAPSHOT_FORMAT, shape: DEFAULT_SHAPE, root: latest.root, revision: latest.revision, leaves });
-    } catch (e) {
-      throw new Error(`the stored revocation leaves do not match the stored root (revision ${latest.revision}): ${e instanceof Error ? e.message : String(e)}`, {
-        cause: e,
+      tree = RevocationTree.fromSnapshot({
+        format: SNAPSHOT_FORMAT,
+        shape: DEFAULT_SHAPE,
+        root: latest.root,
+        revision: latest.revision,
+        leaves,
       });
+    } catch (e) {
+      throw new Error(
+        `the stored revocation leaves do not match the stored root (revision ${latest.revision}): ${e instanceof Error ? e.message : String(e)}`,
+        {
+          cause: e,
+        },
+      );
     }
     return { tree, history };
   }

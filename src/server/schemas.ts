@@ -113,7 +113,8 @@ function codeOf(issue: z.core.$ZodIssue, fallback: HttpErrorCode): HttpErrorCode
   const custom = (issue as { params?: { zkid?: HttpErrorCode } }).params?.zkid;
   if (custom) return custom;
   const [head] = issue.path;
-  if (head === 'publicSignals' && issue.path.length === 1 && (issue.code === 'too_small' || issue.code === 'too_big')) return 'WRONG_SIGNAL_COUNT';
+  if (head === 'publicSignals' && issue.path.length === 1 && (issue.code === 'too_small' || issue.code === 'too_big'))
+    return 'WRONG_SIGNAL_COUNT';
   if (head === 'proof' && issue.path.length > 1) return 'MALFORMED_PROOF';
   return fallback;
 }

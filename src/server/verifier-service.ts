@@ -17,8 +17,8 @@ import type { Logger } from 'pino';
 import type { CircuitBuild } from '../circuit/artifacts-node.ts';
 import { addDays, parseDate, todayUtc } from '../dates.ts';
 import { type ArtifactRef, createProofRequest, type ProofRequest } from '../request.ts';
-import { type Verdict, type VerifyOptions, verifyPresentation } from '../verifier/verify-presentation.ts';
 import type { Store, StoredRequest, VerifiedResult } from '../store/store.ts';
+import { type Verdict, type VerifyOptions, verifyPresentation } from '../verifier/verify-presentation.ts';
 import type { ServiceConfig } from './config.ts';
 import { HttpError, type HttpErrorCode } from './http-error.ts';
 import type { Metrics } from './metrics.ts';
@@ -145,7 +145,10 @@ export class VerifierService {
     const input = parseOrThrow(createRequestBody, body);
     const configured = Object.hasOwn(config.policies, input.policy) ? config.policies[input.policy] : undefined;
     if (!configured) {
-      throw new HttpError('UNKNOWN_POLICY', `unknown policy '${input.policy}'; this service offers: ${Object.keys(config.policies).join(', ')}`);
+      throw new HttpError(
+        'UNKNOWN_POLICY',
+        `unknown policy '${input.policy}'; this service offers: ${Object.keys(config.policies).join(', ')}`,
+      );
     }
     const now = clock();
     const today = input.today === undefined ? todayUtc(now) : parseDate('today', input.today);
@@ -203,9 +206,11 @@ export class VerifierService {
     const { config, store, registry, clock, metrics, circuit } = this.#d;
     const presentation = parseOrThrow(this.#schema, body, 'MALFORMED_PRESENTATION');
     const stored = await this.#load(id);
-    if (stored.status !== 'pending') throw new HttpError('REQUEST_ALREADY_USED', 'this proof request has already been answered: ask for a new one');
+    if (stored.status !== 'pending')
+      throw new HttpError('REQUEST_ALREADY_USED', 'this proof request has already been answered: ask for a new one');
     const now = clock();
-    if (now.getTime() >= stored.expiresAt.getTime()) throw new HttpError('REQUEST_EXPIRED', 'this proof request has expired: ask for a new one');
+    if (now.getTime() >= stored.expiresAt.getTime())
+      throw new HttpError('REQUEST_EXPIRED', 'this proof request has expired: ask for a new one');
     this.#checkToday(stored.request.today, now);
 
     const release = this.slots.tryAcquire();
@@ -232,7 +237,12 @@ export class VerifierService {
     }
     const checkedAt = clock();
     if (!registry.acceptedRoots(checkedAt, config.roots).includes(verdict.root)) {
-      return this.#reject(id, 'ROOT_NOT_ACCEPTED', 'the revocation root has left the accepted window: refresh the revocation data and prove again', started);
+      return this.#reject(
+        id,
+        'ROOT_NOT_ACCEPTED',
+        'the revocation root has left the accepted window: refresh the revocation data and prove again',
+        started,
+      );
     }
     if (!this.#d.trustedIssuers.some(([x, y]) => x === verdict.issuer[0] && y === verdict.issuer[1])) {
       return this.#reject(id, 'ISSUER_NOT_TRUSTED', 'the credential was issued by a key this service does not trust', started);

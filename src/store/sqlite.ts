@@ -129,7 +129,10 @@ interface AuditRow {
 }
 
 /** sha256 over the previous hash and the entry's fields: the audit chain link. */
-export function auditHash(prevHash: string, e: { id: number; at: string; actor: string; action: string; subject: string | null; details: unknown }): string {
+export function auditHash(
+  prevHash: string,
+  e: { id: number; at: string; actor: string; action: string; subject: string | null; details: unknown },
+): string {
   return createHash('sha256')
     .update(`${prevHash}\n${JSON.stringify([e.id, e.at, e.actor, e.action, e.subject, e.details])}`)
     .digest('hex');
@@ -330,7 +333,9 @@ export class SqliteStore implements Store {
     const db = this.#db;
     return db
       .transaction((): boolean => {
-        const r = db.prepare('INSERT OR IGNORE INTO credentials (serial, key_id, issued_at) VALUES (?, ?, ?)').run(o.serial, o.keyId, o.at.getTime());
+        const r = db
+          .prepare('INSERT OR IGNORE INTO credentials (serial, key_id, issued_at) VALUES (?, ?, ?)')
+          .run(o.serial, o.keyId, o.at.getTime());
         if (r.changes !== 1) return false;
         this.#appendAudit(o.audit);
         return true;
@@ -373,7 +378,9 @@ export class SqliteStore implements Store {
   }
 
   async listRoots(o: { limit: number }): Promise<RootRecord[]> {
-    const rows = this.#db.prepare('SELECT revision, root, published_at FROM revocation_roots ORDER BY revision DESC LIMIT ?').all(o.limit) as {
+    const rows = this.#db
+      .prepare('SELECT revision, root, published_at FROM revocation_roots ORDER BY revision DESC LIMIT ?')
+      .all(o.limit) as {
       revision: number;
       root: string;
       published_at: number;

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { instanceSpec } from '../../scripts/lib/circuits.ts';
+import { CIRCUITS, instanceSpec } from '../../scripts/lib/circuits.ts';
 import { sha256File, sourceHashes } from '../../scripts/lib/manifest.ts';
-import { CIRCUITS } from '../../scripts/lib/circuits.ts';
-import { ASSERTION_SITES } from '../../src/prover/witness-errors.ts';
 import { publicSignalNames } from '../../src/circuit/registry.ts';
+import { ASSERTION_SITES } from '../../src/prover/witness-errors.ts';
 import { r1cs } from '../helpers/circuit.ts';
 import { build, params } from '../helpers/zkid.ts';
 

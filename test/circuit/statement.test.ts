@@ -74,7 +74,12 @@ describe('every operator, true and false', () => {
   });
 
   it('checks all four predicate slots together', async () => {
-    const preds: Predicate[] = [age18, { attribute: 'region', op: 'BETWEEN', value: [110000, 119999] }, { attribute: 'nationality', op: 'IN', value: [156] }, { attribute: 'validUntil', op: 'GTE', value: TODAY }];
+    const preds: Predicate[] = [
+      age18,
+      { attribute: 'region', op: 'BETWEEN', value: [110000, 119999] },
+      { attribute: 'nationality', op: 'IN', value: [156] },
+      { attribute: 'validUntil', op: 'GTE', value: TODAY },
+    ];
     await expectPass(await rawInput({ slots: slots(), policy: policy(preds) }));
     preds[3] = { attribute: 'nationality', op: 'NE', value: 156 };
     await expectFail(await rawInput({ slots: slots(), policy: policy(preds) }), 'PREDICATE_UNSATISFIED');
@@ -87,8 +92,16 @@ describe('ZkidPresentation rejects, for the stated reason', () => {
   });
 
   it('a credential that expired yesterday, and one expiring today', async () => {
-    await expectFail(await rawInput({ slots: slots({ validUntil: 20261124n }), policy: policy([]) }), 'CREDENTIAL_EXPIRED', 'today >= validUntil');
-    await expectFail(await rawInput({ slots: slots({ validUntil: BigInt(TODAY) }), policy: policy([]) }), 'CREDENTIAL_EXPIRED', 'today >= validUntil');
+    await expectFail(
+      await rawInput({ slots: slots({ validUntil: 20261124n }), policy: policy([]) }),
+      'CREDENTIAL_EXPIRED',
+      'today >= validUntil',
+    );
+    await expectFail(
+      await rawInput({ slots: slots({ validUntil: BigInt(TODAY) }), policy: policy([]) }),
+      'CREDENTIAL_EXPIRED',
+      'today >= validUntil',
+    );
     await expectPass(await rawInput({ slots: slots({ validUntil: BigInt(TODAY) + 1n }), policy: policy([]) }));
   });
 
@@ -100,7 +113,11 @@ describe('ZkidPresentation rejects, for the stated reason', () => {
   ])('a revoked serial: %s', async (_label, serial) => {
     // Neighbours revoked too, so only the serial's own bit matters.
     const t = tree([serial, ...(serial > 0n ? [serial - 1n] : []), ...(serial + 1n < MAX_SERIAL ? [serial + 1n] : [])]);
-    await expectFail(await rawInput({ slots: slots({ serial }), tree: t, policy: policy([]) }), 'CREDENTIAL_REVOKED', 'the serial is revoked');
+    await expectFail(
+      await rawInput({ slots: slots({ serial }), tree: t, policy: policy([]) }),
+      'CREDENTIAL_REVOKED',
+      'the serial is revoked',
+    );
     t.unrevoke(serial);
     await expectPass(await rawInput({ slots: slots({ serial }), tree: t, policy: policy([]) }));
   });
@@ -121,7 +138,11 @@ describe('ZkidPresentation rejects, for the stated reason', () => {
 
   it('an order comparison on a value wider than the comparator', async () => {
     const wide = 1n << 40n;
-    await expectFail(await rawInput({ slots: slots({ region: wide }), policy: policy([{ attribute: 'region', op: 'GT', value: 5 }]) }), 'PREDICATE_UNSATISFIED', 'wider than 32 bits');
+    await expectFail(
+      await rawInput({ slots: slots({ region: wide }), policy: policy([{ attribute: 'region', op: 'GT', value: 5 }]) }),
+      'PREDICATE_UNSATISFIED',
+      'wider than 32 bits',
+    );
     // Equality on the same wide value is fine: no comparator is involved.
     await expectPass(await rawInput({ slots: slots({ region: wide }), policy: policy([{ attribute: 'region', op: 'NE', value: 5 }]) }));
   });
@@ -162,6 +183,8 @@ describe('29 February birthdays (YYYYMMDD rule)', () => {
     await expectPass(await rawInput({ slots: leap, today: 20260301, policy: policy([age18]) }));
   });
   it('are 16 on 29 February of a leap year', async () => {
-    await expectPass(await rawInput({ slots: leap, today: 20240229, policy: policy([{ attribute: 'birthDate', op: 'AGE_GTE', value: 16 }]) }));
+    await expectPass(
+      await rawInput({ slots: leap, today: 20240229, policy: policy([{ attribute: 'birthDate', op: 'AGE_GTE', value: 16 }]) }),
+    );
   });
 });

@@ -13,9 +13,9 @@ import { type IssuerKey, issuerKeyFromPrivate, signCredential } from '../../src/
 import { type Credential, type CredentialAttributes, credentialHash } from '../../src/credential/schema.ts';
 import { toDecimal } from '../../src/field.ts';
 import type { Policy } from '../../src/policy.ts';
+import type { CircuitInput } from '../../src/prover/witness.ts';
 import { createProofRequest, type ProofRequest } from '../../src/request.ts';
 import { RevocationTree } from '../../src/revocation/tree.ts';
-import type { CircuitInput } from '../../src/prover/witness.ts';
 
 export const TODAY = 20261125;
 export const ISSUER_PRIVATE = '0001020304050607080910111213141516171819202122232425262728293031';
@@ -43,7 +43,9 @@ export function issuer(which: 'main' | 'other' = 'main'): Promise<IssuerKey> {
   return issuerKeyFromPrivate(which === 'main' ? ISSUER_PRIVATE : OTHER_ISSUER_PRIVATE);
 }
 
-export async function credentialFor(o: { attributes?: Partial<CredentialAttributes>; serial?: bigint; secret?: bigint; key?: IssuerKey } = {}): Promise<Credential> {
+export async function credentialFor(
+  o: { attributes?: Partial<CredentialAttributes>; serial?: bigint; secret?: bigint; key?: IssuerKey } = {},
+): Promise<Credential> {
   return signCredential(o.key ?? (await issuer()), {
     attributes: { ...ATTRIBUTES, ...o.attributes },
     serial: o.serial ?? SERIAL,
@@ -57,7 +59,10 @@ export function tree(revoked: bigint[] = []): RevocationTree {
   return t;
 }
 
-export async function request(policy: Policy, o: { tree?: RevocationTree; today?: number; serviceId?: string; key?: IssuerKey } = {}): Promise<ProofRequest> {
+export async function request(
+  policy: Policy,
+  o: { tree?: RevocationTree; today?: number; serviceId?: string; key?: IssuerKey } = {},
+): Promise<ProofRequest> {
   const key = o.key ?? (await issuer());
   return createProofRequest({
     policy,
@@ -119,4 +124,8 @@ export async function rawInput(o: {
   };
 }
 
-export const policy = (predicates: Policy['predicates'], disclose: Policy['disclose'] = []): Policy => ({ name: 'test', predicates, disclose });
+export const policy = (predicates: Policy['predicates'], disclose: Policy['disclose'] = []): Policy => ({
+  name: 'test',
+  predicates,
+  disclose,
+});

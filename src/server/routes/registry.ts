@@ -41,7 +41,8 @@ export function artifactTable(ctx: AppContext): Map<string, ServedArtifact> {
     const entry = manifest.artifacts[kind];
     const path = join(dir, entry.file);
     const actual = createHash('sha256').update(readFileSync(path)).digest('hex');
-    if (actual !== entry.sha256) throw new Error(`${path} has sha256 ${actual}, but the manifest says ${entry.sha256}: rebuild the circuit`);
+    if (actual !== entry.sha256)
+      throw new Error(`${path} has sha256 ${actual}, but the manifest says ${entry.sha256}: rebuild the circuit`);
     table.set(entry.file, { path, sha256: entry.sha256, contentType: types[kind] as string });
   }
   return table;
@@ -66,7 +67,9 @@ export function registerRegistryRoutes(app: Express, ctx: AppContext): void {
     app.get('/v1/registry/roots', publicResource, (req, res) => {
       const q = parseOrThrow(pageQuery.pick({ limit: true }), req.query, 'INVALID_PARAMETER');
       res.set('Cache-Control', 'no-cache').json({
-        roots: registry.history(Math.min(q.limit ?? 50, 256)).map((r) => ({ revision: r.revision, root: r.root, publishedAt: r.publishedAt.toISOString() })),
+        roots: registry
+          .history(Math.min(q.limit ?? 50, 256))
+          .map((r) => ({ revision: r.revision, root: r.root, publishedAt: r.publishedAt.toISOString() })),
         accepted: registry.acceptedRoots(clock(), config.roots),
       });
     });
@@ -91,7 +94,10 @@ export function registerRegistryRoutes(app: Express, ctx: AppContext): void {
       const artifact = req.params.circuit === ctx.circuit.instance ? table.get(req.params.file) : undefined;
       const wanted = req.query.sha256;
       if (!artifact || (wanted !== undefined && wanted !== artifact.sha256)) {
-        throw new HttpError('ARTIFACT_NOT_FOUND', `no artifact ${req.params.circuit}/${req.params.file}${typeof wanted === 'string' ? ` with sha256 ${wanted.slice(0, 64)}` : ''}`);
+        throw new HttpError(
+          'ARTIFACT_NOT_FOUND',
+          `no artifact ${req.params.circuit}/${req.params.file}${typeof wanted === 'string' ? ` with sha256 ${wanted.slice(0, 64)}` : ''}`,
+        );
       }
       const etag = `"${artifact.sha256}"`;
       res.set({ ETag: etag, 'Cache-Control': 'public, max-age=31536000, immutable', 'Content-Type': artifact.contentType });

@@ -5,7 +5,7 @@
 import type { Express } from 'express';
 import { requireBearer } from '../auth.ts';
 import type { AppContext } from '../context.ts';
-import { parseOrThrow, pageQuery } from '../schemas.ts';
+import { pageQuery, parseOrThrow } from '../schemas.ts';
 
 export function registerVerifierRoutes(app: Express, ctx: AppContext): void {
   const verifier = ctx.verifier;
@@ -21,9 +21,14 @@ export function registerVerifierRoutes(app: Express, ctx: AppContext): void {
     res.set('Cache-Control', 'no-store').json(await verifier.status(req.params.id));
   });
 
-  app.post('/v1/requests/:id/presentation', ctx.limiter('presentations', config.rateLimits.presentations), ...ctx.json, async (req, res) => {
-    res.set('Cache-Control', 'no-store').json(await verifier.submit(req.params.id, req.body));
-  });
+  app.post(
+    '/v1/requests/:id/presentation',
+    ctx.limiter('presentations', config.rateLimits.presentations),
+    ...ctx.json,
+    async (req, res) => {
+      res.set('Cache-Control', 'no-store').json(await verifier.submit(req.params.id, req.body));
+    },
+  );
 
   // Sessions show pseudonyms: public only on a demo instance, otherwise behind the admin token.
   const guard = config.demo ? [] : [requireBearer(config.adminToken, 'zkid-admin')];

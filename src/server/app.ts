@@ -1,0 +1,219 @@
+/**
+ * The zkid HTTP service as an Express 5 app: verifier, issuer and registry roles over one store.
+ * `createApp(deps)` builds it (it does not listen: src/server/main.ts does), and `app.close()`
+ * releases what it holds: the store, rate-limit timers and snarkjs's worker threads.
+ *
+ * Middleware order: request id, logging and metrics; security headers; the drain check;
+ * operational routes (not rate limited); the per-client rate limit; the role routes (each with
+ * its own limiter, then authentication, then JSON parsing, then the zod schema, then the work);
+ * static files; 404; the error handler (JSON errors with stable codes, never a stack trace).
+ *
+ * @example
+ * const store = openSqliteStore('./data');
+ * const app = await createApp({ store, config: resolveConfig({}, { adminToken }) });
+ * const server = app.listen(8080);
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { type Express } from 'express';
+import type { MemoryStore } from 'express-rate-limit';
+import helmet from 'helmet';
+import { type Logger, pino } from 'pino';
+import { type CircuitBuild, circuitBuild } from '../circuit/artifacts-node.ts';
+import { circuitParams, publicSignalNames } from '../circuit/registry.ts';
+import type { Store } from '../store/store.ts';
+import { bn128, terminateCurve, verificationKeyProblem } from '../verifier/groth16-checks.ts';
+import { ConfigError, type ServiceConfig } from './config.ts';
+import { type AppContext, createLimiter, jsonBody } from './context.ts';
+import { errorHandler, sendError } from './http-error.ts';
+import { IssuerService } from './issuer-service.ts';
+import { createMetrics } from './metrics.ts';
+import { RevocationRegistry } from './revocation-registry.ts';
+import { registerIssuerRoutes } from './routes/issuer.ts';
+import { registerOpsRoutes } from './routes/ops.ts';
+import { registerRegistryRoutes } from './routes/registry.ts';
+import { registerVerifierRoutes } from './routes/verifier.ts';
+import { VerifierService, type VerifyFunction } from './verifier-service.ts';
+
+export const DEFAULT_PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), 'public');
+
+/** How often expired, unanswered requests are deleted, and how long after expiry they are kept. */
+const PURGE_INTERVAL_MS = 10 * 60 * 1000;
+const PURGE_AFTER_MS = 60 * 60 * 1000;
+
+export interface AppDeps {
+  store: Store;
+  config: ServiceConfig;
+  logger?: Logger;
+  /** the service's notion of now (tests move it); default: the system clock */
+  clock?: () => Date;
+  /** the circuit build; default: the committed build of config.circuit */
+  circuit?: CircuitBuild;
+  /** the presentation verifier; default: verifyPresentation (tests inject slow or throwing ones) */
+  verify?: VerifyFunction;
+  /** static files served at '/'; default src/server/public when it exists; null for none */
+  publicDir?: string | null;
+}
+
+export interface ZkidApp extends Express {
+  context: AppContext;
+  /** Start refusing new work (healthz answers 503) while in-flight requests finish. */
+  beginDrain(): void;
+  /** Release everything: stop timers, close the store, end snarkjs's worker threads. Idempotent. */
+  close(): Promise<void>;
+}
+
+function uniqueKeys(keys: [string, string][]): [string, string][] {
+  const seen = new Set<string>();
+  return keys.filter(([x, y]) => {
+    const k = `${x}:${y}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/**
+ * Build the app: load the circuit and check its verification key, rebuild the revocation tree
+ * from the store, load the issuer keys, warm the pairing engine, register the routes.
+ * @throws ConfigError for an unusable configuration; Error for a missing or inconsistent circuit build or store
+ */
+export async function createApp(deps: AppDeps): Promise<ZkidApp> {
+  const { store, config } = deps;
+  const logger = deps.logger ?? pino({ level: 'info' });
+  const clock = deps.clock ?? (() => new Date());
+
+  const circuit = deps.circuit ?? circuitBuild(config.circuit);
+  const nPublic = publicSignalNames(circuitParams(circuit.instance)).length;
+  const vkProblem = verificationKeyProblem(circuit.verificationKey, nPublic);
+  if (vkProblem) throw new Error(`circuit ${circuit.instance}: ${vkProblem}`);
+
+  const registry = await RevocationRegistry.open(store, clock());
+  const issuer = config.roles.issuer ? await IssuerService.open(store, registry) : undefined;
+  const trustedIssuers = uniqueKeys([...config.trustedIssuers, ...(issuer && config.trustLocalIssuer ? issuer.activePublicKeys : [])]);
+  if (config.roles.verifier && trustedIssuers.length === 0) {
+    throw new ConfigError('config trustedIssuers: the verifier trusts no issuer key (configure trustedIssuers or enable the issuer role)');
+  }
+  if (trustedIssuers.length > 64) throw new ConfigError('config trustedIssuers: at most 64 issuer keys');
+
+  let revokedCache = { revision: -1, count: 0 };
+  const metrics = createMetrics({
+    revision: () => registry.revision,
+    revoked: () => {
+      if (revokedCache.revision !== registry.revision) revokedCache = { revision: registry.revision, count: registry.revokedCount };
+      return revokedCache.count;
+    },
+  });
+
+  const limiterStores: MemoryStore[] = [];
+  const ctx: AppContext = {
+    config,
+    store,
+    logger,
+    clock,
+    metrics,
+    circuit,
+    registry,
+    issuer,
+    verifier: undefined,
+    trustedIssuers,
+    json: jsonBody(config.bodyLimitBytes),
+    limiter: createLimiter(config, limiterStores),
+    limiterStores,
+    draining: false,
+  };
+  if (config.roles.verifier) {
+    ctx.verifier = new VerifierService({
+      config,
+      store,
+      registry,
+      circuit,
+      trustedIssuers,
+      clock,
+      metrics,
+      logger,
+      ...(deps.verify ? { verify: deps.verify } : {}),
+    });
+    // Build the pairing engine (and its worker threads) now, not on the first presentation.
+    await bn128();
+  }
+
+  const app = express() as unknown as ZkidApp;
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.set('query parser', 'simple');
+
+  app.use((req, res, next) => {
+    const started = performance.now();
+    const reqId = randomUUID();
+    res.set('X-Request-Id', reqId);
+    res.on('finish', () => {
+      const route = req.route?.path ? String(req.route.path) : res.statusCode === 404 ? 'unmatched' : 'other';
+      const seconds = (performance.now() - started) / 1000;
+      metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
+      metrics.httpDuration.observe(seconds, { route });
+      logger.info({ reqId, method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
+    });
+    next();
+  });
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          // The wallet compiles the circuit's WebAssembly and proves in workers built from blobs.
+          'script-src': ["'self'", "'wasm-unsafe-eval'"],
+          'worker-src': ["'self'", 'blob:'],
+          'connect-src': ["'self'"],
+          'img-src': ["'self'", 'data:'],
+        },
+      },
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  app.use((req, res, next) => {
+    if (!ctx.draining || req.path === '/healthz') return next();
+    res.set('Connection', 'close');
+    sendError(res, 'SHUTTING_DOWN', 'the service is shutting down', { 'Retry-After': '5' });
+  });
+
+  registerOpsRoutes(app, ctx);
+  app.use(ctx.limiter('general', config.rateLimits.general));
+  registerVerifierRoutes(app, ctx);
+  registerIssuerRoutes(app, ctx);
+  registerRegistryRoutes(app, ctx);
+
+  const publicDir = deps.publicDir === undefined ? DEFAULT_PUBLIC_DIR : deps.publicDir;
+  if (publicDir && existsSync(publicDir)) app.use(express.static(publicDir, { index: 'index.html', dotfiles: 'ignore' }));
+
+  app.use((req, res) => sendError(res, 'NOT_FOUND', `no route ${req.method} ${req.path.slice(0, 200)}`));
+  app.use(errorHandler(logger));
+
+  const purge = setInterval(() => {
+    store
+      .purgeExpiredRequests(new Date(clock().getTime() - PURGE_AFTER_MS))
+      .catch((err) => logger.error({ err }, 'purging expired requests failed'));
+  }, PURGE_INTERVAL_MS);
+  purge.unref();
+
+  let closing: Promise<void> | undefined;
+  app.context = ctx;
+  app.beginDrain = () => {
+    ctx.draining = true;
+  };
+  app.close = () => {
+    closing ??= (async () => {
+      ctx.draining = true;
+      clearInterval(purge);
+      for (const s of limiterStores) s.shutdown();
+      try {
+        await store.close();
+      } finally {
+        await terminateCurve();
+      }
+    })();
+    return closing;
+  };
+  return app;
+}
