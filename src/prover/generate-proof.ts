@@ -2,7 +2,6 @@
  * generateProof: the holder's one entry point. Runs in Node and in browsers (no Node-only imports
  * on this path: artifact reading is chosen through the #read-bytes import condition).
  */
-import * as snarkjs from 'snarkjs';
 import { circuitParams } from '../circuit/registry.ts';
 import { parseHolderSecret } from '../credential/holder.ts';
 import { type Credential, parseCredential } from '../credential/schema.ts';
@@ -12,6 +11,7 @@ import { type Bucket, witnessFromBucket } from '../revocation/bucket.ts';
 import type { RevocationWitness } from '../revocation/tree.ts';
 import { type ArtifactSource, loadArtifact } from './artifacts.ts';
 import { checkStatement } from './check-statement.ts';
+import { groth16Prove, type PreparedZkey, prepareZkey } from './groth16-prove.ts';
 import { buildCircuitInput, computeWitness } from './witness.ts';
 
 export type ProofStage = 'checking' | 'loading-artifacts' | 'witness' | 'proving' | 'done';
@@ -31,6 +31,19 @@ export interface GenerateProofOptions {
   /** circuit wasm and zkey; defaults to request.artifacts (URLs) */
   artifacts?: { wasm: ArtifactSource; zkey: ArtifactSource };
   onProgress?: (p: ProofProgress) => void;
+}
+
+const prepared = new Map<string, Promise<PreparedZkey>>();
+
+/** The parsed zkey for a (hash-checked) zkey, parsed once per hash. */
+function preparedZkey(sha256: string, bytes: Uint8Array): Promise<PreparedZkey> {
+  let p = prepared.get(sha256);
+  if (!p) {
+    p = prepareZkey(bytes);
+    prepared.set(sha256, p);
+    p.catch(() => prepared.delete(sha256));
+  }
+  return p;
 }
 
 function isBucket(v: unknown): v is Bucket {
@@ -75,29 +88,21 @@ export async function generateProof(o: GenerateProofOptions): Promise<Presentati
   const wtns = await computeWitness(wasm, input);
 
   progress('proving', 0.35, 'generating the Groth16 proof');
-  let steps = 0;
-  const logger = {
-    debug: (s: unknown) => {
-      steps++;
-      // snarkjs reports about 20 debug steps for a Groth16 proof.
-      progress('proving', Math.min(0.98, 0.35 + (0.63 * steps) / 20), String(s));
-    },
-    info: () => {},
-    warn: () => {},
-    error: () => {},
+  const steps: Record<string, [number, string]> = {
+    QAP: [0.4, 'evaluating the constraint polynomials'],
+    FFT: [0.5, 'computing the quotient polynomial'],
+    MSM: [0.75, 'multi-scalar multiplications'],
   };
   let result: { proof: Groth16Proof; publicSignals: string[] };
   try {
-    result = await snarkjs.groth16.prove({ type: 'mem', data: zkey }, { type: 'mem', data: wtns }, logger);
+    const z = await preparedZkey(sources.zkey.sha256, zkey);
+    result = await groth16Prove(z, wtns, (label) => {
+      const [fraction, message] = steps[label] ?? [0.5, label];
+      progress('proving', fraction, message);
+    });
   } catch (e) {
     throw new ZkidError('PROOF_FAILED', `proving failed: ${e instanceof Error ? e.message : String(e)}`, undefined, { cause: e });
   }
   progress('done', 1, 'proof ready');
-  const p = result.proof;
-  return {
-    requestId: request.id,
-    circuit: request.circuit,
-    proof: { pi_a: p.pi_a, pi_b: p.pi_b, pi_c: p.pi_c, protocol: 'groth16', curve: 'bn128' },
-    publicSignals: result.publicSignals,
-  };
+  return { requestId: request.id, circuit: request.circuit, proof: result.proof, publicSignals: result.publicSignals };
 }
