@@ -4,7 +4,6 @@
  * means rejection. Challenge consumption and nullifier uniqueness are the caller's (the service
  * keeps that state); this function is pure apart from the pairing check.
  */
-import * as snarkjs from 'snarkjs';
 import { encodeStatement } from '../circuit/encoding.ts';
 import { circuitParams, publicSignalNames, SIGNAL } from '../circuit/registry.ts';
 import { decodeIdNumber } from '../credential/id-number.ts';
@@ -12,6 +11,7 @@ import { SLOT_NAMES, type SlotName } from '../credential/schema.ts';
 import { FIELD_MODULUS } from '../field.ts';
 import type { Presentation, ProofRequest } from '../request.ts';
 import { proofPointsProblem, type VerificationKey, verificationKeyProblem } from './groth16-checks.ts';
+import { groth16VerifyMcl, type ProofPoints } from './groth16-mcl.ts';
 
 export type VerifyErrorCode =
   | 'MALFORMED_PRESENTATION'
@@ -109,7 +109,7 @@ async function check(presentation: unknown, request: ProofRequest, o: VerifyOpti
   const pointProblem = await proofPointsProblem(p.proof);
   if (pointProblem) return reject('MALFORMED_PROOF', pointProblem);
 
-  const ok = await snarkjs.groth16.verify(o.verificationKey, signals, p.proof);
+  const ok = await groth16VerifyMcl(o.verificationKey as VerificationKey, values, p.proof as unknown as ProofPoints);
   if (ok !== true) return reject('PROOF_INVALID', 'the proof does not verify');
 
   const disclosed: Partial<Record<SlotName, string | number>> = {};
