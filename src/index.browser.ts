@@ -1,0 +1,22 @@
+/** zkid for browsers: the holder's side (proving) and the shared types; no Node-only modules. */
+export { encodeStatement } from './circuit/encoding.ts';
+export { circuitParams, DEFAULT_CIRCUIT, publicSignalNames } from './circuit/registry.ts';
+export { createHolderSecret, holderCommitment, parseHolderSecret } from './credential/holder.ts';
+export { decodeIdNumber, encodeIdNumber } from './credential/id-number.ts';
+export {
+  type Credential,
+  type CredentialAttributes,
+  credentialHash,
+  credentialSlots,
+  parseCredential,
+  SLOT_NAMES,
+} from './credential/schema.ts';
+export { formatDate, parseDate, todayUtc } from './dates.ts';
+export { type ErrorCode, isZkidError, ZkidError } from './errors.ts';
+export { FIELD_MODULUS, parseFieldElement } from './field.ts';
+export { BUILTIN_POLICIES, OPERATORS, type Operator, type Policy, type Predicate, parsePolicy } from './policy.ts';
+export { poseidon } from './poseidon.ts';
+export { type ArtifactSource, clearArtifactCache, loadArtifact } from './prover/artifacts.ts';
+export { type GenerateProofOptions, generateProof, type ProofProgress } from './prover/generate-proof.ts';
+export { type Groth16Proof, type Presentation, type ProofRequest, parseProofRequest, scopeFromServiceId } from './request.ts';
+export { type Bucket, bucketIndexOf, type RevocationWitness, witnessFromBucket } from './revocation/tree.ts';

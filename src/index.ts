@@ -1,0 +1,17 @@
+/** zkid: zero-knowledge proofs of national-ID attributes. The public surface for Node. */
+
+export { type CircuitBuild, circuitBuild, type Manifest } from './circuit/artifacts-node.ts';
+export {
+  generateIssuerKey,
+  type IssuerKey,
+  issuerKeyFromPrivate,
+  randomSerial,
+  signCredential,
+  verifyCredentialSignature,
+} from './credential/issuer.ts';
+export { validateAttributes } from './credential/schema.ts';
+export * from './index.browser.ts';
+export { createProofRequest } from './request.ts';
+export { RevocationTree, type Snapshot } from './revocation/tree.ts';
+export { terminateCurve, type VerificationKey } from './verifier/groth16-checks.ts';
+export { type Verdict, type VerifyErrorCode, verifyPresentation } from './verifier/verify-presentation.ts';
