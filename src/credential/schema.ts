@@ -7,6 +7,7 @@ import { parseDate } from '../dates.ts';
 import { type ErrorCode, ZkidError } from '../errors.ts';
 import { parseFieldElement, toDecimal } from '../field.ts';
 import { poseidon } from '../poseidon.ts';
+import { SERIALS_PER_LEAF } from '../revocation/common.ts';
 import { canonicalIdNumber, DOCUMENT_TYPES, encodeIdNumber, validateCnResidentId } from './id-number.ts';
 
 export const SCHEMA_VERSION = 1n;
@@ -25,10 +26,10 @@ export const SLOT_NAMES = [
 ] as const;
 export type SlotName = (typeof SLOT_NAMES)[number];
 
-/** Revocation serials per leaf of the revocation tree (bits of one leaf bitmap). */
-export const SERIALS_PER_LEAF = 252;
 /** Serials are < MAX_SERIAL = 252 * 2^24 (exclusive): 2^24 leaves of 252 bits. */
-export const MAX_SERIAL = 252n * 2n ** 24n; // exclusive
+/** Re-exported: the one definition lives with the revocation tree. */
+export { SERIALS_PER_LEAF };
+export const MAX_SERIAL = BigInt(SERIALS_PER_LEAF) * 2n ** 24n; // exclusive
 
 /** The issuer-attested attributes (dates are YYYYMMDD numbers). */
 export interface CredentialAttributes {
