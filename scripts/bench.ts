@@ -13,6 +13,7 @@ import { holderCommitment } from '../src/credential/holder.ts';
 import { issuerKeyFromPrivate, signCredential } from '../src/credential/issuer.ts';
 import { parseCredential } from '../src/credential/schema.ts';
 import { toDecimal } from '../src/field.ts';
+import { enableWasmPoseidon } from '../src/poseidon-wasm.ts';
 import { groth16Prove, prepareZkey } from '../src/prover/groth16-prove.ts';
 import { buildCircuitInput, computeWitness } from '../src/prover/witness.ts';
 import { createProofRequest } from '../src/request.ts';
@@ -63,6 +64,7 @@ export function machine() {
 }
 
 async function main() {
+  await enableWasmPoseidon();
   const build = circuitBuild();
   process.stderr.write(`benchmark: ${build.instance}, ${RUNS} runs after ${WARMUP} warm-up\n`);
   const key = await issuerKeyFromPrivate('0001020304050607080910111213141516171819202122232425262728293031');

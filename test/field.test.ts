@@ -30,3 +30,15 @@ describe('poseidon', () => {
     expect(poseidon([1n, 2n])).toBe(7853200120776062878684798364095072458815029376092732009249414926327459813530n);
   });
 });
+
+describe('poseidon backends', () => {
+  it('give identical outputs for 1 to 16 inputs (wasm backend vs poseidon-lite)', async () => {
+    const { enableWasmPoseidon } = await import('../src/poseidon-wasm.ts');
+    const { poseidonLite } = await import('../src/poseidon.ts');
+    await enableWasmPoseidon();
+    for (let n = 1; n <= 16; n++) {
+      const xs = Array.from({ length: n }, (_, i) => FIELD_MODULUS - 1n - BigInt(i) * 7919n);
+      expect(poseidon(xs), `n = ${n}`).toBe(poseidonLite(xs));
+    }
+  });
+});

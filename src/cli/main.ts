@@ -13,6 +13,7 @@ import { parseDate } from '../dates.ts';
 import { isZkidError, ZkidError } from '../errors.ts';
 import { parseFieldElement, toDecimal } from '../field.ts';
 import { BUILTIN_POLICIES, parsePolicy } from '../policy.ts';
+import { enableWasmPoseidon } from '../poseidon-wasm.ts';
 import { generateProof } from '../prover/generate-proof.ts';
 import { createProofRequest, parseProofRequest } from '../request.ts';
 import { RevocationTree } from '../revocation/tree.ts';
@@ -284,8 +285,8 @@ program
       for (const [k, v] of Object.entries(info)) process.stdout.write(`${k.padEnd(14)} ${typeof v === 'object' ? JSON.stringify(v) : v}\n`);
   });
 
-program
-  .parseAsync()
+enableWasmPoseidon()
+  .then(() => program.parseAsync())
   .catch((e: unknown) => {
     if (isZkidError(e)) process.stderr.write(`error ${e.code}${e.field ? ` (${e.field})` : ''}: ${e.message}\n`);
     else process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);

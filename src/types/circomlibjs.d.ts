@@ -38,4 +38,10 @@ declare module 'circomlibjs' {
   }
 
   export function buildEddsa(): Promise<Eddsa>;
+
+  export interface PoseidonWasm {
+    (inputs: (bigint | FieldElement)[]): FieldElement;
+    F: Field;
+  }
+  export function buildPoseidon(): Promise<PoseidonWasm>;
 }

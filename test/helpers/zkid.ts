@@ -13,9 +13,12 @@ import { type IssuerKey, issuerKeyFromPrivate, signCredential } from '../../src/
 import { type Credential, type CredentialAttributes, credentialHash } from '../../src/credential/schema.ts';
 import { toDecimal } from '../../src/field.ts';
 import type { Policy } from '../../src/policy.ts';
+import { enableWasmPoseidon } from '../../src/poseidon-wasm.ts';
 import type { CircuitInput } from '../../src/prover/witness.ts';
 import { createProofRequest, type ProofRequest } from '../../src/request.ts';
 import { RevocationTree } from '../../src/revocation/tree.ts';
+
+await enableWasmPoseidon();
 
 export const TODAY = 20261125;
 export const ISSUER_PRIVATE = '0001020304050607080910111213141516171819202122232425262728293031';
