@@ -42,6 +42,13 @@ export { BUCKET_FORMAT, type Bucket, bucketIndexOf, DEFAULT_BUCKET_BITS, witness
 export { DEFAULT_SHAPE, type RevocationWitness, SERIALS_PER_LEAF, serialPosition, type TreeShape } from './common.ts';
 export { SNAPSHOT_FORMAT, type Snapshot } from './snapshot.ts';
 
+/** One root of the tree's history. */
+export interface RootRecord {
+  revision: number;
+  root: bigint;
+  at: Date;
+}
+
 export class RevocationTree {
   readonly #shape: TreeShape;
   readonly #arity: number;
@@ -49,6 +56,8 @@ export class RevocationTree {
   /** #nodes[h]: index -> hash of the non-empty nodes at level h (0 = leaves, levels = root). */
   readonly #nodes: Map<number, bigint>[];
   #revision = 0;
+  /** Roots this tree has had, oldest first, capped at HISTORY_LIMIT entries. */
+  readonly #history: RootRecord[] = [];
 
   /**
    * An empty tree.
@@ -60,6 +69,7 @@ export class RevocationTree {
     this.#arity = 1 << this.#shape.arityBits;
     this.#zero = zeroHashesOf(this.#shape);
     this.#nodes = Array.from({ length: this.#shape.levels + 1 }, () => new Map<number, bigint>());
+    this.#record();
   }
 
   /** The tree's shape (a copy). */
@@ -244,6 +254,8 @@ export class RevocationTree {
       );
     }
     tree.#revision = parsed.revision;
+    tree.#history.length = 0;
+    tree.#record();
     return tree;
   }
 
@@ -283,7 +295,26 @@ export class RevocationTree {
   #commit(update: () => void): void {
     const before = this.root;
     update();
-    if (this.root !== before) this.#revision++;
+    if (this.root !== before) {
+      this.#revision++;
+      this.#record();
+    }
+  }
+
+  #record(): void {
+    this.#history.push({ revision: this.#revision, root: this.root, at: new Date() });
+    if (this.#history.length > RevocationTree.HISTORY_LIMIT) this.#history.shift();
+  }
+
+  /** At most this many roots are kept in `rootHistory` (a service persists its own history). */
+  static readonly HISTORY_LIMIT = 1024;
+
+  /**
+   * Roots this tree has had since it was created or loaded, oldest first (the current root last),
+   * with the revision and time each took effect. Verifiers accept roots from a recent window of it.
+   */
+  get rootHistory(): readonly RootRecord[] {
+    return this.#history.map((r) => ({ ...r }));
   }
 
   /** Recompute every ancestor of the given leaves, each node once, level by level. */
