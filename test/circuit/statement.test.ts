@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { holderCommitment } from '../../src/credential/holder.ts';
 import { encodeIdNumber } from '../../src/credential/id-number.ts';
 import { MAX_SERIAL } from '../../src/credential/schema.ts';
+import { toDecimal } from '../../src/field.ts';
 import type { Predicate } from '../../src/policy.ts';
 import { poseidon } from '../../src/poseidon.ts';
 import { expectFail, expectPass } from '../helpers/circuit.ts';
@@ -120,6 +121,12 @@ describe('ZkidPresentation rejects, for the stated reason', () => {
     );
     t.unrevoke(serial);
     await expectPass(await rawInput({ slots: slots({ serial }), tree: t, policy: policy([]) }));
+  });
+
+  it('a revocation root the path does not lead to (the tree and the circuit hash alike)', async () => {
+    const input = await rawInput({ slots: slots(), tree: tree([SERIAL + 1n]), policy: policy([]) });
+    input.revocationRoot = toDecimal(tree([SERIAL + 2n]).root);
+    await expectFail(input, 'INVALID_REVOCATION_DATA', 'does not lead to the root');
   });
 
   it('a tampered slot (signed credential, one attribute changed)', async () => {
