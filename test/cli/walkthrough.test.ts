@@ -19,19 +19,62 @@ describe('zkid CLI walkthrough', () => {
   beforeAll(() => {
     writeFileSync(
       join(dir, 'attributes.json'),
-      JSON.stringify({ idNumber: '11010519491231002X', birthDate: 19491231, validUntil: 20391231, region: 110105, nationality: 156, documentType: 1 }),
+      JSON.stringify({
+        idNumber: '11010519491231002X',
+        birthDate: 19491231,
+        validUntil: 20391231,
+        region: 110105,
+        nationality: 156,
+        documentType: 1,
+      }),
     );
   });
 
   it('issues, proves over18 and verifies', () => {
     ok('issuer', 'keygen', '--out', 'issuer.json');
     ok('holder', 'init', '--out', 'holder.json');
-    ok('issue', '--key', 'issuer.json', '--attributes', 'attributes.json', '--holder', 'holder.json', '--serial', '1000', '--out', 'credential.json');
+    ok(
+      'issue',
+      '--key',
+      'issuer.json',
+      '--attributes',
+      'attributes.json',
+      '--holder',
+      'holder.json',
+      '--serial',
+      '1000',
+      '--out',
+      'credential.json',
+    );
     expect(json('credential.json').serial).toBe('1000');
     ok('revoke', '--tree', 'tree.json', '--serial', '999', '1001');
-    ok('request', '--policy', 'over18', '--service', 'shop.example', '--issuer', 'issuer.json', '--tree', 'tree.json', '--out', 'request.json');
+    ok(
+      'request',
+      '--policy',
+      'over18',
+      '--service',
+      'shop.example',
+      '--issuer',
+      'issuer.json',
+      '--tree',
+      'tree.json',
+      '--out',
+      'request.json',
+    );
     ok('tree', 'bucket', '--tree', 'tree.json', '--serial', '1000', '--out', 'bucket.json');
-    ok('prove', '--credential', 'credential.json', '--holder', 'holder.json', '--request', 'request.json', '--bucket', 'bucket.json', '--out', 'presentation.json');
+    ok(
+      'prove',
+      '--credential',
+      'credential.json',
+      '--holder',
+      'holder.json',
+      '--request',
+      'request.json',
+      '--bucket',
+      'bucket.json',
+      '--out',
+      'presentation.json',
+    );
     const verdict = JSON.parse(ok('verify', '--request', 'request.json', '--presentation', 'presentation.json'));
     expect(verdict).toMatchObject({ verified: true, policy: 'over18', disclosed: {} });
     // The proof reveals nothing of the ID number.
@@ -40,8 +83,30 @@ describe('zkid CLI walkthrough', () => {
 
   it('refuses to prove once the credential is revoked, and says why', () => {
     ok('revoke', '--tree', 'tree.json', '--serial', '1000');
-    ok('request', '--policy', 'over18', '--service', 'shop.example', '--issuer', 'issuer.json', '--tree', 'tree.json', '--out', 'request2.json');
-    const r = zkid('prove', '--credential', 'credential.json', '--holder', 'holder.json', '--request', 'request2.json', '--tree', 'tree.json');
+    ok(
+      'request',
+      '--policy',
+      'over18',
+      '--service',
+      'shop.example',
+      '--issuer',
+      'issuer.json',
+      '--tree',
+      'tree.json',
+      '--out',
+      'request2.json',
+    );
+    const r = zkid(
+      'prove',
+      '--credential',
+      'credential.json',
+      '--holder',
+      'holder.json',
+      '--request',
+      'request2.json',
+      '--tree',
+      'tree.json',
+    );
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('error CREDENTIAL_REVOKED');
   });
@@ -60,7 +125,9 @@ describe('zkid CLI walkthrough', () => {
   });
 
   it('prints circuit info as JSON', () => {
-    const info = JSON.parse(execFileSync(process.execPath, [join(ROOT, 'src/cli/bin.js'), 'circuit', 'info', '--json'], { encoding: 'utf8' }));
+    const info = JSON.parse(
+      execFileSync(process.execPath, [join(ROOT, 'src/cli/bin.js'), 'circuit', 'info', '--json'], { encoding: 'utf8' }),
+    );
     expect(info).toMatchObject({ instance: 'presentation-d24-a8-k4-s16', constraints: 10494, publicInputs: 8, nPublic: 17 });
     expect(info.zkeySha256).toMatch(/^[0-9a-f]{64}$/);
   });
