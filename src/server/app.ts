@@ -24,7 +24,8 @@ import { type Logger, pino } from 'pino';
 import { type CircuitBuild, circuitBuild } from '../circuit/artifacts-node.ts';
 import { circuitParams, publicSignalNames } from '../circuit/registry.ts';
 import type { Store } from '../store/store.ts';
-import { bn128, terminateCurve, verificationKeyProblem } from '../verifier/groth16-checks.ts';
+import { terminateCurve, verificationKeyProblem } from '../verifier/groth16-checks.ts';
+import { groth16VerifyMcl } from '../verifier/groth16-mcl.ts';
 import { ConfigError, type ServiceConfig } from './config.ts';
 import { type AppContext, createLimiter, jsonBody } from './context.ts';
 import { errorHandler, sendError } from './http-error.ts';
@@ -61,7 +62,7 @@ export interface ZkidApp extends Express {
   context: AppContext;
   /** Start refusing new work (healthz answers 503) while in-flight requests finish. */
   beginDrain(): void;
-  /** Release everything: stop timers, close the store, end snarkjs's worker threads. Idempotent. */
+  /** Release everything: stop timers, close the store, end snarkjs's worker threads (if any were started). Idempotent. */
   close(): Promise<void>;
 }
 
@@ -89,6 +90,16 @@ export async function createApp(deps: AppDeps): Promise<ZkidApp> {
   const nPublic = publicSignalNames(circuitParams(circuit.instance)).length;
   const vkProblem = verificationKeyProblem(circuit.verificationKey, nPublic);
   if (vkProblem) throw new Error(`circuit ${circuit.instance}: ${vkProblem}`);
+  if (config.production) {
+    // Development artifacts come from a setup whose operator could forge proofs: production
+    // verifies only with artifacts someone has reviewed and listed.
+    const unlisted = Object.entries(circuit.manifest.artifacts).filter(([, a]) => !config.allowedArtifacts.includes(a.sha256));
+    if (unlisted.length > 0) {
+      throw new ConfigError(
+        `config allowedArtifacts: in production every circuit artifact must be allow-listed; missing ${unlisted.map(([k, a]) => `${k} ${a.sha256}`).join(', ')}`,
+      );
+    }
+  }
 
   const registry = await RevocationRegistry.open(store, clock());
   const issuer = config.roles.issuer ? await IssuerService.open(store, registry) : undefined;
@@ -136,8 +147,10 @@ export async function createApp(deps: AppDeps): Promise<ZkidApp> {
       logger,
       ...(deps.verify ? { verify: deps.verify } : {}),
     });
-    // Build the pairing engine (and its worker threads) now, not on the first presentation.
-    await bn128();
+    // Initialise the pairing engine and prepare the key now, not on the first presentation: a
+    // throwaway check of the key's own points (it fails as a proof, which is all it needs to do).
+    const vk = circuit.verificationKey;
+    await groth16VerifyMcl(vk, new Array<bigint>(nPublic).fill(0n), { pi_a: vk.vk_alpha_1, pi_b: vk.vk_beta_2, pi_c: vk.vk_alpha_1 });
   }
 
   const app = express() as unknown as ZkidApp;
@@ -154,14 +167,21 @@ export async function createApp(deps: AppDeps): Promise<ZkidApp> {
       const seconds = (performance.now() - started) / 1000;
       metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
       metrics.httpDuration.observe(seconds, { route });
-      logger.info({ reqId, method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
+      // Probes and scrapes would drown the log: they go to debug.
+      const level = route === '/healthz' || route === '/metrics' ? 'debug' : 'info';
+      logger[level]({ reqId, method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
     });
     next();
   });
+  // HSTS and upgrade-insecure-requests only where the service is published over HTTPS: on plain
+  // http://localhost they would make browsers try https for the wallet's own scripts.
+  const https = config.publicBaseUrl?.startsWith('https:') === true;
   app.use(
     helmet({
+      strictTransportSecurity: https,
       contentSecurityPolicy: {
         directives: {
+          'upgrade-insecure-requests': https ? [] : null,
           // The wallet compiles the circuit's WebAssembly and proves in workers built from blobs.
           'script-src': ["'self'", "'wasm-unsafe-eval'"],
           'worker-src': ["'self'", 'blob:'],

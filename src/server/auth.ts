@@ -21,7 +21,10 @@ export function hasBearer(req: Request, expected: Buffer): boolean {
 export function requireBearer(token: string, realm: string) {
   const expected = digest(token);
   return (req: Request, _res: Response, next: NextFunction): void => {
-    if (hasBearer(req, expected)) return next();
+    if (hasBearer(req, expected)) {
+      next();
+      return;
+    }
     const missing = !req.get('authorization');
     next(
       new HttpError('UNAUTHORIZED', missing ? 'this endpoint needs an Authorization: Bearer token' : 'the bearer token is not valid', {

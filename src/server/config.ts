@@ -20,7 +20,8 @@
  *   "rateLimits": { "windowSeconds": 60, "general": 600, "requests": 120, "presentations": 60, "issuer": 120, "enrol": 10 },
  *   "trustProxy": false,
  *   "publicBaseUrl": "https://id.example",  // absolute artifact URLs in requests (default: relative)
- *   "metricsToken": "..."                   // when set, /metrics wants this bearer token
+ *   "metricsToken": "...",                  // when set, /metrics wants this bearer token
+ *   "allowedArtifacts": ["<sha256>", ...]   // production: the circuit's wasm, zkey and vkey must be listed
  * }
  */
 import { readFileSync } from 'node:fs';
@@ -70,6 +71,10 @@ export interface ServiceConfig {
   circuit: string;
   publicBaseUrl?: string;
   metricsToken?: string;
+  /** NODE_ENV=production: the circuit artifacts must be allow-listed */
+  production: boolean;
+  /** sha256 (hex) of the circuit artifacts allowed in production */
+  allowedArtifacts: string[];
 }
 
 /** Policies enabled when the configuration names none; adult-resident-of-region shows one-account-per-person. */
@@ -135,6 +140,10 @@ const fileSchema = z.strictObject({
   circuit: z.string().optional(),
   publicBaseUrl: z.httpUrl().optional(),
   metricsToken: token.optional(),
+  allowedArtifacts: z
+    .array(z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha256 in lower-case hex'))
+    .max(64)
+    .optional(),
 });
 
 export type ConfigInput = z.input<typeof fileSchema>;
@@ -210,6 +219,8 @@ export function resolveConfig(input: unknown, o: { adminToken?: string; producti
     rateLimits: { ...DEFAULT_RATE_LIMITS, ...c.rateLimits },
     trustProxy: c.trustProxy ?? false,
     circuit,
+    production: o.production === true,
+    allowedArtifacts: c.allowedArtifacts ?? [],
   };
   if (c.publicBaseUrl) config.publicBaseUrl = c.publicBaseUrl.replace(/\/+$/, '');
   if (c.metricsToken) config.metricsToken = c.metricsToken;

@@ -65,3 +65,9 @@ export function createLimiter(config: ServiceConfig, stores: MemoryStore[]) {
     });
   };
 }
+
+/** A path parameter as a string ('' when absent; Express types allow arrays for wildcards). */
+export function param(req: Request, name: string): string {
+  const v = (req.params as Record<string, unknown>)[name];
+  return typeof v === 'string' ? v : '';
+}

@@ -24,7 +24,6 @@ export const ERROR_STATUS = {
   INVALID_ID_NUMBER: 400,
   SERIAL_OUT_OF_RANGE: 400,
   UNKNOWN_POLICY: 400,
-  TODAY_OUT_OF_RANGE: 400,
   // 401
   UNAUTHORIZED: 401,
   // 404
@@ -48,6 +47,7 @@ export const ERROR_STATUS = {
   CHALLENGE_MISMATCH: 422,
   STATEMENT_MISMATCH: 422,
   PROOF_INVALID: 422,
+  TODAY_OUT_OF_RANGE: 422,
   VERIFICATION_ERROR: 422,
   // 429
   RATE_LIMITED: 429,
@@ -90,6 +90,17 @@ interface BodyParserError {
   status?: number;
 }
 
+/** Body-parser failures by their `type`. */
+const BODY_ERRORS: Record<string, [HttpErrorCode, string]> = {
+  'entity.too.large': ['PAYLOAD_TOO_LARGE', 'the request body is too large'],
+  'entity.parse.failed': ['MALFORMED_JSON', 'the request body is not valid JSON (a JSON object or array is required)'],
+  'encoding.unsupported': ['UNSUPPORTED_MEDIA_TYPE', 'send the body as uncompressed UTF-8 JSON'],
+  'charset.unsupported': ['UNSUPPORTED_MEDIA_TYPE', 'send the body as uncompressed UTF-8 JSON'],
+  'request.aborted': ['INVALID_BODY', 'the request body could not be read'],
+  'request.size.invalid': ['INVALID_BODY', 'the request body could not be read'],
+  'stream.encoding.set': ['INVALID_BODY', 'the request body could not be read'],
+};
+
 /** The last middleware: every error becomes a JSON error body; unexpected ones are logged and hidden. */
 export function errorHandler(logger: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
@@ -97,26 +108,16 @@ export function errorHandler(logger: Logger) {
       req.socket.destroy();
       return;
     }
-    if (err instanceof HttpError) return sendError(res, err.code, err.message, err.headers);
+    let e: HttpError;
     const type = (err as BodyParserError | undefined)?.type;
-    switch (type) {
-      case 'entity.too.large':
-        return sendError(res, 'PAYLOAD_TOO_LARGE', 'the request body is too large');
-      case 'entity.parse.failed':
-        return sendError(res, 'MALFORMED_JSON', 'the request body is not valid JSON (a JSON object or array is required)');
-      case 'encoding.unsupported':
-      case 'charset.unsupported':
-        return sendError(res, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as uncompressed UTF-8 JSON');
-      case 'request.aborted':
-      case 'request.size.invalid':
-      case 'stream.encoding.set':
-        return sendError(res, 'INVALID_BODY', 'the request body could not be read');
+    const bodyError = type !== undefined && Object.hasOwn(BODY_ERRORS, type) ? BODY_ERRORS[type] : undefined;
+    if (err instanceof HttpError) e = err;
+    else if (bodyError) e = new HttpError(bodyError[0], bodyError[1]);
+    else if (isZkidError(err)) e = fromZkidError(err);
+    else {
+      logger.error({ err, method: req.method, path: req.path }, 'unhandled error');
+      e = new HttpError('INTERNAL_ERROR', 'internal error');
     }
-    if (isZkidError(err)) {
-      const h = fromZkidError(err);
-      return sendError(res, h.code, h.message);
-    }
-    logger.error({ err, method: req.method, path: req.path }, 'unhandled error');
-    sendError(res, 'INTERNAL_ERROR', 'internal error');
+    sendError(res, e.code, e.message, e.headers);
   };
 }

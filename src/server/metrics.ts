@@ -78,9 +78,9 @@ export class Histogram implements Family {
       s = { labels, counts: new Array<number>(this.buckets.length).fill(0), sum: 0, count: 0 };
       this.#series.set(k, s);
     }
+    // Bucket counts are cumulative (every bucket whose bound is >= value), as the exposition format wants.
     this.buckets.forEach((b, i) => {
       if (value <= b) (s.counts[i] as number)++;
-      // counts are cumulative per bucket, as the exposition format wants
     });
     s.sum += value;
     s.count++;
@@ -88,7 +88,9 @@ export class Histogram implements Family {
   render(): string[] {
     const out: string[] = [];
     for (const s of this.#series.values()) {
-      this.buckets.forEach((b, i) => out.push(`${this.name}_bucket${labelKey({ ...s.labels, le: String(b) })} ${s.counts[i]}`));
+      this.buckets.forEach((b, i) => {
+        out.push(`${this.name}_bucket${labelKey({ ...s.labels, le: String(b) })} ${s.counts[i]}`);
+      });
       out.push(`${this.name}_bucket${labelKey({ ...s.labels, le: '+Inf' })} ${s.count}`);
       out.push(`${this.name}_sum${labelKey(s.labels)} ${s.sum}`);
       out.push(`${this.name}_count${labelKey(s.labels)} ${s.count}`);

@@ -425,10 +425,10 @@ export function buildOpenApi(config: ServiceConfig): Json {
         Presentation: {
           type: 'object',
           additionalProperties: false,
-          required: ['requestId', 'circuit', 'proof', 'publicSignals'],
+          required: ['proof', 'publicSignals'],
           properties: {
-            requestId: { type: 'string' },
-            circuit: { type: 'string' },
+            requestId: { type: 'string', description: 'defaults to the request in the URL; when given it must match' },
+            circuit: { type: 'string', description: "defaults to the request's circuit; when given it must match" },
             proof: {
               type: 'object',
               additionalProperties: false,

@@ -12,6 +12,10 @@ import { HttpError, type HttpErrorCode } from './http-error.ts';
 /** A canonical decimal field element (< r); anything else is reported with `code`. */
 function fieldElement(code: HttpErrorCode, what = 'a canonical decimal string below the field modulus r') {
   return z.unknown().superRefine((v, ctx) => {
+    if (v === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'is required' });
+      return;
+    }
     let ok = typeof v === 'string';
     if (ok) {
       try {
@@ -45,8 +49,10 @@ export const createRequestBody = z.strictObject({
 /** POST /v1/requests/:id/presentation: the holder's presentation. */
 export function presentationBody(nPublic: number) {
   return z.strictObject({
-    requestId: requestIdSchema,
-    circuit: z.string().min(1).max(100),
+    /** optional: defaults to the request in the URL (the challenge binds the proof to it either way) */
+    requestId: requestIdSchema.optional(),
+    /** optional: defaults to the request's circuit */
+    circuit: z.string().min(1).max(100).optional(),
     proof: z.strictObject({
       pi_a: g1,
       pi_b: g2,
@@ -115,7 +121,7 @@ function codeOf(issue: z.core.$ZodIssue, fallback: HttpErrorCode): HttpErrorCode
   const [head] = issue.path;
   if (head === 'publicSignals' && issue.path.length === 1 && (issue.code === 'too_small' || issue.code === 'too_big'))
     return 'WRONG_SIGNAL_COUNT';
-  if (head === 'proof' && issue.path.length > 1) return 'MALFORMED_PROOF';
+  if (head === 'proof') return 'MALFORMED_PROOF';
   return fallback;
 }
 

@@ -15,6 +15,7 @@
  */
 import type { Logger } from 'pino';
 import type { CircuitBuild } from '../circuit/artifacts-node.ts';
+import { circuitParams, publicSignalNames } from '../circuit/registry.ts';
 import { addDays, parseDate, todayUtc } from '../dates.ts';
 import { type ArtifactRef, createProofRequest, type ProofRequest } from '../request.ts';
 import type { Store, StoredRequest, VerifiedResult } from '../store/store.ts';
@@ -116,7 +117,7 @@ export class VerifierService {
   constructor(d: VerifierDeps) {
     this.#d = d;
     this.#verify = d.verify ?? verifyPresentation;
-    this.#schema = presentationBody(d.circuit.manifest.nPublic ?? d.circuit.verificationKey.nPublic);
+    this.#schema = presentationBody(publicSignalNames(circuitParams(d.circuit.instance)).length);
     this.slots = new Slots(d.config.maxConcurrentVerifications);
     const base = d.config.publicBaseUrl ?? '';
     const a = d.circuit.manifest.artifacts;
@@ -219,7 +220,8 @@ export class VerifierService {
     let verdict: Verdict;
     metrics.verificationsInFlight.inc();
     try {
-      verdict = await this.#verify(presentation, stored.request, { verificationKey: circuit.verificationKey, now });
+      const full = { ...presentation, requestId: presentation.requestId ?? id, circuit: presentation.circuit ?? stored.request.circuit };
+      verdict = await this.#verify(full, stored.request, { verificationKey: circuit.verificationKey, now });
     } catch (e) {
       // verifyPresentation never throws; an injected or future verifier might: a throw is a rejection.
       this.#d.logger.error({ err: e, requestId: id }, 'verifier threw');

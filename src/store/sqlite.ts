@@ -11,8 +11,9 @@
  * - Schema migrations are numbered; `schema_migrations` records the applied ones, and a database
  *   written by a newer version is refused rather than misread.
  *
- * One process owns the file (the revocation tree lives in that process's memory); several
- * instances behind a load balancer need a networked store (PostgreSQL).
+ * One process owns the file (the revocation tree lives in that process's memory), enforced with
+ * an exclusive lock held while the store is open; several instances behind a load balancer need
+ * a networked store (PostgreSQL).
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -168,8 +169,19 @@ export class SqliteStore implements Store {
   constructor(o: SqliteStoreOptions) {
     mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
     this.file = join(o.dataDir, DATABASE_FILE);
-    this.#db = new Database(this.file);
+    this.#db = new Database(this.file, { timeout: 0 });
     try {
+      // One process owns the directory (its revocation tree lives in memory): hold an exclusive
+      // lock for the connection's lifetime. The OS drops it when the process dies, even on SIGKILL.
+      this.#db.pragma('locking_mode = EXCLUSIVE');
+      try {
+        this.#db.exec('BEGIN EXCLUSIVE; COMMIT');
+      } catch (e) {
+        if ((e as { code?: string }).code?.startsWith('SQLITE_BUSY')) {
+          throw new Error(`${this.file} is in use by another zkid process: a data directory belongs to one service process`, { cause: e });
+        }
+        throw e;
+      }
       this.#db.pragma('journal_mode = WAL');
       // FULL: a commit is on disk before it is acknowledged (nullifiers and consumed challenges must survive power loss).
       this.#db.pragma('synchronous = FULL');

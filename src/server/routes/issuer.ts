@@ -6,7 +6,7 @@
 import type { Express } from 'express';
 import { parseSerial } from '../../credential/schema.ts';
 import { requireBearer } from '../auth.ts';
-import type { AppContext } from '../context.ts';
+import { type AppContext, param } from '../context.ts';
 import { HttpError } from '../http-error.ts';
 import { enrolBody, issueCredentialBody, pageQuery, parseOrThrow, revokeBody } from '../schemas.ts';
 
@@ -42,10 +42,9 @@ export function registerIssuerRoutes(app: Express, ctx: AppContext): void {
   });
 
   app.delete('/v1/issuer/revocations/:serial', ...admin, async (req, res) => {
-    if (!/^(0|[1-9][0-9]{0,19})$/.test(req.params.serial)) {
-      throw new HttpError('INVALID_PARAMETER', 'serial must be a canonical decimal integer');
-    }
-    const serial = parseSerial('serial', req.params.serial);
+    const raw = param(req, 'serial');
+    if (!/^(0|[1-9][0-9]{0,19})$/.test(raw)) throw new HttpError('INVALID_PARAMETER', 'serial must be a canonical decimal integer');
+    const serial = parseSerial('serial', raw);
     const outcome = await registry.setRevoked(serial, false, clock(), { actor: 'admin', action: 'serial.unrevoked' });
     res.status(200).set('Cache-Control', 'no-store').json(outcome);
   });

@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Express, NextFunction, Request, Response } from 'express';
 import { DEFAULT_BUCKET_BITS, DEFAULT_SHAPE } from '../../revocation/tree.ts';
-import type { AppContext } from '../context.ts';
+import { type AppContext, param } from '../context.ts';
 import { HttpError } from '../http-error.ts';
 import { pageQuery, parseOrThrow } from '../schemas.ts';
 
@@ -75,7 +75,7 @@ export function registerRegistryRoutes(app: Express, ctx: AppContext): void {
     });
 
     app.get('/v1/registry/buckets/:index', publicResource, (req, res) => {
-      const raw = req.params.index;
+      const raw = param(req, 'index');
       const index = /^(0|[1-9][0-9]{0,9})$/.test(raw) ? Number(raw) : Number.NaN;
       if (!(index >= 0 && index < registry.bucketCount)) {
         throw new HttpError('INVALID_PARAMETER', `bucket index must be an integer from 0 to ${registry.bucketCount - 1}`);
@@ -91,12 +91,14 @@ export function registerRegistryRoutes(app: Express, ctx: AppContext): void {
   if (config.roles.registry || config.roles.verifier) {
     const table = artifactTable(ctx);
     app.get('/v1/artifacts/:circuit/:file', publicResource, (req, res, next) => {
-      const artifact = req.params.circuit === ctx.circuit.instance ? table.get(req.params.file) : undefined;
+      const circuitName = param(req, 'circuit');
+      const file = param(req, 'file');
+      const artifact = circuitName === ctx.circuit.instance ? table.get(file) : undefined;
       const wanted = req.query.sha256;
       if (!artifact || (wanted !== undefined && wanted !== artifact.sha256)) {
         throw new HttpError(
           'ARTIFACT_NOT_FOUND',
-          `no artifact ${req.params.circuit}/${req.params.file}${typeof wanted === 'string' ? ` with sha256 ${wanted.slice(0, 64)}` : ''}`,
+          `no artifact ${circuitName.slice(0, 100)}/${file.slice(0, 100)}${typeof wanted === 'string' ? ` with sha256 ${wanted.slice(0, 64)}` : ''}`,
         );
       }
       const etag = `"${artifact.sha256}"`;

@@ -4,7 +4,7 @@
  */
 import type { Express } from 'express';
 import { requireBearer } from '../auth.ts';
-import type { AppContext } from '../context.ts';
+import { type AppContext, param } from '../context.ts';
 import { pageQuery, parseOrThrow } from '../schemas.ts';
 
 export function registerVerifierRoutes(app: Express, ctx: AppContext): void {
@@ -18,7 +18,7 @@ export function registerVerifierRoutes(app: Express, ctx: AppContext): void {
   });
 
   app.get('/v1/requests/:id', async (req, res) => {
-    res.set('Cache-Control', 'no-store').json(await verifier.status(req.params.id));
+    res.set('Cache-Control', 'no-store').json(await verifier.status(param(req, 'id')));
   });
 
   app.post(
@@ -26,7 +26,7 @@ export function registerVerifierRoutes(app: Express, ctx: AppContext): void {
     ctx.limiter('presentations', config.rateLimits.presentations),
     ...ctx.json,
     async (req, res) => {
-      res.set('Cache-Control', 'no-store').json(await verifier.submit(req.params.id, req.body));
+      res.set('Cache-Control', 'no-store').json(await verifier.submit(param(req, 'id'), req.body));
     },
   );
 

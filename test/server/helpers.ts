@@ -1,0 +1,170 @@
+/**
+ * Shared fixtures for the service tests: a movable clock, a test configuration (rate limits out
+ * of the way unless a test sets them), apps on temporary data directories, credentials issued
+ * through the API, and real proofs (generateProof with the committed circuit build).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import request from 'supertest';
+import { expect } from 'vitest';
+import { circuitBuild } from '../../src/circuit/artifacts-node.ts';
+import { createHolderSecret, holderCommitment } from '../../src/credential/holder.ts';
+import type { Credential, CredentialAttributes } from '../../src/credential/schema.ts';
+import { toDecimal } from '../../src/field.ts';
+import { generateProof } from '../../src/prover/generate-proof.ts';
+import type { Presentation, ProofRequest } from '../../src/request.ts';
+import type { Bucket } from '../../src/revocation/tree.ts';
+import { type AppDeps, createApp, type ZkidApp } from '../../src/server/app.ts';
+import { type ConfigInput, resolveConfig, type ServiceConfig } from '../../src/server/config.ts';
+import { ensureIssuerKey } from '../../src/server/issuer-service.ts';
+import { SqliteStore } from '../../src/store/sqlite.ts';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+export const AUTH = { Authorization: `Bearer ${ADMIN_TOKEN}` };
+export const build = circuitBuild();
+export const N_PUBLIC = build.verificationKey.nPublic;
+
+/** A clock the test moves by hand. */
+export class TestClock {
+  #ms: number;
+  constructor(start: Date = new Date()) {
+    this.#ms = start.getTime();
+  }
+  now = (): Date => new Date(this.#ms);
+  advance(seconds: number): void {
+    this.#ms += seconds * 1000;
+  }
+}
+
+const NO_LIMITS = { general: 1e6, requests: 1e6, presentations: 1e6, issuer: 1e6, enrol: 1e6 };
+
+export function testConfig(over: ConfigInput = {}): ServiceConfig {
+  return resolveConfig({ serviceId: 'shop.example', adminToken: ADMIN_TOKEN, ...over, rateLimits: { ...NO_LIMITS, ...over.rateLimits } });
+}
+
+export function tempDir(prefix = 'zkid-server-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+export interface TestApp {
+  app: ZkidApp;
+  store: SqliteStore;
+  dir: string;
+  clock: TestClock;
+}
+
+/** An app on a (new or given) data directory, with an issuer key, a silent logger and no static files. */
+export async function startApp(
+  o: { dir?: string; config?: ServiceConfig; clock?: TestClock; store?: SqliteStore } & Partial<Pick<AppDeps, 'verify'>> = {},
+): Promise<TestApp> {
+  const dir = o.dir ?? tempDir();
+  const clock = o.clock ?? new TestClock();
+  const store = o.store ?? new SqliteStore({ dataDir: dir });
+  const config = o.config ?? testConfig();
+  try {
+    if (config.roles.issuer) await ensureIssuerKey(store, clock.now());
+    const app = await createApp({
+      store,
+      config,
+      clock: clock.now,
+      logger: pino({ level: 'silent' }),
+      publicDir: null,
+      ...(o.verify ? { verify: o.verify } : {}),
+    });
+    return { app, store, dir, clock };
+  } catch (e) {
+    if (!o.store) await store.close();
+    throw e;
+  }
+}
+
+/** Adult passport holder attributes (born 1990-06-15, Beijing). */
+export const ADULT: CredentialAttributes = {
+  idNumber: 'E12345678',
+  birthDate: 19900615,
+  validUntil: 20400101,
+  region: 110105,
+  nationality: 156,
+  documentType: 2,
+};
+
+export interface Holder {
+  secret: bigint;
+  credential: Credential;
+}
+
+/** A holder with a credential issued through POST /v1/issuer/credentials. */
+export async function enrol(app: ZkidApp, attributes: CredentialAttributes = ADULT): Promise<Holder> {
+  const secret = createHolderSecret();
+  const res = await request(app)
+    .post('/v1/issuer/credentials')
+    .set(AUTH)
+    .send({ attributes, holderCommitment: toDecimal(holderCommitment(secret)) });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return { secret, credential: res.body.credential as Credential };
+}
+
+export async function newRequest(app: ZkidApp, policy: string, extra: Record<string, unknown> = {}): Promise<ProofRequest> {
+  const res = await request(app)
+    .post('/v1/requests')
+    .send({ policy, ...extra });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body as ProofRequest;
+}
+
+export async function bucketFor(app: ZkidApp, credential: Credential): Promise<Bucket> {
+  const index = Math.floor(Number(credential.serial) / 252 / 1024);
+  const res = await request(app).get(`/v1/registry/buckets/${index}`);
+  expect(res.status).toBe(200);
+  return res.body as Bucket;
+}
+
+/** A real proof (about 1.5 s) for a request, with revocation data from the registry unless given. */
+export async function prove(app: ZkidApp, holder: Holder, req: ProofRequest, bucket?: Bucket): Promise<Presentation> {
+  return generateProof({
+    credential: holder.credential,
+    holderSecret: holder.secret,
+    request: req,
+    revocation: bucket ?? (await bucketFor(app, holder.credential)),
+    artifacts: { wasm: build.wasm, zkey: build.zkey },
+  });
+}
+
+export function submit(app: ZkidApp, requestId: string, presentation: unknown) {
+  return request(app)
+    .post(`/v1/requests/${requestId}/presentation`)
+    .send(presentation as object);
+}
+
+/** Assert a JSON error response with a stable code and no internals. */
+export function expectError(res: { status: number; body: unknown; text: string }, status: number, code: string): void {
+  expect({ status: res.status, body: res.body }).toMatchObject({ status, body: { error: { code, message: expect.any(String) } } });
+  expect(res.text).not.toMatch(/\bat .*\.(ts|js):\d+/); // no stack trace
+}
+
+/** A presentation that passes the schema (right shape, nPublic canonical signals) but proves nothing. */
+export function fakePresentation(requestId: string, over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    requestId,
+    circuit: build.instance,
+    proof: {
+      pi_a: ['1', '2', '1'],
+      pi_b: [
+        ['1', '2'],
+        ['3', '4'],
+        ['1', '0'],
+      ],
+      pi_c: ['1', '2', '1'],
+      protocol: 'groth16',
+      curve: 'bn128',
+    },
+    publicSignals: Array.from({ length: N_PUBLIC }, (_, i) => String(i + 1)),
+    ...over,
+  };
+}
