@@ -24,7 +24,7 @@ export type ErrorCode =
   | 'PREDICATE_UNSATISFIED'
   | 'WITNESS_FAILED'
   | 'PROOF_FAILED'
-  | 'ISSUER_NOT_ACCEPTED'
+  | 'ISSUER_NOT_TRUSTED'
   | 'ROOT_NOT_ACCEPTED';
 
 export class ZkidError extends Error {

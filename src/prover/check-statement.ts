@@ -39,13 +39,13 @@ export function evaluatePredicate(p: Predicate, slots: readonly bigint[], today:
 }
 
 /**
- * @throws ZkidError ISSUER_NOT_ACCEPTED, HOLDER_MISMATCH, CREDENTIAL_EXPIRED, ROOT_NOT_ACCEPTED,
+ * @throws ZkidError ISSUER_NOT_TRUSTED, HOLDER_MISMATCH, CREDENTIAL_EXPIRED, ROOT_NOT_ACCEPTED,
  *   INVALID_REVOCATION_DATA, CREDENTIAL_REVOKED or PREDICATE_UNSATISFIED (field names the predicate)
  */
 export function checkStatement(credential: Credential, holderSecret: bigint, request: ProofRequest, revocation: RevocationWitness): void {
   const [ax, ay] = credential.issuer.publicKey;
   if (!request.issuers.some(([x, y]) => x === ax && y === ay)) {
-    throw new ZkidError('ISSUER_NOT_ACCEPTED', 'the credential was issued by a key this request does not accept', 'credential.issuer');
+    throw new ZkidError('ISSUER_NOT_TRUSTED', 'the credential was issued by a key this request does not accept', 'credential.issuer');
   }
   if (holderCommitment(holderSecret).toString() !== credential.holderCommitment) {
     throw new ZkidError('HOLDER_MISMATCH', 'the holder secret does not match the credential', 'holderSecret');

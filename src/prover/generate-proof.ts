@@ -31,6 +31,8 @@ export interface GenerateProofOptions {
   /** circuit wasm and zkey; defaults to request.artifacts (URLs) */
   artifacts?: { wasm: ArtifactSource; zkey: ArtifactSource };
   onProgress?: (p: ProofProgress) => void;
+  /** the current time, for the request's expiry (default: the system clock) */
+  now?: Date;
 }
 
 const prepared = new Map<string, Promise<PreparedZkey>>();
@@ -67,7 +69,7 @@ export async function generateProof(o: GenerateProofOptions): Promise<Presentati
   const params = circuitParams(request.circuit);
   const revocation: RevocationWitness = isBucket(o.revocation) ? witnessFromBucket(o.revocation, BigInt(credential.serial)) : o.revocation;
   checkStatement(credential, holderSecret, request, revocation);
-  if (Date.parse(request.expiresAt) <= Date.now()) {
+  if (Date.parse(request.expiresAt) <= (o.now ?? new Date()).getTime()) {
     throw new ZkidError('INVALID_REQUEST', 'the proof request has expired: ask the service for a new one', 'request.expiresAt');
   }
 

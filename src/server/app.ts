@@ -23,9 +23,10 @@ import helmet from 'helmet';
 import { type Logger, pino } from 'pino';
 import { type CircuitBuild, circuitBuild } from '../circuit/artifacts-node.ts';
 import { circuitParams, publicSignalNames } from '../circuit/registry.ts';
+import { enableWasmPoseidon } from '../poseidon-wasm.ts';
 import type { Store } from '../store/store.ts';
 import { terminateCurve, verificationKeyProblem } from '../verifier/groth16-checks.ts';
-import { groth16VerifyMcl } from '../verifier/groth16-mcl.ts';
+import { prepareVerifier } from '../verifier/groth16-mcl.ts';
 import { ConfigError, type ServiceConfig } from './config.ts';
 import { type AppContext, createLimiter, jsonBody } from './context.ts';
 import { errorHandler, sendError } from './http-error.ts';
@@ -86,10 +87,13 @@ export async function createApp(deps: AppDeps): Promise<ZkidApp> {
   const logger = deps.logger ?? pino({ level: 'info' });
   const clock = deps.clock ?? (() => new Date());
 
+  // The registry hashes tree paths on every revocation and the verifier hashes the IN/NIN set of
+  // every request: use the WebAssembly Poseidon (same outputs, several times faster).
+  await enableWasmPoseidon();
   const circuit = deps.circuit ?? circuitBuild(config.circuit);
   const nPublic = publicSignalNames(circuitParams(circuit.instance)).length;
   const vkProblem = verificationKeyProblem(circuit.verificationKey, nPublic);
-  if (vkProblem) throw new Error(`circuit ${circuit.instance}: ${vkProblem}`);
+  if (vkProblem) throw new Error(`circuit ${circuit.instance}: ${vkProblem.code}: ${vkProblem.message}`);
   if (config.production) {
     // Development artifacts come from a setup whose operator could forge proofs: production
     // verifies only with artifacts someone has reviewed and listed.
@@ -147,10 +151,8 @@ export async function createApp(deps: AppDeps): Promise<ZkidApp> {
       logger,
       ...(deps.verify ? { verify: deps.verify } : {}),
     });
-    // Initialise the pairing engine and prepare the key now, not on the first presentation: a
-    // throwaway check of the key's own points (it fails as a proof, which is all it needs to do).
-    const vk = circuit.verificationKey;
-    await groth16VerifyMcl(vk, new Array<bigint>(nPublic).fill(0n), { pi_a: vk.vk_alpha_1, pi_b: vk.vk_beta_2, pi_c: vk.vk_alpha_1 });
+    // Initialise the pairing engine and prepare the key now, not on the first presentation.
+    await prepareVerifier(circuit.verificationKey);
   }
 
   const app = express() as unknown as ZkidApp;

@@ -231,7 +231,11 @@ export class VerifierService {
       release();
     }
     if (verdict.verified !== true) {
-      if (verdict.code === 'INTERNAL_ERROR' || verdict.code === 'INSECURE_VERIFICATION_KEY') {
+      if (
+        verdict.code === 'INTERNAL_ERROR' ||
+        verdict.code === 'INSECURE_VERIFICATION_KEY' ||
+        verdict.code === 'INVALID_VERIFICATION_KEY'
+      ) {
         this.#d.logger.error({ requestId: id, code: verdict.code, detail: verdict.message }, 'verification error');
         return this.#reject(id, 'VERIFICATION_ERROR', 'the presentation could not be verified', started);
       }

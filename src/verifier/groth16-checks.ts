@@ -80,15 +80,25 @@ export async function proofPointsProblem(proof: unknown): Promise<string | undef
   return undefined;
 }
 
+export interface KeyProblem {
+  /** INSECURE_VERIFICATION_KEY: forgeable (gamma == delta); INVALID_VERIFICATION_KEY: unusable */
+  code: 'INSECURE_VERIFICATION_KEY' | 'INVALID_VERIFICATION_KEY';
+  message: string;
+}
+
 /** Why a verification key is unusable, or undefined. */
-export function verificationKeyProblem(vk: unknown, nPublic: number): string | undefined {
-  if (typeof vk !== 'object' || vk === null) return 'verification key must be an object';
+export function verificationKeyProblem(vk: unknown, nPublic: number): KeyProblem | undefined {
+  const invalid = (message: string): KeyProblem => ({ code: 'INVALID_VERIFICATION_KEY', message });
+  if (typeof vk !== 'object' || vk === null) return invalid('verification key must be an object');
   const k = vk as Partial<VerificationKey>;
-  if (k.protocol !== 'groth16' || k.curve !== 'bn128') return 'verification key must be groth16 on bn128';
-  if (k.nPublic !== nPublic) return `verification key has nPublic ${String(k.nPublic)}, the circuit has ${nPublic}`;
-  if (!Array.isArray(k.IC) || k.IC.length !== nPublic + 1) return 'verification key IC has the wrong length';
+  if (k.protocol !== 'groth16' || k.curve !== 'bn128') return invalid('verification key must be groth16 on bn128');
+  if (k.nPublic !== nPublic) return invalid(`verification key has nPublic ${String(k.nPublic)}, the circuit has ${nPublic}`);
+  if (!Array.isArray(k.IC) || k.IC.length !== nPublic + 1) return invalid('verification key IC has the wrong length');
   if (JSON.stringify(k.vk_gamma_2) === JSON.stringify(k.vk_delta_2)) {
-    return 'verification key has gamma == delta: nobody contributed to its phase 2, and proofs can be forged';
+    return {
+      code: 'INSECURE_VERIFICATION_KEY',
+      message: 'verification key has gamma == delta: nobody contributed to its phase 2, and proofs can be forged',
+    };
   }
   return undefined;
 }

@@ -55,6 +55,12 @@ function prepare(vk: VerificationKey): PreparedKey {
   return k;
 }
 
+/** Initialise the pairing engine and prepare a key ahead of the first verification (service start). */
+export async function prepareVerifier(vk: VerificationKey): Promise<void> {
+  await init();
+  prepare(vk);
+}
+
 export interface ProofPoints {
   pi_a: readonly string[];
   pi_b: readonly (readonly string[])[];

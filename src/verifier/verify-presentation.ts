@@ -26,6 +26,7 @@ export type VerifyErrorCode =
   | 'STATEMENT_MISMATCH'
   | 'MALFORMED_PROOF'
   | 'INSECURE_VERIFICATION_KEY'
+  | 'INVALID_VERIFICATION_KEY'
   | 'PROOF_INVALID'
   | 'INTERNAL_ERROR';
 
@@ -103,9 +104,7 @@ async function check(presentation: unknown, request: ProofRequest, o: VerifyOpti
   }
 
   const vkProblem = verificationKeyProblem(o.verificationKey, names.length);
-  if (vkProblem) {
-    return reject(vkProblem.includes('gamma == delta') ? 'INSECURE_VERIFICATION_KEY' : 'INTERNAL_ERROR', vkProblem);
-  }
+  if (vkProblem) return reject(vkProblem.code, vkProblem.message);
   const pointProblem = await proofPointsProblem(p.proof);
   if (pointProblem) return reject('MALFORMED_PROOF', pointProblem);
 

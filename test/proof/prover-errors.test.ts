@@ -52,7 +52,7 @@ describe('generateProof refuses', () => {
   });
   it("a credential from an issuer the request doesn't accept", async () => {
     await expect(attempt({ credential: await credentialFor({ key: await issuer('other') }) })).rejects.toMatchObject({
-      code: 'ISSUER_NOT_ACCEPTED',
+      code: 'ISSUER_NOT_TRUSTED',
     });
   });
   it('revocation data for a root the request does not accept', async () => {
