@@ -1,0 +1,84 @@
+/**
+ * The page's side of the proving worker: one long-lived module worker next to this script
+ * (assets/prover-worker.js), one proof at a time.
+ */
+import type { Bucket, Credential, Presentation, ProofProgress, ProofRequest } from '../index.browser.ts';
+import type { ProveMessage, WorkerMessage } from './prover-protocol.ts';
+
+export class ProverError extends Error {
+  readonly code: string;
+  readonly field: string | undefined;
+  constructor(code: string, message: string, field?: string) {
+    super(message);
+    this.name = 'ProverError';
+    this.code = code;
+    this.field = field;
+  }
+}
+
+let worker: Worker | undefined;
+let nextId = 1;
+let busy = false;
+
+function getWorker(): Worker {
+  worker ??= new Worker(new URL('./prover-worker.js', import.meta.url), { type: 'module', name: 'zkid-prover' });
+  return worker;
+}
+
+export interface ProveInput {
+  credential: Credential;
+  holderSecret: string;
+  request: ProofRequest;
+  bucket: Bucket;
+  onProgress: (p: ProofProgress) => void;
+}
+
+/**
+ * Prove in the worker.
+ * @returns the presentation and the time the worker took (ms)
+ * @throws ProverError with the library's code (PREDICATE_UNSATISFIED, ARTIFACT_UNAVAILABLE, ...),
+ *   WORKER_FAILED when the worker itself crashed, PROVER_BUSY when a proof is already running
+ */
+export function proveInWorker(o: ProveInput): Promise<{ presentation: Presentation; ms: number }> {
+  if (busy) return Promise.reject(new ProverError('PROVER_BUSY', 'a proof is already being generated'));
+  busy = true;
+  const w = getWorker();
+  const id = nextId++;
+  return new Promise<{ presentation: Presentation; ms: number }>((resolve, reject) => {
+    const done = () => {
+      busy = false;
+      w.removeEventListener('message', onMessage);
+      w.removeEventListener('error', onError);
+    };
+    const onMessage = (e: MessageEvent<WorkerMessage>) => {
+      const m = e.data;
+      if (m.id !== id) return;
+      if (m.type === 'progress') o.onProgress(m.progress);
+      else if (m.type === 'result') {
+        done();
+        resolve({ presentation: m.presentation, ms: m.ms });
+      } else {
+        done();
+        reject(new ProverError(m.error.code, m.error.message, m.error.field));
+      }
+    };
+    const onError = (e: ErrorEvent) => {
+      done();
+      // A crashed worker is not reused.
+      worker?.terminate();
+      worker = undefined;
+      reject(new ProverError('WORKER_FAILED', `the proving worker failed: ${e.message || 'could not load assets/prover-worker.js'}`));
+    };
+    w.addEventListener('message', onMessage);
+    w.addEventListener('error', onError);
+    const msg: ProveMessage = {
+      type: 'prove',
+      id,
+      credential: o.credential,
+      holderSecret: o.holderSecret,
+      request: o.request,
+      bucket: o.bucket,
+    };
+    w.postMessage(msg);
+  });
+}
