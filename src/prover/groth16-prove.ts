@@ -34,6 +34,46 @@ export interface PreparedZkey {
   pointsB2: Uint8Array;
   pointsC: Uint8Array;
   pointsH: Uint8Array;
+  /** per base set, the indices whose point is not the point at infinity */
+  nonZero: { A: Uint32Array; B1: Uint32Array; B2: Uint32Array; C: Uint32Array };
+}
+
+/** Indices of the points that are not all-zero (infinity is stored as zeros in the zkey). */
+function nonZeroPoints(points: Uint8Array, size: number): Uint32Array {
+  const out: number[] = [];
+  for (let i = 0, k = 0; i < points.length; i += size, k++) {
+    for (let j = i; j < i + size; j++) {
+      if (points[j] !== 0) {
+        out.push(k);
+        break;
+      }
+    }
+  }
+  return Uint32Array.from(out);
+}
+
+/**
+ * Gather the terms of an MSM whose point and scalar are both non-zero: bits and unused wires make
+ * up much of a witness, and infinity points a third of B's bases.
+ */
+function gather(points: Uint8Array, size: number, scalars: Uint8Array, indices: Uint32Array): [Uint8Array, Uint8Array] {
+  const keep: number[] = [];
+  for (const i of indices) {
+    const at = i * 32;
+    for (let j = at; j < at + 32; j++) {
+      if (scalars[j] !== 0) {
+        keep.push(i);
+        break;
+      }
+    }
+  }
+  const p = new Uint8Array(keep.length * size);
+  const sc = new Uint8Array(keep.length * 32);
+  keep.forEach((i, k) => {
+    p.set(points.subarray(i * size, i * size + size), k * size);
+    sc.set(scalars.subarray(i * 32, i * 32 + 32), k * 32);
+  });
+  return [p, sc];
 }
 
 function sections(bytes: Uint8Array, magic: string): Map<number, Section> {
@@ -97,6 +137,10 @@ export async function prepareZkey(zkey: Uint8Array): Promise<PreparedZkey> {
   const delta1 = g1();
   const delta2 = g2();
   const coefSec = section(zkey, s, 4);
+  const pointsA = section(zkey, s, 5).slice();
+  const pointsB1 = section(zkey, s, 6).slice();
+  const pointsB2 = section(zkey, s, 7).slice();
+  const pointsC = section(zkey, s, 8).slice();
   const nCoefs = new DataView(coefSec.buffer, coefSec.byteOffset).getUint32(0, true);
   return {
     nVars,
@@ -110,11 +154,17 @@ export async function prepareZkey(zkey: Uint8Array): Promise<PreparedZkey> {
     delta2,
     nCoefs,
     coefs: coefSec.slice(4),
-    pointsA: section(zkey, s, 5).slice(),
-    pointsB1: section(zkey, s, 6).slice(),
-    pointsB2: section(zkey, s, 7).slice(),
-    pointsC: section(zkey, s, 8).slice(),
+    pointsA,
+    pointsB1,
+    pointsB2,
+    pointsC,
     pointsH: section(zkey, s, 9).slice(),
+    nonZero: {
+      A: nonZeroPoints(pointsA, 64),
+      B1: nonZeroPoints(pointsB1, 64),
+      B2: nonZeroPoints(pointsB2, 128),
+      C: nonZeroPoints(pointsC, 64),
+    },
   };
 }
 
@@ -217,11 +267,12 @@ export async function groth16Prove(
   const [a, b, cc] = await buildABC(c, z, witness);
   const inc = z.power === Fr.s ? Fr.shift : Fr.w[z.power + 1];
   onStep('FFT');
+  const wC = witness.slice((z.nPublic + 1) * 32);
   const msms = Promise.all([
-    G1.multiExpAffine(z.pointsA, witness),
-    G1.multiExpAffine(z.pointsB1, witness),
-    G2.multiExpAffine(z.pointsB2, witness),
-    G1.multiExpAffine(z.pointsC, witness.slice((z.nPublic + 1) * 32)),
+    G1.multiExpAffine(...gather(z.pointsA, 64, witness, z.nonZero.A)),
+    G1.multiExpAffine(...gather(z.pointsB1, 64, witness, z.nonZero.B1)),
+    G2.multiExpAffine(...gather(z.pointsB2, 128, witness, z.nonZero.B2)),
+    G1.multiExpAffine(...gather(z.pointsC, 64, wC, z.nonZero.C)),
   ]);
   const [ao, bo, co] = await Promise.all([toOddCoset(c, a, inc), toOddCoset(c, b, inc), toOddCoset(c, cc, inc)]);
   const hEvals = await joinABC(c, ao, bo, co);
