@@ -1,155 +1,441 @@
 /**
- * Benchmarks (not tests): `npm run bench [-- --runs N --warmup N --json FILE]`.
- * Measures the default circuit instance: constraints, witness time, prove time (zkid's prover and
- * snarkjs's), verify time (verifier core and plain snarkjs), proof and artifact sizes. Medians and
- * spread over N runs after a warm-up. Progress goes to stderr; results to stdout (and --json).
+ * Benchmarks (not tests): `npm run bench [-- options]`; `--help` lists them. Offline: circuits are
+ * compiled and given development setups locally, cached outside the repository (scripts/bench/build.ts).
+ *
+ * Measures, for the default instance and the sweeps over revocation tree depth (16, 20, 24, 32)
+ * and predicate slots (1, 2, 4, 8): constraints, wires, public signals, witness, prove and verify
+ * times, proof and zkey sizes, peak memory; then the circomlib-SMT baseline, the non-revocation
+ * components alone, PLONK and FFLONK on the circuits that fit the powers-of-tau budget, the
+ * service under autocannon and cold and warm proofs in headless Chromium. Medians and spread over
+ * N runs after a warm-up, each circuit measured in a child process of its own.
+ *
+ * Progress goes to stderr; the results to `--out` (default bench-results/): results.json,
+ * results.csv, service.csv, browser.csv, results.md, prove-vs-constraints.svg, throughput.svg;
+ * `--json FILE` writes the JSON there too. The markdown is also printed to stdout.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
-import { Command } from 'commander';
-import * as snarkjs from 'snarkjs';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Command, Option } from 'commander';
 import { circuitBuild } from '../src/circuit/artifacts-node.ts';
-import { holderCommitment } from '../src/credential/holder.ts';
-import { issuerKeyFromPrivate, signCredential } from '../src/credential/issuer.ts';
-import { parseCredential } from '../src/credential/schema.ts';
-import { toDecimal } from '../src/field.ts';
-import { enableWasmPoseidon } from '../src/poseidon-wasm.ts';
-import { groth16Prove, prepareZkey } from '../src/prover/groth16-prove.ts';
-import { buildCircuitInput, computeWitness } from '../src/prover/witness.ts';
-import { createProofRequest } from '../src/request.ts';
-import { RevocationTree } from '../src/revocation/tree.ts';
-import { terminateCurve } from '../src/verifier/groth16-checks.ts';
-import { verifyPresentation } from '../src/verifier/verify-presentation.ts';
+import {
+  type Built,
+  type CircuitDef,
+  cachedPtau,
+  ensureBuilt,
+  ensurePtau,
+  ensureSetup,
+  fflonkPtau,
+  fflonkPtauPower,
+  plonkPtauPower,
+  runChild,
+  type Setup,
+} from './bench/build.ts';
+import type { MeasureResult } from './bench/child.ts';
+import { machine } from './bench/machine.ts';
+import {
+  baselineDef,
+  bitmapComponentDef,
+  DEFAULT_CIRCUIT,
+  DEPTH_CANDIDATES,
+  planFor,
+  presentationDef,
+  SLOT_INSTANCES,
+  SMT_COMPONENT,
+  SMT_PRESENTATION,
+} from './bench/plan.ts';
+import { markdown, writeReport } from './bench/report.ts';
+import { Unavailable } from './bench/service.ts';
+import type { Group, Protocol, Report, ResultRow, ShapeChoice } from './bench/types.ts';
+import { ROOT } from './lib/circuits.ts';
+import { step } from './lib/progress.ts';
+import { DEFAULT_PTAU_CACHE } from './lib/ptau.ts';
 
-const opts = new Command()
-  .option('--runs <n>', 'measured runs per figure', '9')
-  .option('--warmup <n>', 'warm-up runs', '2')
-  .option('--json <file>', 'write results as JSON')
-  .parse()
-  .opts<{ runs: string; warmup: string; json?: string }>();
-const RUNS = Number(opts.runs);
-const WARMUP = Number(opts.warmup);
+const PARTS = ['default', 'depth', 'slots', 'baseline', 'components', 'protocols', 'service', 'browser'] as const;
+type Part = (typeof PARTS)[number];
 
-export interface Stat {
-  median: number;
-  min: number;
-  max: number;
+const program = new Command()
+  .name('bench')
+  .description('zkid benchmarks: circuits, proof systems, the service and the browser prover')
+  .option('--quick', 'a few minutes: the default instance and two sweep points (depth 32, K = 8), Groth16 only, a short service run')
+  .option('--runs <n>', 'measured runs per figure (default 9; --quick 3)')
+  .option('--warmup <n>', 'unmeasured warm-up runs (default 2; --quick 1)')
+  .option('--protocol-runs <n>', 'measured runs for PLONK and FFLONK (slow provers)', '5')
+  .option('--out <dir>', 'output folder', 'bench-results')
+  .option('--json <file>', 'also write the JSON report to this file')
+  .addOption(new Option('--only <parts>', `comma-separated parts to run: ${PARTS.join(', ')}`))
+  .addOption(new Option('--skip <parts>', 'comma-separated parts to leave out'))
+  .option('--proofs <n>', 'valid presentations for the accepted-service scenario (default 40; --quick 10)')
+  .option('--connections <n>', 'autocannon connections (the service verifies 4 at a time by default)', '4')
+  .option('--duration <s>', 'seconds of each sustained service scenario (default 10; --quick 3)')
+  .option('--cold <n>', 'cold browser proofs, each in a new browser context (default 2; --quick 1)')
+  .option('--warm <n>', 'warm browser proofs after the last cold one (default 5; --quick 2)')
+  .option('--plonk-power <p>', 'ptau budget for PLONK: a prepared 2^p ptau (made once if not cached)', '15')
+  .option('--fflonk-power <p>', 'ptau budget for FFLONK: a 2^p ptau, phase 1 suffices (made once if not cached)', '17')
+  .option('--ptau-cache <dir>', 'development ptau cache', DEFAULT_PTAU_CACHE)
+  .parse();
+
+interface Opts {
+  quick?: boolean;
+  runs?: string;
+  warmup?: string;
+  protocolRuns: string;
+  out: string;
+  json?: string;
+  only?: string;
+  skip?: string;
+  proofs?: string;
+  connections: string;
+  duration?: string;
+  cold?: string;
+  warm?: string;
+  plonkPower: string;
+  fflonkPower: string;
+  ptauCache: string;
+}
+const opts = program.opts<Opts>();
+const quick = opts.quick === true;
+const num = (v: string | undefined, full: number, q: number, name: string) => {
+  const n = Number(v ?? (quick ? q : full));
+  if (!Number.isInteger(n) || n < 0) program.error(`--${name} must be a non-negative integer, got '${v}'`);
+  return n;
+};
+const RUNS = Math.max(1, num(opts.runs, 9, 3, 'runs'));
+const WARMUP = num(opts.warmup, 2, 1, 'warmup');
+const PROTOCOL_RUNS = Math.max(1, num(opts.protocolRuns, 5, 5, 'protocol-runs'));
+const PLONK_POWER = num(opts.plonkPower, 15, 15, 'plonk-power');
+const FFLONK_POWER = num(opts.fflonkPower, 17, 17, 'fflonk-power');
+
+function parts(): Set<Part> {
+  const plan = planFor(quick);
+  const list = (s: string) =>
+    s.split(',').map((p) => {
+      const t = p.trim() as Part;
+      if (!PARTS.includes(t)) program.error(`unknown part '${p}' (parts: ${PARTS.join(', ')})`);
+      return t;
+    });
+  let set = new Set<Part>(
+    opts.only
+      ? list(opts.only)
+      : PARTS.filter((p) =>
+          p === 'baseline' ? plan.baseline : p === 'components' ? plan.components : p === 'protocols' ? plan.protocols : true,
+        ),
+  );
+  if (opts.skip) for (const p of list(opts.skip)) set.delete(p);
+  set = new Set(PARTS.filter((p) => set.has(p)));
+  return set;
+}
+
+const started = performance.now();
+const report: Report = {
+  date: new Date().toISOString(),
+  machine: machine(),
+  options: { quick, runs: RUNS, warmup: WARMUP, protocolRuns: PROTOCOL_RUNS, protocolWarmup: Math.min(WARMUP, 1) },
+  runtimeS: 0,
+  results: [],
+  skipped: [],
+  shapes: [],
+  service: [],
+  browser: [],
+  notes: [],
+};
+let failed = false;
+const outDir = resolve(ROOT, opts.out);
+
+/** Write what we have so far: a long run that stops halfway still leaves its figures. */
+function save(): void {
+  report.runtimeS = (performance.now() - started) / 1000;
+  writeReport(outDir, report);
+  if (opts.json) writeFileSync(resolve(opts.json), `${JSON.stringify(report, null, 2)}\n`);
+}
+
+interface MeasureTarget {
+  def: CircuitDef;
+  group: Group;
+  protocol: Protocol;
+  optimization: 'O1' | 'O2';
+  wasm: string;
+  constraints: number;
+  wires: number;
+  nPublic: number;
+  setup:
+    | Extract<Setup, { ok: true }>
+    | { ok: true; zkey: string; vkey: string; setupMs: null; cached: false; ptauPower: number; plonkGates?: undefined };
   runs: number;
+  note?: string;
 }
 
-async function measure(label: string, f: () => Promise<unknown>): Promise<Stat> {
-  for (let i = 0; i < WARMUP; i++) await f();
-  const xs: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t0 = performance.now();
-    await f();
-    xs.push(performance.now() - t0);
-    process.stderr.write(`\r  ${label}: ${i + 1}/${RUNS}`);
-  }
-  xs.sort((a, b) => a - b);
-  const stat = { median: xs[xs.length >> 1] as number, min: xs[0] as number, max: xs[xs.length - 1] as number, runs: RUNS };
-  process.stderr.write(`\r  ${label}: median ${stat.median.toFixed(1)} ms (min ${stat.min.toFixed(1)}, max ${stat.max.toFixed(1)})\n`);
-  return stat;
-}
-
-export function machine() {
-  const c = cpus();
-  return {
-    cpu: c[0]?.model ?? 'unknown',
-    cores: c.length,
-    memoryGiB: Math.round(totalmem() / 2 ** 30),
-    node: process.version,
-    platform: process.platform,
-  };
-}
-
-async function main() {
-  await enableWasmPoseidon();
-  const build = circuitBuild();
-  process.stderr.write(`benchmark: ${build.instance}, ${RUNS} runs after ${WARMUP} warm-up\n`);
-  const key = await issuerKeyFromPrivate('0001020304050607080910111213141516171819202122232425262728293031');
-  const secret = 987654321n;
-  const serial = 252n * 4242n + 7n;
-  const tree = new RevocationTree();
-  tree.revokeMany([serial - 1n, serial + 1n]);
-  const credential = parseCredential(
-    await signCredential(key, {
-      attributes: {
-        idNumber: '11010519491231002X',
-        birthDate: 19491231,
-        validUntil: 20391231,
-        region: 110105,
-        nationality: 156,
-        documentType: 1,
-      },
-      serial,
-      holderCommitment: holderCommitment(secret),
+async function measureRow(t: MeasureTarget): Promise<ResultRow> {
+  const r = await step(`measure ${t.def.name} (${t.protocol}, --${t.optimization})`, () =>
+    runChild<MeasureResult>({
+      task: 'measure',
+      protocol: t.protocol,
+      kind: t.def.kind,
+      circuit: t.def.name,
+      params: t.def.spec.params,
+      wasm: t.wasm,
+      zkey: t.setup.zkey,
+      vkey: t.setup.vkey,
+      runs: t.runs,
+      // PLONK and FFLONK proofs take tens of seconds here: one warm-up is enough for them.
+      warmup: t.protocol === 'groth16' ? WARMUP : Math.min(WARMUP, 1),
+      snarkjsToo: t.protocol === 'groth16' && !quick,
     }),
   );
-  const request = createProofRequest({
-    policy: {
-      name: 'bench',
-      predicates: [
-        { attribute: 'birthDate', op: 'AGE_GTE', value: 18 },
-        { attribute: 'nationality', op: 'IN', value: [156, 344, 446] },
-        { attribute: 'region', op: 'BETWEEN', value: [110000, 119999] },
-        { attribute: 'documentType', op: 'EQ', value: 1 },
-      ],
-      disclose: ['nationality'],
-    },
-    serviceId: 'bench.example',
-    issuers: [key.publicKey],
-    roots: [toDecimal(tree.root)],
-    ttlSeconds: 3600,
-  });
-  const wasm = new Uint8Array(readFileSync(build.wasm.location));
-  const zkey = new Uint8Array(readFileSync(build.zkey.location));
-  const input = buildCircuitInput({ credential, holderSecret: secret, request, revocation: tree.witness(serial) });
-  const wtns = await computeWitness(wasm, input);
-  const prepared = await prepareZkey(zkey);
-
-  const witnessMs = await measure('witness', () => computeWitness(wasm, input));
-  const proveMs = await measure('prove (zkid prover)', () => groth16Prove(prepared, wtns));
-  const snarkjsProveMs = await measure('prove (snarkjs groth16.prove)', () =>
-    snarkjs.groth16.prove({ type: 'mem', data: zkey }, { type: 'mem', data: wtns }),
-  );
-  const { proof, publicSignals } = await groth16Prove(prepared, wtns);
-  const presentation = { requestId: request.id, circuit: request.circuit, proof, publicSignals };
-  const verifyMs = await measure('verify (verifier core)', async () => {
-    const v = await verifyPresentation(presentation, request, { verificationKey: build.verificationKey });
-    if (!v.verified) throw new Error(`bench proof rejected: ${v.code}`);
-  });
-  const snarkjsVerifyMs = await measure('verify (snarkjs groth16.verify)', () =>
-    snarkjs.groth16.verify(build.verificationKey, publicSignals, proof),
-  );
-
-  const m = build.manifest;
-  const result = {
-    circuit: m.instance,
-    params: m.params,
-    protocol: 'groth16',
-    constraints: m.constraints,
-    wires: m.wires,
-    publicInputs: m.publicInputs,
-    publicSignals: m.nPublic,
-    witnessMs: witnessMs.median,
-    proveMs: proveMs.median,
-    snarkjsProveMs: snarkjsProveMs.median,
-    verifyMs: verifyMs.median,
-    snarkjsVerifyMs: snarkjsVerifyMs.median,
-    proofBytes: JSON.stringify(proof).length,
-    zkeyBytes: m.artifacts.zkey.bytes,
-    wasmBytes: m.artifacts.wasm.bytes,
-    stats: { witnessMs, proveMs, snarkjsProveMs, verifyMs, snarkjsVerifyMs },
+  const row: ResultRow = {
+    group: t.group,
+    circuit: t.def.name,
+    template: t.def.spec.template,
+    params: t.def.spec.params,
+    protocol: t.protocol,
+    optimization: t.optimization,
+    constraints: t.constraints,
+    ...(t.setup.plonkGates !== undefined ? { plonkGates: t.setup.plonkGates } : {}),
+    wires: t.wires,
+    publicInputs: t.nPublic,
+    witnessMs: r.stats.witnessMs?.median ?? NaN,
+    proveMs: r.stats.proveMs?.median ?? NaN,
+    verifyMs: r.stats.verifyMs?.median ?? NaN,
+    prover: t.protocol === 'groth16' ? 'zkid' : 'snarkjs',
+    verifier: t.protocol === 'groth16' ? 'zkid' : 'snarkjs',
+    ...(r.stats.snarkjsProveMs ? { snarkjsProveMs: r.stats.snarkjsProveMs.median } : {}),
+    ...(r.stats.snarkjsVerifyMs ? { snarkjsVerifyMs: r.stats.snarkjsVerifyMs.median } : {}),
+    proofBytes: r.proofBytes,
+    proofBytesBinary: r.proofBytesBinary,
+    zkeyBytes: r.zkeyBytes,
+    vkeyBytes: r.vkeyBytes,
+    wasmBytes: r.wasmBytes,
+    setupMs: t.setup.setupMs,
+    setupCached: t.setup.cached,
+    ptauPower: t.setup.ptauPower,
+    peakRssMiB: r.peakRssMiB,
+    stats: r.stats,
+    ...(t.note ? { note: t.note } : {}),
   };
-  const out = { date: new Date().toISOString(), machine: machine(), results: [result] };
-  process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-  if (opts.json) writeFileSync(opts.json, `${JSON.stringify(out, null, 2)}\n`);
+  report.results.push(row);
+  save();
+  return row;
+}
+
+/** Groth16 on an O2 build with a cached (or new) development setup. */
+async function groth16Row(def: CircuitDef, group: Group, built?: Built): Promise<ResultRow> {
+  const b = built ?? (await ensureBuilt(def, 'O2'));
+  const need = Math.ceil(Math.log2(b.constraints + b.nPublic + 1));
+  const ptau =
+    cachedPtau(opts.ptauCache, need, { phase2: true }) ?? (await ensurePtau(opts.ptauCache, Math.max(need, PLONK_POWER), { phase2: true }));
+  const setup = await ensureSetup(b, 'groth16', ptau);
+  if (!setup.ok) throw new Error(`groth16 setup of ${def.name} failed: ${setup.reason}`);
+  return measureRow({
+    def,
+    group,
+    protocol: 'groth16',
+    optimization: 'O2',
+    wasm: b.wasm,
+    constraints: b.constraints,
+    wires: b.wires,
+    nPublic: b.nPublic,
+    setup,
+    runs: RUNS,
+  });
+}
+
+/** Run a part; a failure is recorded and the run goes on. */
+async function part(name: Part, f: () => Promise<void>): Promise<void> {
+  try {
+    await f();
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (e instanceof Unavailable) {
+      report.notes.push(`${name}: not measured: ${message}`);
+    } else {
+      failed = true;
+      report.notes.push(`${name}: failed: ${message.split('\n')[0]}`);
+    }
+    process.stderr.write(`✘ ${name}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  }
+  save();
+}
+
+async function main(): Promise<void> {
+  const run = parts();
+  const plan = planFor(quick);
+  process.stderr.write(
+    `benchmark${quick ? ' --quick' : ''}: ${[...run].join(', ')}; ${RUNS} runs after ${WARMUP} warm-up; results in ${outDir}\n`,
+  );
+  const chosenShapes: string[] = [];
+
+  if (run.has('default')) {
+    await part('default', async () => {
+      const build = circuitBuild();
+      const m = build.manifest;
+      await measureRow({
+        def: presentationDef(DEFAULT_CIRCUIT, 'default'),
+        group: 'default',
+        protocol: 'groth16',
+        optimization: 'O2',
+        wasm: build.wasm.location,
+        constraints: m.constraints,
+        wires: m.wires,
+        nPublic: m.nPublic,
+        setup: { ok: true, zkey: build.zkey.location, vkey: build.vkeyPath, setupMs: null, cached: false, ptauPower: m.ptau.power },
+        runs: RUNS,
+        note: 'committed artifacts (development setup)',
+      });
+    });
+  }
+
+  if (run.has('depth')) {
+    await part('depth', async () => {
+      for (const depth of plan.depths) {
+        const candidates = DEPTH_CANDIDATES[depth] ?? [];
+        const builds: Built[] = [];
+        for (const name of candidates) builds.push(await ensureBuilt(presentationDef(name, 'depth'), 'O2'));
+        const best = builds.reduce((a, b) => (b.constraints < a.constraints ? b : a));
+        const choice: ShapeChoice = {
+          depth,
+          candidates: builds.map((b) => ({
+            circuit: b.def.name,
+            arityBits: b.def.spec.params.ARITY_BITS as number,
+            levels: b.def.spec.params.LEVELS as number,
+            constraints: b.constraints,
+          })),
+          chosen: best.def.name,
+        };
+        report.shapes.push(choice);
+        chosenShapes.push(best.def.name);
+        process.stderr.write(`• depth ${depth}: ${best.def.name} (${best.constraints} constraints) is the cheapest shape\n`);
+        // The default instance is the depth-24 point when it wins there.
+        if (best.def.name !== DEFAULT_CIRCUIT || !run.has('default'))
+          await groth16Row(best.def, best.def.name === DEFAULT_CIRCUIT ? 'default' : 'depth', best);
+      }
+    });
+  }
+
+  if (run.has('slots')) {
+    await part('slots', async () => {
+      for (const k of plan.slots) {
+        const name = SLOT_INSTANCES[k] as string;
+        if (name === DEFAULT_CIRCUIT && run.has('default')) continue;
+        await groth16Row(presentationDef(name, 'slots'), 'slots');
+      }
+    });
+  }
+
+  if (run.has('baseline')) {
+    await part('baseline', async () => {
+      await groth16Row(baselineDef(SMT_PRESENTATION, 'baseline'), 'baseline');
+    });
+  }
+
+  // Components: non-revocation alone, for each depth's chosen shape (the default's without the depth part) and the SMT.
+  const shapes = chosenShapes.length ? chosenShapes : [DEFAULT_CIRCUIT];
+  const componentDefs = (group: Group) => [...shapes.map((s) => bitmapComponentDef(s, group)), baselineDef(SMT_COMPONENT, group)];
+
+  if (run.has('components')) {
+    await part('components', async () => {
+      for (const def of componentDefs('component')) await groth16Row(def, 'component');
+    });
+  }
+
+  if (run.has('protocols')) {
+    await part('protocols', async () => {
+      const plonkPtau = await ensurePtau(opts.ptauCache, PLONK_POWER, { phase2: true });
+      const phase1 = await ensurePtau(opts.ptauCache, FFLONK_POWER, { phase2: false });
+      const fflonkReady = { ...phase1, path: fflonkPtau(phase1.path) };
+      const defs = [...componentDefs('protocol'), presentationDef(DEFAULT_CIRCUIT, 'protocol')];
+      for (const def of defs) {
+        const b = await ensureBuilt(def, 'O1');
+        let gates: number | undefined;
+        for (const [protocol, ptau] of [
+          ['plonk', plonkPtau],
+          ['fflonk', fflonkReady],
+        ] as const) {
+          if (protocol === 'fflonk' && gates !== undefined && fflonkPtauPower(gates) > ptau.power) {
+            report.skipped.push({
+              circuit: def.name,
+              protocol,
+              plonkGates: gates,
+              reason: `${gates.toLocaleString('en-US')} gates need a 2^${fflonkPtauPower(gates)} ptau (9 x domain + 18 powers in G1); the budget is 2^${ptau.power}`,
+            });
+            continue;
+          }
+          const setup = await ensureSetup(b, protocol, ptau);
+          if (setup.plonkGates !== undefined && protocol === 'plonk') gates = setup.plonkGates;
+          if (!setup.ok) {
+            const g = setup.plonkGates ?? gates;
+            const need =
+              g === undefined
+                ? ''
+                : ` (${g.toLocaleString('en-US')} gates need 2^${protocol === 'plonk' ? plonkPtauPower(g) : fflonkPtauPower(g)})`;
+            report.skipped.push({
+              circuit: def.name,
+              protocol,
+              ...(g !== undefined ? { plonkGates: g } : {}),
+              reason: `${setup.reason}${need}; the budget is 2^${ptau.power}`,
+            });
+            save();
+            continue;
+          }
+          await measureRow({
+            def,
+            group: 'protocol',
+            protocol,
+            optimization: 'O1',
+            wasm: b.wasm,
+            constraints: b.constraints,
+            wires: b.wires,
+            nPublic: b.nPublic,
+            setup: { ...setup, plonkGates: setup.plonkGates ?? gates },
+            runs: PROTOCOL_RUNS,
+          });
+        }
+      }
+    });
+  }
+
+  if (run.has('service') || run.has('browser')) {
+    const { startServer, benchService } = await import('./bench/service.ts');
+    let server: Awaited<ReturnType<typeof startServer>> | undefined;
+    await part(run.has('service') ? 'service' : 'browser', async () => {
+      server = await step('start the service (src/server/main.ts)', () => startServer());
+    });
+    if (server) {
+      const url = server.url;
+      try {
+        if (run.has('service')) {
+          await part('service', async () => {
+            report.service = await benchService(url, {
+              proofs: Math.max(1, num(opts.proofs, 40, 10, 'proofs')),
+              connections: Math.max(1, num(opts.connections, 4, 4, 'connections')),
+              durationS: Math.max(1, num(opts.duration, 10, 3, 'duration')),
+            });
+          });
+        }
+        if (run.has('browser')) {
+          await part('browser', async () => {
+            const { prepareWallet, benchBrowser } = await import('./bench/browser.ts');
+            await prepareWallet();
+            report.browser = await benchBrowser(url, {
+              cold: Math.max(1, num(opts.cold, 2, 1, 'cold')),
+              warm: num(opts.warm, 5, 2, 'warm'),
+            });
+          });
+        }
+      } finally {
+        await server.stop();
+      }
+    }
+  }
+
+  save();
+  process.stdout.write(markdown(report));
+  process.stderr.write(`✔ results in ${join(outDir, 'results.md')} (json, csv, svg alongside); ${Math.round(report.runtimeS)} s\n`);
 }
 
 main()
   .catch((e) => {
+    failed = true;
     process.stderr.write(`bench failed: ${e instanceof Error ? e.stack : String(e)}\n`);
-    process.exitCode = 1;
   })
-  .finally(() => terminateCurve());
+  .finally(() => {
+    process.exit(failed ? 1 : 0);
+  });

@@ -8,16 +8,16 @@
  * Production: pass a Perpetual Powers of Tau file with its published hash (--ptau, --ptau-sha256)
  * and run a real multi-party phase 2 (snarkjs zkey contribute, by independent parties).
  */
-import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import * as snarkjs from 'snarkjs';
 import { CIRCUITS, compile, compilerVersion, instanceSpec, packageVersion, readRegistry } from './lib/circuits.ts';
 import { type Manifest, sha256File, sourceHashes } from './lib/manifest.ts';
 import { snarkLogger, step } from './lib/progress.ts';
+import { BEACON, DEFAULT_PTAU_CACHE, devPtau, randomHex } from './lib/ptau.ts';
 
-const BEACON = '0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9';
+export { devPtau };
 
 const program = new Command()
   .name('ceremony')
@@ -26,42 +26,11 @@ const program = new Command()
   .option('--ptau <file>', 'use this powers-of-tau file instead of a cached development one')
   .option('--ptau-sha256 <hex>', 'expected sha256 of --ptau (required with --ptau)')
   .option('--power <n>', 'power of the development ptau (default: the smallest that fits)')
-  .option('--cache <dir>', 'cache for development ptau files', process.env.ZKID_PTAU_CACHE ?? join(homedir(), '.cache', 'zkid', 'ptau'))
+  .option('--cache <dir>', 'cache for development ptau files', DEFAULT_PTAU_CACHE)
   .option('--out <dir>', 'output folder (default circuits/build/<instance>)')
   .parse();
 
 const opts = program.opts<{ instance?: string; ptau?: string; ptauSha256?: string; power?: string; cache: string; out?: string }>();
-
-/** Create (or reuse) a development ptau of 2^power: new accumulator, one contribution, beacon, phase-2 preparation. */
-export async function devPtau(cache: string, power: number): Promise<string> {
-  mkdirSync(cache, { recursive: true });
-  const final = join(cache, `dev-bn128-${power}.ptau`);
-  if (existsSync(final)) {
-    process.stderr.write(`• using cached development ptau ${final}\n`);
-    return final;
-  }
-  const curve = await snarkjs.curves.getCurveFromName('bn128');
-  const log = snarkLogger();
-  const p0 = join(cache, `tmp-${power}-0.ptau`);
-  const p1 = join(cache, `tmp-${power}-1.ptau`);
-  const p2 = join(cache, `tmp-${power}-2.ptau`);
-  const p3 = join(cache, `tmp-${power}-3.ptau`);
-  await step(`powers of tau 2^${power}: new accumulator`, () => snarkjs.powersOfTau.newAccumulator(curve, power, p0, log));
-  await step('powers of tau: contribution', () => snarkjs.powersOfTau.contribute(p0, p1, 'zkid dev', randomHex(64), log));
-  await step('powers of tau: beacon', () => snarkjs.powersOfTau.beacon(p1, p2, 'zkid dev beacon', BEACON, 10, log));
-  await step(`powers of tau: prepare phase 2 (slow: about 11 minutes for 2^15 on 2 cores)`, () =>
-    snarkjs.powersOfTau.preparePhase2(p2, p3, log),
-  );
-  renameSync(p3, final);
-  for (const f of [p0, p1, p2]) rmSync(f, { force: true });
-  return final;
-}
-
-function randomHex(bytes: number): string {
-  const b = new Uint8Array(bytes);
-  crypto.getRandomValues(b);
-  return Buffer.from(b).toString('hex');
-}
 
 async function main() {
   const name = opts.instance ?? readRegistry().default;

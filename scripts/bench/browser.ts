@@ -1,0 +1,132 @@
+/**
+ * Browser proofs in headless Chromium (playwright-core driving the system's Chromium): the
+ * wallet's own proving worker (`/assets/prover-worker.js`, the library's generateProof, built by
+ * src/server/wallet-bundle.ts as `npm start` builds it), loaded from the running service's wallet
+ * page. Each proof is for a fresh request from the service, and is submitted to it to check that
+ * it verifies.
+ *  - cold: a new browser context (empty HTTP cache) and a new worker: fetching and hash-checking
+ *    the artifacts, compiling the wasm, parsing the zkey, starting snarkjs's threads, then proving;
+ *  - warm: further proofs in the same worker (artifacts, zkey and curve engine reused).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Presentation } from '../../src/request.ts';
+import { ROOT } from '../lib/circuits.ts';
+import { step } from '../lib/progress.ts';
+import { enrolHolder, newRequest, submitPresentation, Unavailable } from './service.ts';
+import { summarize } from './stats.ts';
+import type { BrowserRow } from './types.ts';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
+
+/**
+ * Build the wallet bundle the service serves (what `npm start` does first).
+ * @throws Unavailable when the wallet or Chromium is not there
+ */
+export async function prepareWallet(): Promise<void> {
+  const bundler = join(ROOT, 'src', 'server', 'wallet-bundle.ts');
+  if (!existsSync(bundler)) throw new Unavailable('the browser wallet (src/server/wallet-bundle.ts) is not in this checkout');
+  if (!existsSync(CHROMIUM)) throw new Unavailable(`no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`);
+  const mod = (await import(bundler)) as { buildWalletBundle(o?: object): Promise<unknown> };
+  await step('browser: build the wallet bundle', () => mod.buildWalletBundle());
+}
+
+/**
+ * Runs in the page: post one ProveMessage to the wallet's worker (created once per page, as the
+ * wallet does) and time it. A string, not a function: tsx's transform would wrap named functions
+ * in a helper the page does not have.
+ */
+const IN_PAGE = `async (m) => {
+  window.benchWorker ??= new Worker('/assets/prover-worker.js', { type: 'module', name: 'zkid-prover' });
+  const worker = window.benchWorker;
+  const t0 = performance.now();
+  return await new Promise((resolve, reject) => {
+    const onMessage = (e) => {
+      if (e.data && e.data.type === 'result') {
+        worker.removeEventListener('message', onMessage);
+        resolve({ ms: performance.now() - t0, workerMs: e.data.ms, presentation: e.data.presentation });
+      } else if (e.data && e.data.type === 'error') {
+        worker.removeEventListener('message', onMessage);
+        reject(new Error(e.data.error.code + ': ' + e.data.error.message));
+      }
+    };
+    worker.addEventListener('message', onMessage);
+    worker.addEventListener('error', (e) => reject(new Error('worker failed: ' + e.message)), { once: true });
+    worker.postMessage(m);
+  });
+}`;
+
+interface PageResult {
+  ms: number;
+  workerMs: number;
+  presentation: Presentation;
+}
+
+/** Cold and warm proofs in the wallet's worker. */
+export async function benchBrowser(url: string, o: { cold: number; warm: number }): Promise<BrowserRow[]> {
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+  const version = browser.version();
+  const holder = await enrolHolder(url);
+  const cold: PageResult[] = [];
+  const warm: PageResult[] = [];
+  const prove = async (page: import('playwright-core').Page): Promise<PageResult> => {
+    const request = await newRequest(url);
+    const msg = {
+      type: 'prove',
+      id: 1,
+      credential: holder.credential,
+      holderSecret: holder.secret.toString(),
+      request,
+      bucket: holder.bucket,
+    };
+    const r = (await page.evaluate(`(${IN_PAGE})(${JSON.stringify(msg)})`)) as PageResult;
+    const v = await submitPresentation(url, r.presentation);
+    if (v.status !== 200) throw new Error(`the browser's presentation was not accepted: ${v.status} ${JSON.stringify(v.body)}`);
+    return r;
+  };
+  try {
+    for (let i = 0; i < o.cold; i++) {
+      const context = await browser.newContext();
+      try {
+        const page = await context.newPage();
+        await page.goto(`${url}/`, { waitUntil: 'load' });
+        const r = await step(`browser: cold proof ${i + 1}/${o.cold}`, () => prove(page));
+        cold.push(r);
+        process.stderr.write(`  ${r.ms.toFixed(0)} ms\n`);
+        // Warm proofs run in the last cold page's worker.
+        if (i === o.cold - 1) {
+          for (let j = 0; j < o.warm; j++) {
+            const w = await prove(page);
+            warm.push(w);
+            process.stderr.write(`  warm proof ${j + 1}/${o.warm}: ${w.ms.toFixed(0)} ms\n`);
+          }
+        }
+      } finally {
+        await context.close();
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+  const median = (xs: number[]) => summarize(xs).median;
+  const rows: BrowserRow[] = [];
+  if (cold.length) {
+    rows.push({
+      kind: 'cold',
+      stat: summarize(cold.map((r) => r.ms)),
+      workerMs: median(cold.map((r) => r.workerMs)),
+      note: `Chromium ${version} headless, new context and worker: artifacts fetched from the service, hash-checked, compiled`,
+    });
+  }
+  if (warm.length) {
+    rows.push({
+      kind: 'warm',
+      stat: summarize(warm.map((r) => r.ms)),
+      workerMs: median(warm.map((r) => r.workerMs)),
+      note: `Chromium ${version} headless, the same worker after a first proof`,
+    });
+  }
+  return rows;
+}

@@ -1,0 +1,430 @@
+/**
+ * Renderings of a benchmark report: CSV (one file per table), markdown for people, and the files
+ * of an output folder. Pure functions of the report, except `writeReport`.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { proveChart, throughputChart } from './charts.ts';
+import type { Report, ResultRow, ServiceRow, Stat } from './types.ts';
+
+// ---- number formatting
+
+/** 10494 -> "10,494" */
+export function int(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+/** Milliseconds: one decimal below 100, whole numbers above. */
+export function ms(n: number): string {
+  return n < 100 ? n.toFixed(1) : int(n);
+}
+
+/** Median with its range: "1,512 (1,480-1,560)". */
+export function spread(s: Stat | undefined, fallback?: number): string {
+  if (!s) return fallback === undefined ? '' : ms(fallback);
+  return `${ms(s.median)} (${ms(s.min)}-${ms(s.max)})`;
+}
+
+export function mib(bytes: number): string {
+  return (bytes / 2 ** 20).toFixed(1);
+}
+
+export function seconds(msValue: number | null): string {
+  return msValue === null ? 'committed' : (msValue / 1000).toFixed(1);
+}
+
+/** "ARITY_BITS=3 LEVELS=8 K=4 SET_SIZE=16" */
+export function paramString(p: Record<string, number>): string {
+  return Object.entries(p)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+}
+
+/** Tree shape of a row: "8-ary x 8" for the bitmap tree, "SMT 32" for the baseline. */
+export function treeOf(r: Pick<ResultRow, 'params'>): string {
+  const p = r.params;
+  if (p.ARITY_BITS !== undefined && p.LEVELS !== undefined) return `${2 ** p.ARITY_BITS}-ary x ${p.LEVELS}`;
+  if (p.SMT_LEVELS !== undefined) return `SMT ${p.SMT_LEVELS}`;
+  if (p.LEVELS !== undefined) return `SMT ${p.LEVELS}`;
+  return '';
+}
+
+/** Index bits of the revocation tree of a row (SMT: its levels). */
+export function depthOfRow(r: Pick<ResultRow, 'params'>): number {
+  const p = r.params;
+  if (p.ARITY_BITS !== undefined && p.LEVELS !== undefined) return p.ARITY_BITS * p.LEVELS;
+  return (p.SMT_LEVELS ?? p.LEVELS ?? 0) as number;
+}
+
+// ---- CSV
+
+function csvCell(v: unknown): string {
+  const s = v === undefined || v === null ? '' : typeof v === 'number' ? String(Math.round(v * 1000) / 1000) : String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function csv(header: string[], rows: unknown[][]): string {
+  return `${[header, ...rows].map((r) => r.map(csvCell).join(',')).join('\n')}\n`;
+}
+
+export function resultsCsv(rows: ResultRow[]): string {
+  const header = [
+    'group',
+    'circuit',
+    'protocol',
+    'optimization',
+    'params',
+    'constraints',
+    'plonkGates',
+    'wires',
+    'publicInputs',
+    'witnessMs',
+    'witnessMinMs',
+    'witnessMaxMs',
+    'proveMs',
+    'proveMinMs',
+    'proveMaxMs',
+    'verifyMs',
+    'verifyMinMs',
+    'verifyMaxMs',
+    'snarkjsProveMs',
+    'snarkjsVerifyMs',
+    'runs',
+    'prover',
+    'verifier',
+    'proofBytes',
+    'proofBytesBinary',
+    'zkeyBytes',
+    'vkeyBytes',
+    'wasmBytes',
+    'setupMs',
+    'setupCached',
+    'ptauPower',
+    'peakRssMiB',
+    'note',
+  ];
+  return csv(
+    header,
+    rows.map((r) => [
+      r.group,
+      r.circuit,
+      r.protocol,
+      r.optimization,
+      paramString(r.params),
+      r.constraints,
+      r.plonkGates,
+      r.wires,
+      r.publicInputs,
+      r.witnessMs,
+      r.stats.witnessMs?.min,
+      r.stats.witnessMs?.max,
+      r.proveMs,
+      r.stats.proveMs?.min,
+      r.stats.proveMs?.max,
+      r.verifyMs,
+      r.stats.verifyMs?.min,
+      r.stats.verifyMs?.max,
+      r.snarkjsProveMs,
+      r.snarkjsVerifyMs,
+      r.stats.proveMs?.runs,
+      r.prover,
+      r.verifier,
+      r.proofBytes,
+      r.proofBytesBinary,
+      r.zkeyBytes,
+      r.vkeyBytes,
+      r.wasmBytes,
+      r.setupMs,
+      r.setupCached,
+      r.ptauPower,
+      r.peakRssMiB,
+      r.note,
+    ]),
+  );
+}
+
+function statusString(s: Record<string, number>): string {
+  return Object.entries(s)
+    .map(([k, v]) => `${k}:${v}`)
+    .join(' ');
+}
+
+export function serviceCsv(rows: ServiceRow[]): string {
+  return csv(
+    [
+      'scenario',
+      'connections',
+      'requests',
+      'durationS',
+      'perSecond',
+      'latencyMeanMs',
+      'latencyP50Ms',
+      'latencyP90Ms',
+      'latencyP99Ms',
+      'latencyMaxMs',
+      'statuses',
+      'note',
+    ],
+    rows.map((r) => [
+      r.scenario,
+      r.connections,
+      r.requests,
+      r.durationS,
+      r.perSecond,
+      r.latencyMs.mean,
+      r.latencyMs.p50,
+      r.latencyMs.p90,
+      r.latencyMs.p99,
+      r.latencyMs.max,
+      statusString(r.statuses),
+      r.note,
+    ]),
+  );
+}
+
+export function browserCsv(report: Report): string {
+  return csv(
+    ['kind', 'medianMs', 'minMs', 'maxMs', 'runs', 'workerMs', 'note'],
+    report.browser.map((b) => [b.kind, b.stat.median, b.stat.min, b.stat.max, b.stat.runs, b.workerMs, b.note]),
+  );
+}
+
+// ---- markdown
+
+export function table(header: string[], rows: string[][], align?: ('l' | 'r')[]): string {
+  const sep = header.map((_, i) => ((align?.[i] ?? 'r') === 'l' ? '---' : '---:'));
+  return [header, sep, ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
+}
+
+export function machineLine(r: Report): string {
+  const m = r.machine;
+  return `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform} ${m.release}; load average ${m.loadAverage} at start`;
+}
+
+function groth16Table(rows: ResultRow[], first: { title: string; value: (r: ResultRow) => string }): string {
+  return table(
+    [
+      first.title,
+      'circuit',
+      'tree',
+      'constraints',
+      'wires',
+      'public',
+      'witness ms',
+      'prove ms',
+      'snarkjs prove ms',
+      'verify ms',
+      'snarkjs verify ms',
+      'proof B',
+      'zkey MiB',
+      'peak RSS MiB',
+    ],
+    rows.map((r) => [
+      first.value(r),
+      `\`${r.circuit}\``,
+      treeOf(r),
+      int(r.constraints),
+      int(r.wires),
+      String(r.publicInputs),
+      ms(r.witnessMs),
+      spread(r.stats.proveMs, r.proveMs),
+      r.snarkjsProveMs === undefined ? '' : ms(r.snarkjsProveMs),
+      spread(r.stats.verifyMs, r.verifyMs),
+      r.snarkjsVerifyMs === undefined ? '' : ms(r.snarkjsVerifyMs),
+      String(r.proofBytes),
+      mib(r.zkeyBytes),
+      String(r.peakRssMiB),
+    ]),
+    ['r', 'l', 'l'],
+  );
+}
+
+function pct(a: number, b: number): string {
+  return `${Math.round((1 - a / b) * 100)} %`;
+}
+
+/** The report as markdown: machine, Groth16 sweeps, baseline, proof systems, service, browser. */
+export function markdown(r: Report): string {
+  const out: string[] = [];
+  const g16 = r.results.filter((x) => x.protocol === 'groth16');
+  const def = g16.find((x) => x.group === 'default');
+  out.push(`Machine: ${machineLine(r)}.`);
+  out.push(
+    `Run of ${r.date}${r.options.quick ? ' (--quick)' : ''}: ${r.options.runs} measured runs after ${r.options.warmup} warm-up (PLONK/FFLONK: ${r.options.protocolRuns} after ${r.options.protocolWarmup}); medians, with min-max in parentheses; whole run ${Math.round(r.runtimeS / 60)} min.`,
+  );
+  out.push(
+    "Prove: zkid's Groth16 prover (`src/prover/groth16-prove.ts`) and plain `snarkjs.groth16.prove` on the same witness. Verify: `verifyPresentation` (every check plus the mcl-wasm pairing) and plain `snarkjs.groth16.verify`. Proof B: the proof as JSON.",
+  );
+
+  const depthRows = g16.filter((x) => x.group === 'depth' || x.group === 'default').sort((a, b) => depthOfRow(a) - depthOfRow(b));
+  if (depthRows.length) {
+    out.push('### Revocation tree depth (K = 4 predicate slots)');
+    out.push(groth16Table(depthRows, { title: 'depth', value: (x) => String(depthOfRow(x)) }));
+  }
+  if (r.shapes.length) {
+    out.push('Tree shape per depth: every candidate compiled, the one with the fewest constraints measured.');
+    out.push(
+      table(
+        ['depth', 'candidates (constraints)', 'chosen'],
+        r.shapes.map((s) => [
+          String(s.depth),
+          s.candidates.map((c) => `${2 ** c.arityBits}-ary x ${c.levels}: ${int(c.constraints)}`).join('; '),
+          `\`${s.chosen}\``,
+        ]),
+        ['r', 'l', 'l'],
+      ),
+    );
+  }
+  const slotRows = g16.filter((x) => x.group === 'slots' || x.group === 'default').sort((a, b) => (a.params.K ?? 0) - (b.params.K ?? 0));
+  if (slotRows.length > 1) {
+    out.push('### Predicate slots (8-ary tree, depth 24)');
+    out.push(groth16Table(slotRows, { title: 'K', value: (x) => String(x.params.K) }));
+  }
+
+  const smt = g16.find((x) => x.group === 'baseline');
+  const comps = g16.filter((x) => x.group === 'component');
+  if (smt || comps.length) {
+    out.push('### Baseline: bitmap leaves against one leaf per serial (circomlib SMTVerifier)');
+    const rows = [...(def ? [def] : []), ...(smt ? [smt] : []), ...comps];
+    out.push(
+      table(
+        ['circuit', 'non-revocation', 'constraints', 'witness ms', 'prove ms', 'verify ms', 'zkey MiB', 'peak RSS MiB'],
+        rows.map((x) => [
+          `\`${x.circuit}\``,
+          treeOf(x),
+          int(x.constraints),
+          ms(x.witnessMs),
+          spread(x.stats.proveMs, x.proveMs),
+          spread(x.stats.verifyMs, x.verifyMs),
+          mib(x.zkeyBytes),
+          String(x.peakRssMiB),
+        ]),
+        ['l', 'l'],
+      ),
+    );
+    const bitmapComp = comps.find((x) => x.params.ARITY_BITS === 3 && x.params.LEVELS === 8);
+    const smtComp = comps.find((x) => x.template === 'SmtNonRevocation');
+    const lines: string[] = [];
+    if (def && smt) {
+      lines.push(
+        `Whole presentation, same capacity (252 x 2^24 serials): ${int(def.constraints)} constraints with bitmap leaves against ${int(smt.constraints)} with the SMT (${pct(def.constraints, smt.constraints)} fewer); prove ${ms(def.proveMs)} against ${ms(smt.proveMs)} ms.`,
+      );
+    }
+    if (bitmapComp && smtComp) {
+      lines.push(
+        `Non-revocation alone: ${int(bitmapComp.constraints)} (8-ary bitmap tree, 8 levels) against ${int(smtComp.constraints)} (SMT, 32 levels): ${pct(bitmapComp.constraints, smtComp.constraints)} fewer.`,
+      );
+    }
+    if (lines.length) out.push(lines.join(' '));
+  }
+
+  const proto = r.results.filter((x) => x.group === 'protocol' || (x.group === 'component' && x.protocol === 'groth16'));
+  const protoCircuits = new Set(r.results.filter((x) => x.group === 'protocol').map((x) => x.circuit));
+  if (protoCircuits.size) {
+    out.push('### Proof systems on the same statement');
+    out.push(
+      'Groth16 rows use the `--O2` build (fewest R1CS constraints); PLONK and FFLONK rows the `--O1` build of the same circuit (`--O2` merges linear constraints into long linear combinations, each term a PLONK addition gate: about 2.5 times the gates). Setup: Groth16 phase 2 (new zkey and one contribution); PLONK/FFLONK universal setup from the ptau, no contribution.',
+    );
+    const rows = proto
+      .filter((x) => protoCircuits.has(x.circuit))
+      .sort((a, b) => a.circuit.localeCompare(b.circuit) || a.protocol.localeCompare(b.protocol));
+    out.push(
+      table(
+        [
+          'circuit',
+          'protocol',
+          'build',
+          'constraints',
+          'PLONK gates',
+          'ptau',
+          'setup s',
+          'prove ms',
+          'verify ms',
+          'proof B (JSON)',
+          'proof B (points)',
+          'zkey MiB',
+          'peak RSS MiB',
+        ],
+        rows.map((x) => [
+          `\`${x.circuit}\``,
+          x.protocol,
+          x.optimization,
+          int(x.constraints),
+          x.plonkGates === undefined ? '' : int(x.plonkGates),
+          x.ptauPower === null ? '' : `2^${x.ptauPower}`,
+          seconds(x.setupMs),
+          spread(x.stats.proveMs, x.proveMs),
+          spread(x.stats.verifyMs, x.verifyMs),
+          String(x.proofBytes),
+          String(x.proofBytesBinary),
+          mib(x.zkeyBytes),
+          String(x.peakRssMiB),
+        ]),
+        ['l', 'l', 'l'],
+      ),
+    );
+  }
+  if (r.skipped.length) {
+    out.push('Not run (outside the powers-of-tau budget):');
+    out.push(r.skipped.map((s) => `- ${s.protocol} on \`${s.circuit}\`: ${s.reason}`).join('\n'));
+  }
+
+  if (r.service.length) {
+    out.push("### Service (autocannon against `npm start`'s server)");
+    out.push(
+      table(
+        ['scenario', 'connections', 'requests', 'per second', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'statuses'],
+        r.service.map((s) => [
+          s.scenario,
+          String(s.connections),
+          String(s.requests),
+          s.perSecond.toFixed(1),
+          String(s.latencyMs.p50),
+          String(s.latencyMs.p90),
+          String(s.latencyMs.p99),
+          String(s.latencyMs.max),
+          statusString(s.statuses),
+        ]),
+        ['l'],
+      ),
+    );
+    out.push(r.service.map((s) => `- ${s.scenario}: ${s.note}.`).join('\n'));
+  }
+  if (r.browser.length) {
+    out.push("### Browser proof (headless Chromium, the wallet's proving worker)");
+    out.push(
+      table(
+        ['proof', 'ms in the page', 'runs', 'worker ms', ''],
+        r.browser.map((b) => [b.kind, spread(b.stat), String(b.stat.runs), ms(b.workerMs), b.note]),
+        ['l', 'r', 'r', 'r', 'l'],
+      ),
+    );
+  }
+  if (r.notes.length) {
+    out.push('### Notes');
+    out.push(r.notes.map((n) => `- ${n}`).join('\n'));
+  }
+  return `${out.join('\n\n')}\n`;
+}
+
+/** Write report.json, the CSV files, results.md and the SVG charts into `dir`. @returns the paths written */
+export function writeReport(dir: string, r: Report): string[] {
+  mkdirSync(dir, { recursive: true });
+  const files: [string, string][] = [
+    ['results.json', `${JSON.stringify(r, null, 2)}\n`],
+    ['results.csv', resultsCsv(r.results)],
+    ['results.md', `# zkid benchmark\n\n${markdown(r)}`],
+    ['prove-vs-constraints.svg', proveChart(r.results)],
+  ];
+  if (r.service.length) {
+    files.push(['service.csv', serviceCsv(r.service)], ['throughput.svg', throughputChart(r.service)]);
+  }
+  if (r.browser.length) files.push(['browser.csv', browserCsv(r)]);
+  const paths: string[] = [];
+  for (const [name, text] of files) {
+    const p = join(dir, name);
+    writeFileSync(p, text);
+    paths.push(p);
+  }
+  return paths;
+}
