@@ -42,9 +42,23 @@ function label(v: number): string {
   return v >= 1000 ? `${v / 1000}k` : String(v);
 }
 
-/** "presentation-d24-a8-k4-s16" -> "d24-a8-k4" */
+/** "presentation-d24-a8-k4-s16" -> "d24-a8-k4"; "revocation-d16-a4" -> "rev-d16-a4" */
 export function shortName(circuit: string): string {
-  return circuit.replace(/^presentation-/, '').replace(/-s16$/, '');
+  return circuit
+    .replace(/^presentation-/, '')
+    .replace(/^revocation-/, 'rev-')
+    .replace(/-s16$/, '');
+}
+
+interface Box {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+function overlaps(a: Box, b: Box): boolean {
+  return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
 }
 
 /**
@@ -94,14 +108,34 @@ export function proveChart(rows: ResultRow[]): string {
   parts.push(
     `<text transform="translate(18 ${(M.top + H - M.bottom) / 2}) rotate(-90)" text-anchor="middle">prove time, ms (log scale)</text>`,
   );
-  for (const p of pts) {
+  // The legend's corner is taken; labels go where they overlap no point and no other label, and
+  // points in a crowd keep only their tooltip (the tables have every figure).
+  const boxes: Box[] = [{ x: M.left, y: M.top, w: 90, h: 60 }];
+  for (const p of pts) boxes.push({ x: px(p.x) - 4, y: py(p.y) - 4, w: 8, h: 8 });
+  for (const p of [...pts].sort((a, b) => a.x - b.x || a.y - b.y)) {
     const c = COLOURS[p.protocol];
+    const cx = px(p.x);
+    const cy = py(p.y);
     parts.push(
-      `<circle cx="${px(p.x).toFixed(1)}" cy="${py(p.y).toFixed(1)}" r="4" fill="${c}"><title>${escapeXml(`${p.name} ${p.protocol}: ${Math.round(p.y)} ms`)}</title></circle>`,
+      `<circle cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" r="4" fill="${c}"><title>${escapeXml(`${p.name} ${p.protocol}: ${Math.round(p.y)} ms`)}</title></circle>`,
     );
-    parts.push(
-      `<text x="${(px(p.x) + 6).toFixed(1)}" y="${(py(p.y) - 6).toFixed(1)}" font-size="10" fill="${c}">${escapeXml(p.name)}</text>`,
-    );
+    const w = p.name.length * 5.6;
+    const spot = [
+      { x: cx + 6, y: cy - 16 },
+      { x: cx + 6, y: cy + 4 },
+      { x: cx - 6 - w, y: cy - 16 },
+      { x: cx - 6 - w, y: cy + 4 },
+      { x: cx - w / 2, y: cy - 22 },
+      { x: cx - w / 2, y: cy + 8 },
+    ]
+      .map((o) => ({ ...o, w, h: 12 }))
+      .find(
+        (b) => b.x >= M.left && b.x + b.w <= W - M.right && b.y >= M.top && b.y + b.h <= H - M.bottom && !boxes.some((o) => overlaps(b, o)),
+      );
+    if (spot) {
+      boxes.push(spot);
+      parts.push(`<text x="${spot.x.toFixed(1)}" y="${(spot.y + 10).toFixed(1)}" font-size="10" fill="${c}">${escapeXml(p.name)}</text>`);
+    }
   }
   const protocols = [...new Set(pts.map((p) => p.protocol))];
   protocols.forEach((p, i) => {
