@@ -5,6 +5,7 @@
  * answer is not the JSON the client expected. Callers show these to the user; nothing is swallowed.
  */
 import type { Credential, Policy, Presentation, ProofRequest } from '../index.browser.ts';
+import type { RequestStatusView } from '../server/verifier-service.ts';
 
 export class ApiError extends Error {
   readonly code: string;
@@ -84,17 +85,8 @@ export interface IssuedCredential {
   bucket: number;
 }
 
-/** GET /v1/requests/{id} */
-export interface RequestStatus {
-  id: string;
-  policy: string;
-  status: 'pending' | 'verified' | 'rejected' | 'expired';
-  createdAt: string;
-  expiresAt: string;
-  request?: ProofRequest;
-  result?: { pseudonym: string; verifiedAt?: string };
-  error?: { code: string; message: string };
-}
+/** GET /v1/requests/{id}: the server's own view type (a type-only import, erased from the bundle). */
+export type RequestStatus = RequestStatusView;
 
 /** A request's status, or why it could not be read (shown next to the request). */
 export type StatusOrError = RequestStatus | { error: { code: string; message: string } };
