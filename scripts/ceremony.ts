@@ -14,6 +14,7 @@ import { Command } from 'commander';
 import * as snarkjs from 'snarkjs';
 import { CIRCUITS, compile, compilerVersion, instanceSpec, packageVersion, readRegistry } from './lib/circuits.ts';
 import { type Manifest, sha256File, sourceHashes } from './lib/manifest.ts';
+import { writePinnedArtifacts } from './lib/pins.ts';
 import { snarkLogger, step } from './lib/progress.ts';
 import { BEACON, DEFAULT_PTAU_CACHE, devPtau, randomHex } from './lib/ptau.ts';
 
@@ -116,6 +117,8 @@ async function main() {
     createdAt: new Date().toISOString(),
   };
   writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  // The holder's build trusts only committed artifacts: regenerate the pinned hashes.
+  writePinnedArtifacts();
   rmSync(tmp, { recursive: true, force: true });
   process.stderr.write(`✔ artifacts in ${out}\n`);
 }

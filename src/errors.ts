@@ -25,7 +25,11 @@ export type ErrorCode =
   | 'WITNESS_FAILED'
   | 'PROOF_FAILED'
   | 'ISSUER_NOT_TRUSTED'
-  | 'ROOT_NOT_ACCEPTED';
+  | 'ROOT_NOT_ACCEPTED'
+  | 'SERVICE_MISMATCH'
+  | 'IDENTIFYING_NOT_ALLOWED'
+  | 'ARTIFACT_NOT_PINNED'
+  | 'INSECURE_PROVING_KEY';
 
 export class ZkidError extends Error {
   readonly code: ErrorCode;

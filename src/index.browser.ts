@@ -1,5 +1,6 @@
 /** zkid for browsers: the holder's side (proving) and the shared types; no Node-only modules. */
 export { encodeStatement } from './circuit/encoding.ts';
+export { PINNED_ARTIFACTS } from './circuit/pinned-artifacts.ts';
 export { circuitParams, DEFAULT_CIRCUIT, publicSignalNames } from './circuit/registry.ts';
 export { createHolderSecret, holderCommitment, parseHolderSecret } from './credential/holder.ts';
 export { decodeIdNumber, encodeIdNumber } from './credential/id-number.ts';
@@ -14,9 +15,26 @@ export {
 export { formatDate, parseDate, todayUtc } from './dates.ts';
 export { type ErrorCode, isZkidError, ZkidError } from './errors.ts';
 export { FIELD_MODULUS, parseFieldElement } from './field.ts';
-export { BUILTIN_POLICIES, OPERATORS, type Operator, type Policy, type Predicate, parsePolicy } from './policy.ts';
+export { checkServiceOrigin, serviceIdMatchesHost } from './holder/service-origin.ts';
+export {
+  BUILTIN_POLICIES,
+  isIdentifyingPolicy,
+  OPERATORS,
+  type Operator,
+  type Policy,
+  type Predicate,
+  parsePolicy,
+  policyPrivacyProblem,
+} from './policy.ts';
 export { poseidon } from './poseidon.ts';
 export { type ArtifactSource, clearArtifactCache, loadArtifact } from './prover/artifacts.ts';
 export { type GenerateProofOptions, generateProof, type ProofProgress } from './prover/generate-proof.ts';
 export { type Groth16Proof, type Presentation, type ProofRequest, parseProofRequest, scopeFromServiceId } from './request.ts';
-export { type Bucket, bucketIndexOf, type RevocationWitness, witnessFromBucket } from './revocation/tree.ts';
+export {
+  type Bucket,
+  bucketIndexOf,
+  type RevocationWitness,
+  type Snapshot,
+  witnessFromBucket,
+  witnessFromSnapshot,
+} from './revocation/tree.ts';

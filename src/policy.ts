@@ -9,8 +9,17 @@
  *   { "attribute": "birthDate", "op": "AGE_GTE", "value": 18 }  (birthDate + 18*10000 <= today)
  * Operands of EQ..AGE_GTE are integers below 2^32; set members are any field element (ID numbers
  * are given as strings and encoded). Order comparisons and EQ/NE are refused on the hash-like
- * slots idNumber and holderCommitment; disclosure of serial or holderCommitment is refused,
- * because either would link the holder across services.
+ * slots idNumber and holderCommitment.
+ *
+ * Privacy rules (the holder's protection against a verifier, alone or with the issuer):
+ * - no predicate and no disclosure may touch `serial` or `holderCommitment`: both are per-person
+ *   values the issuer knows, so any constraint on them (EQ, a range, a set) lets a verifier working
+ *   with the issuer single out one holder and link them across services;
+ * - predicates that identify a person (disclosing `idNumber`, or IN/NIN on it) are allowed only in
+ *   a policy that declares `"identifying": true`, so the holder's wallet can say plainly that the
+ *   service will learn who they are and ask first.
+ * The same rules are checked by the prover (generateProof refuses such a request whatever parsed
+ * it) and by the verifier core.
  */
 
 import { type CircuitParams, CMP_BITS } from './circuit/registry.ts';
@@ -33,10 +42,15 @@ export interface Policy {
   description?: string;
   predicates: Predicate[];
   disclose: SlotName[];
+  /** the service learns who the holder is (idNumber disclosed or constrained); the wallet asks first */
+  identifying?: boolean;
 }
 
 const HASH_SLOTS: readonly SlotName[] = ['idNumber', 'holderCommitment'];
-const LINKING_SLOTS: readonly SlotName[] = ['serial', 'holderCommitment'];
+/** Slots no policy may constrain or disclose: per-person values the issuer knows (see the module doc). */
+export const LINKING_SLOTS: readonly SlotName[] = ['serial', 'holderCommitment'];
+/** Slots whose predicates or disclosure identify the person: only in policies marked identifying. */
+export const IDENTIFYING_SLOTS: readonly SlotName[] = ['idNumber'];
 const MAX_OPERAND = 2 ** CMP_BITS - 1;
 const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
@@ -83,6 +97,9 @@ export function parsePredicate(input: unknown, params: CircuitParams, field = 'p
   const o = input as Record<string, unknown>;
   for (const k of Object.keys(o)) if (!['attribute', 'op', 'value'].includes(k)) fail(`${field}.${k}`, 'unknown key');
   const attribute = attributeName(`${field}.attribute`, o.attribute);
+  if (LINKING_SLOTS.includes(attribute)) {
+    fail(`${field}.attribute`, `predicates on ${attribute} are not allowed: with the issuer's records they single out one holder`);
+  }
   const op = o.op;
   if (typeof op !== 'string' || !(OPERATORS as readonly string[]).includes(op) || op === 'NONE') {
     fail(`${field}.op`, `must be one of ${OPERATORS.filter((x) => x !== 'NONE').join(', ')}`);
@@ -152,7 +169,10 @@ export function policySet(predicates: readonly Predicate[]): bigint[] {
 export function parsePolicy(input: unknown, params: CircuitParams): Policy {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) fail('policy', 'must be an object');
   const o = input as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (!['name', 'description', 'predicates', 'disclose'].includes(k)) fail(`policy.${k}`, 'unknown key');
+  for (const k of Object.keys(o)) {
+    if (!['name', 'description', 'predicates', 'disclose', 'identifying'].includes(k)) fail(`policy.${k}`, 'unknown key');
+  }
+  if (o.identifying !== undefined && typeof o.identifying !== 'boolean') fail('policy.identifying', 'must be true or false');
   if (typeof o.name !== 'string' || !NAME.test(o.name)) fail('policy.name', 'must be 1-64 characters of a-z, 0-9, ".", "_" or "-"');
   if (o.description !== undefined && (typeof o.description !== 'string' || o.description.length > 500)) {
     fail('policy.description', 'must be a string of at most 500 characters');
@@ -172,7 +192,45 @@ export function parsePolicy(input: unknown, params: CircuitParams): Policy {
   if (new Set(disclose).size !== disclose.length) fail('policy.disclose', 'lists an attribute twice');
   const policy: Policy = { name: o.name, predicates, disclose };
   if (typeof o.description === 'string') policy.description = o.description;
+  if (o.identifying === true) policy.identifying = true;
+  const problem = policyPrivacyProblem(policy);
+  if (problem) fail(problem.field, problem.message);
   return policy;
+}
+
+/** Does the policy make the holder identifiable (idNumber disclosed or constrained)? */
+export function isIdentifyingPolicy(policy: Pick<Policy, 'predicates' | 'disclose'>): boolean {
+  return (
+    policy.disclose.some((d) => IDENTIFYING_SLOTS.includes(d)) || policy.predicates.some((p) => IDENTIFYING_SLOTS.includes(p.attribute))
+  );
+}
+
+/**
+ * The privacy rules of a policy (see the module doc), checked on an already-shaped policy: by
+ * parsePolicy, and again by the prover and the verifier core, whatever produced the policy.
+ * @returns the first problem `{field, message}`, or undefined when the policy is acceptable
+ */
+export function policyPrivacyProblem(policy: Policy): { field: string; message: string } | undefined {
+  for (const [i, p] of policy.predicates.entries()) {
+    if (LINKING_SLOTS.includes(p.attribute)) {
+      return {
+        field: `policy.predicates[${i}].attribute`,
+        message: `predicates on ${p.attribute} are not allowed: with the issuer's records they single out one holder`,
+      };
+    }
+  }
+  for (const [i, d] of policy.disclose.entries()) {
+    if (LINKING_SLOTS.includes(d))
+      return { field: `policy.disclose[${i}]`, message: `disclosing ${d} would link the holder across services` };
+  }
+  if (isIdentifyingPolicy(policy) && policy.identifying !== true) {
+    const i = policy.predicates.findIndex((p) => IDENTIFYING_SLOTS.includes(p.attribute));
+    return {
+      field: i >= 0 ? `policy.predicates[${i}]` : `policy.disclose[${policy.disclose.findIndex((d) => IDENTIFYING_SLOTS.includes(d))}]`,
+      message: 'this policy identifies the holder (idNumber disclosed or constrained): it must declare "identifying": true',
+    };
+  }
+  return undefined;
 }
 
 /** Example policies; services configure their own. */

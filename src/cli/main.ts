@@ -157,28 +157,50 @@ program
   .requiredOption('--credential <file>', 'credential file')
   .requiredOption('--holder <file>', 'holder file (from holder init)')
   .requiredOption('--request <file>', 'proof request file')
+  .requiredOption(
+    '--service <id>',
+    'the service you mean to answer: a request for any other service id is refused (SERVICE_MISMATCH), so no verifier can ask for the pseudonym another service sees',
+  )
   .option('--tree <file>', 'revocation snapshot (the witness is built locally)')
   .option('--bucket <file>', 'revocation bucket holding the serial (private witness refresh)')
+  .option('--allow-identifying', 'consent to a policy that lets the service learn who you are (discloses or constrains idNumber)')
   .option('--out <file>', 'write the presentation here')
-  .action(async (o: { credential: string; holder: string; request: string; tree?: string; bucket?: string; out?: string }) => {
-    const credential = parseCredential(readJson(o.credential, 'credential'));
-    const holder = readJson(o.holder, 'holder') as { secret?: unknown };
-    const request = parseProofRequest(readJson(o.request, 'request'));
-    if (!o.tree && !o.bucket) throw new ZkidError('INVALID_ARGUMENT', 'give --tree or --bucket for the revocation witness', 'revocation');
-    const revocation = o.bucket ? (readJson(o.bucket, 'bucket') as never) : loadTree(o.tree as string).witness(BigInt(credential.serial));
-    const build = circuitBuild(request.circuit);
-    const t0 = performance.now();
-    const presentation = await generateProof({
-      credential,
-      holderSecret: parseHolderSecret(holder?.secret),
-      request,
-      revocation,
-      artifacts: { wasm: build.wasm, zkey: build.zkey },
-      onProgress: (p) => process.stderr.write(`\r${p.stage.padEnd(18)} ${(p.fraction * 100).toFixed(0).padStart(3)}%`),
-    });
-    process.stderr.write(`\nproved in ${((performance.now() - t0) / 1000).toFixed(2)} s\n`);
-    output(presentation, o.out);
-  });
+  .action(
+    async (o: {
+      credential: string;
+      holder: string;
+      request: string;
+      service: string;
+      tree?: string;
+      bucket?: string;
+      allowIdentifying?: boolean;
+      out?: string;
+    }) => {
+      const credential = parseCredential(readJson(o.credential, 'credential'));
+      const holder = readJson(o.holder, 'holder') as { secret?: unknown };
+      const request = parseProofRequest(readJson(o.request, 'request'));
+      if (!o.tree && !o.bucket) throw new ZkidError('INVALID_ARGUMENT', 'give --tree or --bucket for the revocation witness', 'revocation');
+      const revocation = o.bucket ? (readJson(o.bucket, 'bucket') as never) : loadTree(o.tree as string).witness(BigInt(credential.serial));
+      const build = circuitBuild(request.circuit);
+      const t0 = performance.now();
+      const presentation = await generateProof({
+        credential,
+        holderSecret: parseHolderSecret(holder?.secret),
+        request,
+        revocation,
+        expectedServiceId: o.service,
+        allowIdentifying: o.allowIdentifying === true,
+        artifacts: { wasm: build.wasm, zkey: build.zkey },
+        onProgress: (p) => {
+          progressLine = true;
+          process.stderr.write(`\r${p.stage.padEnd(18)} ${(p.fraction * 100).toFixed(0).padStart(3)}%`);
+        },
+      });
+      progressLine = false;
+      process.stderr.write(`\nproved in ${((performance.now() - t0) / 1000).toFixed(2)} s\n`);
+      output(presentation, o.out);
+    },
+  );
 
 program
   .command('verify')
@@ -285,9 +307,14 @@ program
       for (const [k, v] of Object.entries(info)) process.stdout.write(`${k.padEnd(14)} ${typeof v === 'object' ? JSON.stringify(v) : v}\n`);
   });
 
+/** Whether a `\r` progress line is open on stderr. */
+let progressLine = false;
+
 enableWasmPoseidon()
   .then(() => program.parseAsync())
   .catch((e: unknown) => {
+    // An error never continues a progress line.
+    if (progressLine) process.stderr.write('\n');
     if (isZkidError(e)) process.stderr.write(`error ${e.code}${e.field ? ` (${e.field})` : ''}: ${e.message}\n`);
     else process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exitCode = 2;

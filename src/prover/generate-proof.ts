@@ -2,17 +2,20 @@
  * generateProof: the holder's one entry point. Runs in Node and in browsers (no Node-only imports
  * on this path: artifact reading is chosen through the #read-bytes import condition).
  */
+import { PINNED_ARTIFACTS } from '../circuit/pinned-artifacts.ts';
 import { circuitParams } from '../circuit/registry.ts';
 import { parseHolderSecret } from '../credential/holder.ts';
 import { type Credential, parseCredential } from '../credential/schema.ts';
 import { ZkidError } from '../errors.ts';
+import { isIdentifyingPolicy, policyPrivacyProblem } from '../policy.ts';
 import { type Groth16Proof, type Presentation, type ProofRequest, parseProofRequest } from '../request.ts';
 import { type Bucket, witnessFromBucket } from '../revocation/bucket.ts';
-import type { RevocationWitness } from '../revocation/tree.ts';
+import { type RevocationWitness, SNAPSHOT_FORMAT, type Snapshot, witnessFromSnapshot } from '../revocation/tree.ts';
 import { type ArtifactSource, loadArtifact } from './artifacts.ts';
 import { checkStatement } from './check-statement.ts';
 import { groth16Prove, type PreparedZkey, prepareZkey } from './groth16-prove.ts';
 import { buildCircuitInput, computeWitness } from './witness.ts';
+import { checkProvingKeyShape } from './zkey-shape.ts';
 
 export type ProofStage = 'checking' | 'loading-artifacts' | 'witness' | 'proving' | 'done';
 export interface ProofProgress {
@@ -26,10 +29,31 @@ export interface GenerateProofOptions {
   credential: Credential | unknown;
   holderSecret: bigint | string;
   request: ProofRequest | unknown;
-  /** a witness for the credential's serial, or a bucket holding it (the holder builds its own path) */
-  revocation: RevocationWitness | Bucket;
-  /** circuit wasm and zkey; defaults to request.artifacts (URLs) */
+  /** a witness for the credential's serial, or a bucket or full snapshot holding it (the holder builds its own path) */
+  revocation: RevocationWitness | Bucket | Snapshot;
+  /**
+   * where to read the circuit wasm and zkey (default: request.artifacts' URLs). Their sha256 must
+   * be the ones pinned in this build for request.circuit (src/circuit/pinned-artifacts.ts),
+   * whatever hash the request or this option names: ARTIFACT_NOT_PINNED otherwise.
+   */
   artifacts?: { wasm: ArtifactSource; zkey: ArtifactSource };
+  /**
+   * the holder's own pins, replacing the build's table (researchers proving their own circuit
+   * builds); never take these from a request or a verifier
+   */
+  pinnedArtifacts?: Readonly<Record<string, { readonly wasm: string; readonly zkey: string }>>;
+  /**
+   * the service the holder means to answer (the wallet: derived from the origin that delivered the
+   * request, see checkServiceOrigin; the CLI: --service). A request for any other service id is
+   * refused with SERVICE_MISMATCH before anything else, so a verifier cannot ask for the
+   * pseudonym another service sees.
+   */
+  expectedServiceId?: string;
+  /**
+   * the holder agreed that this service learns who they are: required for a policy that discloses
+   * or constrains idNumber (IDENTIFYING_NOT_ALLOWED otherwise)
+   */
+  allowIdentifying?: boolean;
   onProgress?: (p: ProofProgress) => void;
   /** the current time, for the request's expiry (default: the system clock) */
   now?: Date;
@@ -41,7 +65,11 @@ const prepared = new Map<string, Promise<PreparedZkey>>();
 function preparedZkey(sha256: string, bytes: Uint8Array): Promise<PreparedZkey> {
   let p = prepared.get(sha256);
   if (!p) {
-    p = prepareZkey(bytes);
+    // Parsed and its shape checked once per key (about 0.6 s on 2 cores for the default circuit).
+    p = prepareZkey(bytes).then(async (z) => {
+      await checkProvingKeyShape(z);
+      return z;
+    });
     prepared.set(sha256, p);
     p.catch(() => prepared.delete(sha256));
   }
@@ -55,9 +83,10 @@ function isBucket(v: unknown): v is Bucket {
 /**
  * Prove that the credential satisfies the request.
  * @returns a presentation `{requestId, circuit, proof, publicSignals}` for the verifier
- * @throws ZkidError: input codes (INVALID_CREDENTIAL, INVALID_REQUEST, ...), statement codes
- *   (HOLDER_MISMATCH, CREDENTIAL_EXPIRED, CREDENTIAL_REVOKED, PREDICATE_UNSATISFIED, ...),
- *   ARTIFACT_* codes, WITNESS_FAILED or PROOF_FAILED
+ * @throws ZkidError: input codes (INVALID_CREDENTIAL, INVALID_REQUEST, INVALID_POLICY, ...),
+ *   privacy refusals (SERVICE_MISMATCH, IDENTIFYING_NOT_ALLOWED, ARTIFACT_NOT_PINNED,
+ *   INSECURE_PROVING_KEY), statement codes (HOLDER_MISMATCH, CREDENTIAL_EXPIRED,
+ *   CREDENTIAL_REVOKED, PREDICATE_UNSATISFIED, ...), ARTIFACT_* codes, WITNESS_FAILED or PROOF_FAILED
  * @example const presentation = await generateProof({ credential, holderSecret, request, revocation: bucket })
  */
 export async function generateProof(o: GenerateProofOptions): Promise<Presentation> {
@@ -66,8 +95,29 @@ export async function generateProof(o: GenerateProofOptions): Promise<Presentati
   const credential = parseCredential(o.credential);
   const holderSecret = parseHolderSecret(o.holderSecret);
   const request = parseProofRequest(o.request);
+  // The holder's privacy checks come before anything is loaded or computed.
+  if (o.expectedServiceId !== undefined && request.serviceId !== o.expectedServiceId) {
+    throw new ZkidError(
+      'SERVICE_MISMATCH',
+      `the request is for service '${request.serviceId}', not '${o.expectedServiceId}': a service may only ask for its own pseudonym`,
+      'request.serviceId',
+    );
+  }
+  const policyProblem = policyPrivacyProblem(request.policy);
+  if (policyProblem) throw new ZkidError('INVALID_POLICY', `${policyProblem.field}: ${policyProblem.message}`, policyProblem.field);
+  if (isIdentifyingPolicy(request.policy) && o.allowIdentifying !== true) {
+    throw new ZkidError(
+      'IDENTIFYING_NOT_ALLOWED',
+      `policy '${request.policy.name}' lets ${request.serviceId} learn who you are (your ID number): prove it only with your explicit consent (allowIdentifying)`,
+      'request.policy',
+    );
+  }
   const params = circuitParams(request.circuit);
-  const revocation: RevocationWitness = isBucket(o.revocation) ? witnessFromBucket(o.revocation, BigInt(credential.serial)) : o.revocation;
+  const revocation: RevocationWitness = isBucket(o.revocation)
+    ? witnessFromBucket(o.revocation, BigInt(credential.serial))
+    : (o.revocation as { format?: unknown }).format === SNAPSHOT_FORMAT
+      ? witnessFromSnapshot(o.revocation, BigInt(credential.serial))
+      : (o.revocation as RevocationWitness);
   checkStatement(credential, holderSecret, request, revocation);
   if (Date.parse(request.expiresAt) <= (o.now ?? new Date()).getTime()) {
     throw new ZkidError('INVALID_REQUEST', 'the proof request has expired: ask the service for a new one', 'request.expiresAt');
@@ -82,9 +132,30 @@ export async function generateProof(o: GenerateProofOptions): Promise<Presentati
         }
       : undefined);
   if (!sources) throw new ZkidError('ARTIFACT_UNAVAILABLE', 'no circuit artifacts given and the request names none', 'artifacts');
+  // The request's (or caller's) hashes are a hint; the pins in the holder's build are the authority.
+  const pins = (o.pinnedArtifacts ?? PINNED_ARTIFACTS)[request.circuit];
+  if (!pins) {
+    throw new ZkidError(
+      'ARTIFACT_NOT_PINNED',
+      `this build pins no artifacts for circuit ${request.circuit}: it cannot prove for it`,
+      'request.circuit',
+    );
+  }
+  for (const k of ['wasm', 'zkey'] as const) {
+    if (sources[k].sha256 !== pins[k]) {
+      throw new ZkidError(
+        'ARTIFACT_NOT_PINNED',
+        `the ${k} named for circuit ${request.circuit} has sha256 ${sources[k].sha256}; this build trusts only ${pins[k]}`,
+        `artifacts.${k}`,
+      );
+    }
+  }
   progress('loading-artifacts', 0.05, 'loading circuit artifacts');
   const [wasm, zkey] = await Promise.all([loadArtifact('wasm', sources.wasm), loadArtifact('zkey', sources.zkey)]);
 
+  // Parse the key and check its shape (once per key) while the witness is computed.
+  const zkeyReady = preparedZkey(sources.zkey.sha256, zkey);
+  zkeyReady.catch(() => undefined);
   progress('witness', 0.25, 'computing the witness');
   const input = buildCircuitInput({ credential, holderSecret, request, revocation, params });
   const wtns = await computeWitness(wasm, input);
@@ -96,8 +167,16 @@ export async function generateProof(o: GenerateProofOptions): Promise<Presentati
     MSM: [0.75, 'multi-scalar multiplications'],
   };
   let result: { proof: Groth16Proof; publicSignals: string[] };
+  let z: PreparedZkey;
   try {
-    const z = await preparedZkey(sources.zkey.sha256, zkey);
+    z = await zkeyReady;
+  } catch (e) {
+    if (e instanceof ZkidError) throw e;
+    throw new ZkidError('INSECURE_PROVING_KEY', `the proving key cannot be read: ${e instanceof Error ? e.message : String(e)}`, 'zkey', {
+      cause: e,
+    });
+  }
+  try {
     result = await groth16Prove(z, wtns, (label) => {
       const [fraction, message] = steps[label] ?? [0.5, label];
       progress('proving', fraction, message);

@@ -25,6 +25,8 @@ export interface PreparedZkey {
   alpha1: Uint8Array;
   beta1: Uint8Array;
   beta2: Uint8Array;
+  /** verification only; kept for the key-shape check */
+  gamma2: Uint8Array;
   delta1: Uint8Array;
   delta2: Uint8Array;
   nCoefs: number;
@@ -99,7 +101,8 @@ function section(bytes: Uint8Array, s: Map<number, Section>, type: number): Uint
 }
 
 let curveP: Promise<any> | undefined;
-function curve(): Promise<any> {
+/** snarkjs's bn128 curve engine (shared with the rest of the process). */
+export function curve(): Promise<any> {
   curveP ??= snarkjs.curves.getCurveFromName('bn128');
   return curveP;
 }
@@ -133,7 +136,7 @@ export async function prepareZkey(zkey: Uint8Array): Promise<PreparedZkey> {
   const alpha1 = g1();
   const beta1 = g1();
   const beta2 = g2();
-  g2(); // gamma2: verification only
+  const gamma2 = g2();
   const delta1 = g1();
   const delta2 = g2();
   const coefSec = section(zkey, s, 4);
@@ -150,6 +153,7 @@ export async function prepareZkey(zkey: Uint8Array): Promise<PreparedZkey> {
     alpha1,
     beta1,
     beta2,
+    gamma2,
     delta1,
     delta2,
     nCoefs,

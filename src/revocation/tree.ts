@@ -349,3 +349,14 @@ export class RevocationTree {
     else up.set(parent, hash);
   }
 }
+
+/**
+ * The holder's path from a full snapshot (the whole tree's non-empty leaves): the snapshot's root
+ * is recomputed from its leaves and must match, then the serial's witness is built locally. A
+ * holder that takes the snapshot hides among every issued credential, not one bucket's.
+ * @throws ZkidError INVALID_REVOCATION_DATA for a malformed or inconsistent snapshot;
+ *   SERIAL_OUT_OF_RANGE / INVALID_ARGUMENT for a bad serial
+ */
+export function witnessFromSnapshot(snapshot: unknown, serial: bigint | number): RevocationWitness {
+  return RevocationTree.fromSnapshot(snapshot).witness(serial);
+}

@@ -9,12 +9,14 @@ import { circuitParams, publicSignalNames, SIGNAL } from '../circuit/registry.ts
 import { decodeIdNumber } from '../credential/id-number.ts';
 import { SLOT_NAMES, type SlotName } from '../credential/schema.ts';
 import { FIELD_MODULUS } from '../field.ts';
+import { policyPrivacyProblem } from '../policy.ts';
 import type { Presentation, ProofRequest } from '../request.ts';
 import { proofPointsProblem, type VerificationKey, verificationKeyProblem } from './groth16-checks.ts';
 import { groth16VerifyMcl, type ProofPoints } from './groth16-mcl.ts';
 
 export type VerifyErrorCode =
   | 'MALFORMED_PRESENTATION'
+  | 'POLICY_NOT_ALLOWED'
   | 'REQUEST_MISMATCH'
   | 'REQUEST_EXPIRED'
   | 'WRONG_SIGNAL_COUNT'
@@ -66,6 +68,10 @@ function decodeDisclosed(name: SlotName, v: bigint): string | number {
 async function check(presentation: unknown, request: ProofRequest, o: VerifyOptions): Promise<Verdict> {
   if (typeof presentation !== 'object' || presentation === null) return reject('MALFORMED_PRESENTATION', 'presentation must be an object');
   const p = presentation as Partial<Presentation>;
+  // A request that constrains serial or holderCommitment, or identifies without saying so, is
+  // never honoured, even if this verifier issued it: the holder's software refuses it too.
+  const policyProblem = policyPrivacyProblem(request.policy);
+  if (policyProblem) return reject('POLICY_NOT_ALLOWED', `${policyProblem.field}: ${policyProblem.message}`);
   if (p.requestId !== request.id) return reject('REQUEST_MISMATCH', 'the presentation answers another request');
   if (p.circuit !== request.circuit) return reject('REQUEST_MISMATCH', 'the presentation uses another circuit than the request');
   if ((o.now ?? new Date()).getTime() >= Date.parse(request.expiresAt)) return reject('REQUEST_EXPIRED', 'the request has expired');

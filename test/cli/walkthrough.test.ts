@@ -1,17 +1,31 @@
 /** The README's command-line walkthrough, run as a user would (each step a real `zkid` process). */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'zkid-cli-'));
-/** Run `zkid` with a command line as written in the README (arguments split on spaces). */
+/**
+ * Run `zkid` with a command line as written in the README (arguments split on spaces), as an
+ * asynchronous child process: a synchronous one would block the test worker for minutes on a
+ * busy machine.
+ */
 const zkid = (line: string) =>
-  spawnSync(process.execPath, [join(ROOT, 'src/cli/bin.js'), ...line.split(' ')], { cwd: dir, encoding: 'utf8' });
-const ok = (line: string) => {
-  const r = zkid(line);
+  new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(
+      process.execPath,
+      [join(ROOT, 'src/cli/bin.js'), ...line.split(' ')],
+      { cwd: dir, encoding: 'utf8' },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+        resolve({ status: code, stdout, stderr });
+      },
+    );
+  });
+const ok = async (line: string) => {
+  const r = await zkid(line);
   if (r.status !== 0) throw new Error(`zkid ${line} exited ${r.status}: ${r.stderr}`);
   return r.stdout;
 };
@@ -32,46 +46,62 @@ describe('zkid CLI walkthrough', () => {
     );
   });
 
-  it('issues, proves over18 and verifies', () => {
-    ok('issuer keygen --out issuer.json');
-    ok('holder init --out holder.json');
-    ok('issue --key issuer.json --attributes attributes.json --holder holder.json --serial 1000 --out credential.json');
+  it('issues, proves over18 and verifies', async () => {
+    await ok('issuer keygen --out issuer.json');
+    await ok('holder init --out holder.json');
+    await ok('issue --key issuer.json --attributes attributes.json --holder holder.json --serial 1000 --out credential.json');
     expect(json('credential.json').serial).toBe('1000');
-    ok('revoke --tree tree.json --serial 999 1001');
-    ok('request --policy over18 --service shop.example --issuer issuer.json --tree tree.json --out request.json');
-    ok('tree bucket --tree tree.json --serial 1000 --out bucket.json');
-    ok('prove --credential credential.json --holder holder.json --request request.json --bucket bucket.json --out presentation.json');
-    const verdict = JSON.parse(ok('verify --request request.json --presentation presentation.json'));
+    await ok('revoke --tree tree.json --serial 999 1001');
+    await ok('request --policy over18 --service shop.example --issuer issuer.json --tree tree.json --out request.json');
+    await ok('tree bucket --tree tree.json --serial 1000 --out bucket.json');
+    await ok(
+      'prove --service shop.example --credential credential.json --holder holder.json --request request.json --bucket bucket.json --out presentation.json',
+    );
+    const verdict = JSON.parse(await ok('verify --request request.json --presentation presentation.json'));
     expect(verdict).toMatchObject({ verified: true, policy: 'over18', disclosed: {} });
     // The proof reveals nothing of the ID number.
     expect(readFileSync(join(dir, 'presentation.json'), 'utf8')).not.toContain('11010519491231002X');
   });
 
-  it('refuses to prove once the credential is revoked, and says why', () => {
-    ok('revoke --tree tree.json --serial 1000');
-    ok('request --policy over18 --service shop.example --issuer issuer.json --tree tree.json --out request2.json');
-    const r = zkid('prove --credential credential.json --holder holder.json --request request2.json --tree tree.json');
+  it("refuses a request for another service's pseudonym before proving anything", async () => {
+    // bank.example asks, but the holder is answering shop.example: the scope would be the bank's.
+    await ok('request --policy over18 --service bank.example --issuer issuer.json --tree tree.json --out request-bank.json');
+    const r = await zkid(
+      'prove --service shop.example --credential credential.json --holder holder.json --request request-bank.json --bucket bucket.json --out stolen.json',
+    );
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(
+      /^error SERVICE_MISMATCH \(request\.serviceId\): the request is for service 'bank\.example', not 'shop\.example'/m,
+    );
+    expect(r.stderr).not.toMatch(/proving/);
+    expect(existsSync(join(dir, 'stolen.json'))).toBe(false);
+  });
+
+  it('refuses to prove once the credential is revoked, and says why', async () => {
+    await ok('revoke --tree tree.json --serial 1000');
+    await ok('request --policy over18 --service shop.example --issuer issuer.json --tree tree.json --out request2.json');
+    const r = await zkid(
+      'prove --service shop.example --credential credential.json --holder holder.json --request request2.json --tree tree.json',
+    );
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('error CREDENTIAL_REVOKED');
   });
 
-  it('rejects a presentation replayed against another request (exit 1, with the code)', () => {
-    const r = zkid('verify --request request2.json --presentation presentation.json');
+  it('rejects a presentation replayed against another request (exit 1, with the code)', async () => {
+    const r = await zkid('verify --request request2.json --presentation presentation.json');
     expect(r.status).toBe(1);
     expect(JSON.parse(r.stdout)).toMatchObject({ verified: false, code: 'REQUEST_MISMATCH' });
   });
 
-  it('names the field of bad input', () => {
+  it('names the field of bad input', async () => {
     writeFileSync(join(dir, 'bad.json'), JSON.stringify({ ...json('attributes.json'), birthDate: 20230230 }));
-    const r = zkid('issue --key issuer.json --attributes bad.json --holder holder.json');
+    const r = await zkid('issue --key issuer.json --attributes bad.json --holder holder.json');
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/error INVALID_DATE \(attributes\.birthDate\)/);
   });
 
-  it('prints circuit info as JSON', () => {
-    const info = JSON.parse(
-      execFileSync(process.execPath, [join(ROOT, 'src/cli/bin.js'), 'circuit', 'info', '--json'], { encoding: 'utf8' }),
-    );
+  it('prints circuit info as JSON', async () => {
+    const info = JSON.parse(await ok('circuit info --json'));
     expect(info).toMatchObject({ instance: 'presentation-d24-a8-k4-s16', constraints: 10494, publicInputs: 8, nPublic: 17 });
     expect(info.zkeySha256).toMatch(/^[0-9a-f]{64}$/);
   });
