@@ -15,6 +15,7 @@
 import { parse } from 'tldts';
 import { ZkidError } from '../errors.ts';
 
+const IPV6 = /^[0-9a-f:.]*:[0-9a-f:.]*$/;
 const HOST = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
 /** The host of an origin or URL (lower case, no port), or undefined when it has none. */
@@ -37,8 +38,9 @@ export function serviceIdMatchesHost(serviceId: string, host: string): boolean {
   if (typeof serviceId !== 'string' || typeof host !== 'string') return false;
   const id = serviceId.toLowerCase();
   const h = host.toLowerCase();
+  if (!HOST.test(id) && !IPV6.test(id)) return false;
   if (id === h) return true;
-  if (!HOST.test(id) || !h.endsWith(`.${id}`)) return false;
+  if (!h.endsWith(`.${id}`) || /^[0-9.]+$/.test(h) || IPV6.test(h)) return false;
   const parsed = parse(id, { allowPrivateDomains: true });
   if (parsed.isIp || parsed.domain === null) return false;
   // serviceId is a registrable domain (example.com) or below it (login.example.com).

@@ -160,7 +160,6 @@ export async function generateProof(o: GenerateProofOptions): Promise<Presentati
   const input = buildCircuitInput({ credential, holderSecret, request, revocation, params });
   const wtns = await computeWitness(wasm, input);
 
-  progress('proving', 0.35, 'generating the Groth16 proof');
   const steps: Record<string, [number, string]> = {
     QAP: [0.4, 'evaluating the constraint polynomials'],
     FFT: [0.5, 'computing the quotient polynomial'],
@@ -176,6 +175,7 @@ export async function generateProof(o: GenerateProofOptions): Promise<Presentati
       cause: e,
     });
   }
+  progress('proving', 0.35, 'generating the Groth16 proof');
   try {
     result = await groth16Prove(z, wtns, (label) => {
       const [fraction, message] = steps[label] ?? [0.5, label];

@@ -127,8 +127,9 @@ export async function rawInput(o: {
   };
 }
 
-export const policy = (predicates: Policy['predicates'], disclose: Policy['disclose'] = []): Policy => ({
+export const policy = (predicates: Policy['predicates'], disclose: Policy['disclose'] = [], extra: Partial<Policy> = {}): Policy => ({
   name: 'test',
   predicates,
   disclose,
+  ...extra,
 });

@@ -2,10 +2,11 @@
  * End to end in Node: generateProof -> verifyPresentation, and plain `snarkjs groth16 verify`
  * against the committed verification key. Every verifier rejection asserts its code.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toDecimal } from '../../src/field.ts';
 import { poseidon } from '../../src/poseidon.ts';
@@ -31,6 +32,7 @@ beforeAll(async () => {
         { attribute: 'nationality', op: 'IN', value: [156, 344] },
       ],
       ['nationality', 'idNumber'],
+      { identifying: true },
     ),
     { tree: t },
   );
@@ -40,6 +42,7 @@ beforeAll(async () => {
     request: req,
     revocation: t.exportBucket(Number((SERIAL / 252n) >> 10n)),
     artifacts,
+    allowIdentifying: true,
     onProgress: (p: ProofProgress) => stages.push(p.stage),
   });
 });
@@ -64,18 +67,18 @@ describe('a proof made in Node', () => {
     expect([...new Set(stages)]).toEqual(['checking', 'loading-artifacts', 'witness', 'proving', 'done']);
   });
 
-  it('verifies with plain `snarkjs groth16 verify` and the committed verification key', () => {
+  it('verifies with plain `snarkjs groth16 verify` and the committed verification key', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'zkid-'));
     writeFileSync(join(dir, 'proof.json'), JSON.stringify(presentation.proof));
     writeFileSync(join(dir, 'public.json'), JSON.stringify(presentation.publicSignals));
-    const out = execFileSync(process.execPath, [
+    const { stdout: out } = await promisify(execFile)(process.execPath, [
       'node_modules/snarkjs/build/cli.cjs',
       'groth16',
       'verify',
       build.vkeyPath,
       join(dir, 'public.json'),
       join(dir, 'proof.json'),
-    ]).toString();
+    ]);
     expect(out).toContain('OK!');
   });
 
@@ -115,6 +118,24 @@ describe('the verifier core rejects', () => {
   it('an untrusted issuer', async () => {
     expect(await check(presentation, { ...req, issuers: [(await issuer('other')).publicKey] })).toMatchObject({
       code: 'ISSUER_NOT_TRUSTED',
+    });
+  });
+  it('a request whose policy could link the holder, even one this verifier issued', async () => {
+    const serialPredicate = { attribute: 'serial' as const, op: 'EQ' as const, value: 5 };
+    const linking = { ...req, policy: { ...req.policy, predicates: [...req.policy.predicates, serialPredicate] } };
+    expect(await check(presentation, linking)).toMatchObject({
+      code: 'POLICY_NOT_ALLOWED',
+      message: expect.stringContaining('predicates on serial are not allowed'),
+    });
+    const disclosesCommitment = { ...req, policy: { ...req.policy, disclose: [...req.policy.disclose, 'holderCommitment' as const] } };
+    expect(await check(presentation, disclosesCommitment)).toMatchObject({
+      code: 'POLICY_NOT_ALLOWED',
+      message: expect.stringContaining('disclosing holderCommitment would link the holder'),
+    });
+    const { identifying: _, ...undeclared } = req.policy;
+    expect(await check(presentation, { ...req, policy: undeclared })).toMatchObject({
+      code: 'POLICY_NOT_ALLOWED',
+      message: expect.stringContaining('must declare "identifying": true'),
     });
   });
   it('a root outside the accepted window', async () => {

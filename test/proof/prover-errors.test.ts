@@ -58,8 +58,8 @@ describe('generateProof refuses', () => {
   it('revocation data for a root the request does not accept', async () => {
     await expect(attempt({ tree: tree([3n]), requestTree: tree() })).rejects.toMatchObject({ code: 'ROOT_NOT_ACCEPTED' });
   });
-  it('artifacts whose sha256 does not match', async () => {
-    const zkey = { ...artifacts.zkey, sha256: artifacts.wasm.sha256.replace(/^./, '0') };
+  it('artifacts whose bytes do not match their (pinned) sha256', async () => {
+    const zkey = { location: artifacts.wasm.location, sha256: artifacts.zkey.sha256 };
     await expect(attempt({ options: { artifacts: { wasm: artifacts.wasm, zkey } } })).rejects.toMatchObject({
       code: 'ARTIFACT_HASH_MISMATCH',
       field: 'zkey',
