@@ -1,9 +1,13 @@
 /**
  * The zkid command line: JSON files in, JSON out (stdout, or --out FILE). Errors go to stderr as
- * `error CODE: message` with exit status 2; `verify` exits 1 when it rejects a presentation.
+ * `error CODE: message`.
+ *
+ * Exit status, for scripts: 0 success; 1 only when `verify` rejects a presentation; 2 invalid
+ * input (a bad file or value, a statement the credential cannot prove, a refused request); 64
+ * usage errors (unknown command or option, missing argument: EX_USAGE of sysexits.h).
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { circuitBuild } from '../circuit/artifacts-node.ts';
 import { circuitParams, DEFAULT_CIRCUIT, listCircuits } from '../circuit/registry.ts';
 import { createHolderSecret, holderCommitment, parseHolderSecret } from '../credential/holder.ts';
@@ -67,10 +71,17 @@ function issuerPublic(path: string): [string, string] {
   return [toDecimal(parseFieldElement('issuer.publicKey[0]', pk[0])), toDecimal(parseFieldElement('issuer.publicKey[1]', pk[1]))];
 }
 
+/** Exit status of usage errors (sysexits.h EX_USAGE). */
+const EX_USAGE = 64;
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
 const program = new Command()
   .name('zkid')
   .description('Zero-knowledge proofs of ID attributes: issue, prove, verify, revoke')
-  .showHelpAfterError();
+  .version(VERSION, '-V, --version', 'print the version')
+  .showHelpAfterError()
+  // Commander's own errors (usage) become exceptions, so the exit status is ours to choose.
+  .exitOverride();
 
 const issuerCmd = program.command('issuer').description('issuer keys');
 issuerCmd
@@ -315,6 +326,11 @@ enableWasmPoseidon()
   .catch((e: unknown) => {
     // An error never continues a progress line.
     if (progressLine) process.stderr.write('\n');
+    if (e instanceof CommanderError) {
+      // Commander has printed the message (and help) already; --help and --version exit 0.
+      process.exitCode = e.exitCode === 0 ? 0 : EX_USAGE;
+      return;
+    }
     if (isZkidError(e)) process.stderr.write(`error ${e.code}${e.field ? ` (${e.field})` : ''}: ${e.message}\n`);
     else process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exitCode = 2;

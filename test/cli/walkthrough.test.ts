@@ -100,6 +100,19 @@ describe('zkid CLI walkthrough', () => {
     expect(r.stderr).toMatch(/error INVALID_DATE \(attributes\.birthDate\)/);
   });
 
+  it('exits 64 on usage errors, never 1 (which means "rejected") or 2 (invalid input)', async () => {
+    for (const line of ['nosuch', 'prove --credential credential.json', 'verify --request request.json --bogus x', 'issuer keygen --out']) {
+      const r = await zkid(line);
+      expect(r.status, line).toBe(64);
+      expect(r.stderr, line).toMatch(/^error: (unknown command|required option|unknown option|option .* argument missing)/m);
+    }
+  });
+
+  it('prints its version', async () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    expect((await ok('--version')).trim()).toBe(pkg.version);
+  });
+
   it('prints circuit info as JSON', async () => {
     const info = JSON.parse(await ok('circuit info --json'));
     expect(info).toMatchObject({ instance: 'presentation-d24-a8-k4-s16', constraints: 10494, publicInputs: 8, nPublic: 17 });
