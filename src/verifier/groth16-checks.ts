@@ -94,7 +94,18 @@ export function verificationKeyProblem(vk: unknown, nPublic: number): KeyProblem
   if (k.protocol !== 'groth16' || k.curve !== 'bn128') return invalid('verification key must be groth16 on bn128');
   if (k.nPublic !== nPublic) return invalid(`verification key has nPublic ${String(k.nPublic)}, the circuit has ${nPublic}`);
   if (!Array.isArray(k.IC) || k.IC.length !== nPublic + 1) return invalid('verification key IC has the wrong length');
-  if (JSON.stringify(k.vk_gamma_2) === JSON.stringify(k.vk_delta_2)) {
+  if (!g1(k.vk_alpha_1)) return invalid('verification key vk_alpha_1 is not a canonical affine point on G1');
+  for (const [i, p] of k.IC.entries()) if (!g1(p)) return invalid(`verification key IC[${i}] is not a canonical affine point on G1`);
+  const g2Points: Record<string, bigint[]> = {};
+  for (const name of ['vk_beta_2', 'vk_gamma_2', 'vk_delta_2'] as const) {
+    const p = g2(k[name]);
+    if (!p) return invalid(`verification key ${name} is not a canonical affine G2 point`);
+    g2Points[name] = [p[0]?.[0], p[0]?.[1], p[1]?.[0], p[1]?.[1]].map((c) => BigInt(c as string));
+  }
+  // Compared as points (coordinates as numbers), not as JSON text that could spell one point two ways.
+  const gamma = g2Points.vk_gamma_2 as bigint[];
+  const delta = g2Points.vk_delta_2 as bigint[];
+  if (gamma.every((c, i) => c === delta[i])) {
     return {
       code: 'INSECURE_VERIFICATION_KEY',
       message: 'verification key has gamma == delta: nobody contributed to its phase 2, and proofs can be forged',

@@ -216,6 +216,18 @@ describe('the verifier core rejects', () => {
     const v = await check({ ...presentation, proof: { ...presentation.proof, pi_b: pt } });
     expect(v).toMatchObject({ code: 'MALFORMED_PROOF', message: expect.stringContaining('subgroup') });
   });
+  it('a verification key whose points are malformed', async () => {
+    const offCurve = [vk.vk_alpha_1[0], (BigInt(vk.vk_alpha_1[1] as string) + 1n).toString(), '1'];
+    expect(await check(presentation, req, { ...vk, vk_alpha_1: offCurve })).toMatchObject({
+      code: 'INVALID_VERIFICATION_KEY',
+      message: expect.stringContaining('vk_alpha_1 is not a canonical affine point on G1'),
+    });
+    const padded = vk.vk_delta_2.map((c: string[]) => c.map((x) => `0${x}`));
+    expect(await check(presentation, req, { ...vk, vk_delta_2: padded })).toMatchObject({
+      code: 'INVALID_VERIFICATION_KEY',
+      message: expect.stringContaining('vk_delta_2'),
+    });
+  });
   it('a verification key with gamma == delta', async () => {
     expect(await check(presentation, req, { ...vk, vk_delta_2: vk.vk_gamma_2 })).toMatchObject({ code: 'INSECURE_VERIFICATION_KEY' });
   });
