@@ -105,9 +105,28 @@ function registered(name: string): boolean {
   return name in r.instances || name in (r.baselines ?? {});
 }
 
+function buildDir(def: CircuitDef, optimization: string): string {
+  return join(BENCH_CACHE, `${def.name}-${optimization}-${cacheKey(def, optimization)}`);
+}
+
+/**
+ * Whether a circuit's build and its setup for a protocol are already in the cache (so measuring it
+ * needs no compilation, ptau or ceremony): `--quick` measures only such sweep points.
+ */
+export function isCached(def: CircuitDef, protocol: Protocol, optimization: 'O1' | 'O2' = 'O2'): boolean {
+  const dir = buildDir(def, optimization);
+  const meta = join(dir, `${protocol}.json`);
+  if (!existsSync(join(dir, 'info.json')) || !existsSync(meta) || !existsSync(join(dir, `${protocol}.zkey`))) return false;
+  try {
+    return (JSON.parse(readFileSync(meta, 'utf8')) as SetupMeta).ok === true;
+  } catch {
+    return false;
+  }
+}
+
 /** Compile a circuit (or take it from the cache). */
 export async function ensureBuilt(def: CircuitDef, optimization: 'O1' | 'O2' = 'O2'): Promise<Built> {
-  const dir = join(BENCH_CACHE, `${def.name}-${optimization}-${cacheKey(def, optimization)}`);
+  const dir = buildDir(def, optimization);
   const infoPath = join(dir, 'info.json');
   const r1cs = join(dir, 'circuit.r1cs');
   const wasm = join(dir, 'circuit.wasm');
