@@ -3,7 +3,7 @@
  * `createApp(deps)` builds it (it does not listen: src/server/main.ts does), and `app.close()`
  * releases what it holds: the store, rate-limit timers and snarkjs's worker threads.
  *
- * Middleware order: request id, logging and metrics; security headers; the drain check;
+ * Middleware order: request id, logging and metrics; security headers; CORS for the holder-facing paths; the drain check;
  * operational routes (not rate limited); the per-client rate limit; the role routes (each with
  * its own limiter, then authentication, then JSON parsing, then the zod schema, then the work);
  * static files; 404; the error handler (JSON errors with stable codes, never a stack trace).
@@ -39,7 +39,41 @@ import { registerRegistryRoutes } from './routes/registry.ts';
 import { registerVerifierRoutes } from './routes/verifier.ts';
 import { VerifierService, type VerifyFunction } from './verifier-service.ts';
 
-export const DEFAULT_PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), 'public');
+/** The relying party's demo page; the wallet (public/wallet) is served on its own origin by wallet-app.ts. */
+export const DEFAULT_PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), 'public', 'service');
+
+/**
+ * Holder-facing paths: the wallet runs on another origin and reads these with fetch (no
+ * cookies), so they answer any origin, preflight included. Relying-party and issuer routes do
+ * not: a page elsewhere has no business calling them from a browser.
+ */
+const HOLDER_FACING: readonly RegExp[] = [
+  /^\/v1\/requests\/[^/]+\/(holder|presentation)$/,
+  /^\/v1\/demo\/enrol$/,
+  /^\/v1\/registry\//,
+  /^\/v1\/artifacts\//,
+  /^\/v1\/info$/,
+  /^\/openapi\.json$/,
+];
+
+/** Middleware: CORS for the holder-facing paths (`*`, no credentials); OPTIONS preflight answered 204 here. */
+function holderCors(req: express.Request, res: express.Response, next: express.NextFunction): void {
+  if (!HOLDER_FACING.some((r) => r.test(req.path))) {
+    next();
+    return;
+  }
+  res.set({
+    'Access-Control-Allow-Origin': '*',
+    'Access-Control-Expose-Headers': 'ETag, Retry-After, X-Request-Id',
+    'Cross-Origin-Resource-Policy': 'cross-origin',
+  });
+  if (req.method !== 'OPTIONS') {
+    next();
+    return;
+  }
+  res.set({ 'Access-Control-Allow-Methods': 'GET, POST', 'Access-Control-Allow-Headers': 'Content-Type', 'Access-Control-Max-Age': '600' });
+  res.status(204).end();
+}
 
 /** How often expired, unanswered requests are deleted, and how long after expiry they are kept. */
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
@@ -106,7 +140,12 @@ export async function createApp(deps: AppDeps): Promise<ZkidApp> {
   }
 
   const registry = await RevocationRegistry.open(store, clock());
-  const issuer = config.roles.issuer ? await IssuerService.open(store, registry) : undefined;
+  const issuer = config.roles.issuer
+    ? await IssuerService.open(store, registry, {
+        rekeyMinIntervalDays: config.rekeyMinIntervalDays,
+        serialAllocation: config.serialAllocation,
+      })
+    : undefined;
   const trustedIssuers = uniqueKeys([...config.trustedIssuers, ...(issuer && config.trustLocalIssuer ? issuer.activePublicKeys : [])]);
   if (config.roles.verifier && trustedIssuers.length === 0) {
     throw new ConfigError('config trustedIssuers: the verifier trusts no issuer key (configure trustedIssuers or enable the issuer role)');
@@ -194,6 +233,7 @@ export async function createApp(deps: AppDeps): Promise<ZkidApp> {
       crossOriginEmbedderPolicy: false,
     }),
   );
+  app.use(holderCors);
   app.use((req, res, next) => {
     if (!ctx.draining || req.path === '/healthz') return next();
     res.set('Connection', 'close');

@@ -5,7 +5,13 @@
  *
  * Config file (every key optional):
  * {
- *   "serviceId": "shop.example",            // the verifier's identity; scope = Poseidon(serviceId)
+ *   "serviceId": "localhost",               // the default demo relying party's service id (ZKID_SERVICE_ID)
+ *   "relyingParties": {                     // who may create requests and read results (default: the demo RP, demo only)
+ *     "shop": { "name": "Shop", "serviceId": "shop.example", "apiKey": "<16-512 chars>", "redirectUris": ["https://shop.example/zkid/return"] }
+ *   },
+ *   "walletBaseUrl": "http://localhost:8081", // the wallet's own origin (ZKID_WALLET_URL)
+ *   "rekeyMinIntervalDays": 30,             // a person may change holder commitment at most this often (0: no limit)
+ *   "serialAllocation": { "activeBuckets": 4, "bucketTarget": 131072 },
  *   "roles": { "verifier": true, "issuer": true, "registry": true },
  *   "policies": { "over18": { "predicates": [...], "disclose": [], "unique": false } },  // replaces the built-ins
  *   "trustedIssuers": [["Ax", "Ay"]],       // accepted issuer keys, besides this instance's own
@@ -51,10 +57,36 @@ export interface RateLimits {
   enrol: number;
 }
 
-export interface ServiceConfig {
+/** A relying party: a service that creates proof requests and redeems their results with its API key. */
+export interface RelyingParty {
+  id: string;
+  /** shown to the holder before proving */
+  name: string;
+  /** the service id its requests carry; scope = Poseidon(serviceId) */
   serviceId: string;
   /** Poseidon(serviceId), decimal */
   scope: string;
+  apiKey: string;
+  /** allowed redirect URIs (exact match); empty: any http(s) URL whose host is serviceId or below it */
+  redirectUris: string[];
+}
+
+/** The demo relying party's API key: public, so only ever configured on demo instances. */
+export const DEMO_RP_KEY = 'zkid-demo-relying-party-key';
+export const DEMO_RP_ID = 'demo';
+
+export interface ServiceConfig {
+  /** the first relying party's service id (shown in /v1/info) */
+  serviceId: string;
+  /** Poseidon(serviceId), decimal */
+  scope: string;
+  relyingParties: Record<string, RelyingParty>;
+  /** the wallet's origin: requests answer with a wallet URL under it */
+  walletBaseUrl: string;
+  /** minimum days between two holder commitments of one person (0: no limit) */
+  rekeyMinIntervalDays: number;
+  /** serial allocation: how many buckets are filled at once, and how full each gets before another opens */
+  serialAllocation: { activeBuckets: number; bucketTarget: number };
   roles: { verifier: boolean; issuer: boolean; registry: boolean };
   policies: Record<string, ConfiguredPolicy>;
   trustedIssuers: [string, string][];
@@ -101,8 +133,27 @@ const fieldElement = z.string().refine((v) => {
   }
 }, 'must be a canonical decimal field element');
 
+/** A host name (lower case), 'localhost', or an IPv4 address: what a service id may be. */
+const HOST_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+const serviceIdSchema = z.string().max(200).regex(HOST_NAME, "must be a lower-case host name (the service's domain), e.g. shop.example");
+const relyingPartySchema = z.strictObject({
+  name: z.string().min(1).max(100),
+  serviceId: serviceIdSchema,
+  apiKey: token,
+  redirectUris: z.array(z.httpUrl().max(2048)).max(32).optional(),
+});
+
 const fileSchema = z.strictObject({
-  serviceId: z.string().optional(),
+  serviceId: serviceIdSchema.optional(),
+  relyingParties: z
+    .record(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'relying party ids are 1-64 characters of a-z, 0-9, _ or -'), relyingPartySchema)
+    .optional(),
+  walletBaseUrl: z.httpUrl().max(2048).optional(),
+  rekeyMinIntervalDays: z.number().int().min(0).max(3650).optional(),
+  serialAllocation: z
+    .strictObject({ activeBuckets: positiveInt(64), bucketTarget: positiveInt(200_000) })
+    .partial()
+    .optional(),
   roles: z.strictObject({ verifier: z.boolean(), issuer: z.boolean(), registry: z.boolean() }).partial().optional(),
   policies: z.record(z.string(), z.unknown()).optional(),
   trustedIssuers: z
@@ -173,6 +224,36 @@ function parsePolicies(input: Record<string, unknown>, circuit: string): Record<
 }
 
 /**
+ * The configured relying parties, or on a demo instance without any, the demo relying party
+ * (public key DEMO_RP_KEY, service id `serviceId` or 'localhost'). In production the demo key is
+ * refused: anyone could create requests and redeem results with it.
+ */
+function resolveRelyingParties(c: z.output<typeof fileSchema>, demo: boolean, production: boolean): Record<string, RelyingParty> {
+  const input =
+    c.relyingParties ??
+    (demo
+      ? { [DEMO_RP_ID]: { name: 'zkid demo service', serviceId: c.serviceId ?? 'localhost', apiKey: DEMO_RP_KEY, redirectUris: [] } }
+      : {});
+  const out: Record<string, RelyingParty> = {};
+  const keys = new Set<string>();
+  for (const [id, rp] of Object.entries(input)) {
+    if (production && rp.apiKey === DEMO_RP_KEY) {
+      throw new ConfigError(`config relyingParties.${id}.apiKey: the public demo key is refused in production`);
+    }
+    if (keys.has(rp.apiKey)) throw new ConfigError(`config relyingParties.${id}.apiKey: two relying parties share one key`);
+    keys.add(rp.apiKey);
+    let scope: string;
+    try {
+      scope = toDecimal(scopeFromServiceId(rp.serviceId));
+    } catch (e) {
+      throw new ConfigError(`config relyingParties.${id}.serviceId: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    out[id] = { id, name: rp.name, serviceId: rp.serviceId, scope, apiKey: rp.apiKey, redirectUris: rp.redirectUris ?? [] };
+  }
+  return out;
+}
+
+/**
  * Validate a configuration object (the parsed config file, with environment overrides applied)
  * and fill in the defaults.
  * @param adminToken used when the input has none (main.ts generates one for development)
@@ -192,19 +273,21 @@ export function resolveConfig(input: unknown, o: { adminToken?: string; producti
   } catch {
     throw new ConfigError(`config circuit: unknown circuit instance '${circuit}'`);
   }
-  const serviceId = c.serviceId ?? 'zkid-demo.localhost';
-  let scope: string;
-  try {
-    scope = toDecimal(scopeFromServiceId(serviceId));
-  } catch (e) {
-    throw new ConfigError(`config serviceId: ${e instanceof Error ? e.message : String(e)}`);
-  }
+  const demo = c.demo ?? !o.production;
+  const relyingParties = resolveRelyingParties(c, demo, o.production === true);
+  const first = Object.values(relyingParties)[0];
+  const serviceId = first?.serviceId ?? c.serviceId ?? 'localhost';
+  const scope = first?.scope ?? toDecimal(scopeFromServiceId(serviceId));
   const adminToken = c.adminToken ?? o.adminToken;
   if (!adminToken) throw new ConfigError('config adminToken: required (set ZKID_ADMIN_TOKEN)');
   if (!token.safeParse(adminToken).success) throw new ConfigError('config adminToken: must be 16-512 printable characters');
   const config: ServiceConfig = {
     serviceId,
     scope,
+    relyingParties,
+    walletBaseUrl: (c.walletBaseUrl ?? 'http://localhost:8081').replace(/\/+$/, ''),
+    rekeyMinIntervalDays: c.rekeyMinIntervalDays ?? 30,
+    serialAllocation: { activeBuckets: 4, bucketTarget: 131_072, ...c.serialAllocation },
     roles: { verifier: true, issuer: true, registry: true, ...c.roles },
     policies: c.policies ? parsePolicies(c.policies, circuit) : { ...DEFAULT_POLICIES },
     trustedIssuers: (c.trustedIssuers ?? []).map(([x, y]) => [x, y]),
@@ -213,7 +296,7 @@ export function resolveConfig(input: unknown, o: { adminToken?: string; producti
     roots: { count: 24, maxAgeSeconds: 3600, ...c.roots },
     dateToleranceDays: c.dateToleranceDays ?? 1,
     requestTtlSeconds: c.requestTtlSeconds ?? 300,
-    demo: c.demo ?? !o.production,
+    demo,
     bodyLimitBytes: c.bodyLimitBytes ?? 16 * 1024,
     maxConcurrentVerifications: c.maxConcurrentVerifications ?? 4,
     rateLimits: { ...DEFAULT_RATE_LIMITS, ...c.rateLimits },
@@ -224,6 +307,9 @@ export function resolveConfig(input: unknown, o: { adminToken?: string; producti
   };
   if (c.publicBaseUrl) config.publicBaseUrl = c.publicBaseUrl.replace(/\/+$/, '');
   if (c.metricsToken) config.metricsToken = c.metricsToken;
+  if (config.roles.verifier && Object.keys(relyingParties).length === 0) {
+    throw new ConfigError('config relyingParties: the verifier needs at least one relying party (id, name, serviceId, apiKey)');
+  }
   if (config.roles.verifier && !config.roles.registry && !config.roles.issuer) {
     throw new ConfigError('config roles: the verifier reads revocation roots from this instance: enable the registry or issuer role');
   }
@@ -238,6 +324,7 @@ export interface ServiceEnv {
   ZKID_CONFIG?: string;
   ZKID_ADMIN_TOKEN?: string;
   ZKID_SERVICE_ID?: string;
+  ZKID_WALLET_URL?: string;
   ZKID_DEMO?: string;
   NODE_ENV?: string;
   LOG_LEVEL?: string;
@@ -245,7 +332,7 @@ export interface ServiceEnv {
 
 /**
  * Read the optional config file named by ZKID_CONFIG and apply environment overrides
- * (ZKID_SERVICE_ID, ZKID_DEMO, ZKID_ADMIN_TOKEN). The admin token is still optional here; the
+ * (ZKID_SERVICE_ID, ZKID_WALLET_URL, ZKID_DEMO, ZKID_ADMIN_TOKEN). The admin token is still optional here; the
  * caller supplies a generated one in development.
  * @throws ConfigError for an unreadable file, invalid JSON or an invalid value
  */
@@ -267,6 +354,7 @@ export function readConfigInput(env: ServiceEnv): Record<string, unknown> {
     }
   }
   if (env.ZKID_SERVICE_ID) input.serviceId = env.ZKID_SERVICE_ID;
+  if (env.ZKID_WALLET_URL) input.walletBaseUrl = env.ZKID_WALLET_URL;
   if (env.ZKID_ADMIN_TOKEN) input.adminToken = env.ZKID_ADMIN_TOKEN;
   if (env.ZKID_DEMO !== undefined && env.ZKID_DEMO !== '') {
     if (!['true', 'false', '1', '0'].includes(env.ZKID_DEMO)) throw new ConfigError('ZKID_DEMO must be true or false');

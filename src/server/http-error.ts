@@ -24,8 +24,11 @@ export const ERROR_STATUS = {
   INVALID_ID_NUMBER: 400,
   SERIAL_OUT_OF_RANGE: 400,
   UNKNOWN_POLICY: 400,
+  INVALID_REDIRECT_URI: 400,
   // 401
   UNAUTHORIZED: 401,
+  // 403: authenticated, but this secret does not open it
+  INVALID_RESPONSE_CODE: 403,
   // 404
   NOT_FOUND: 404,
   REQUEST_NOT_FOUND: 404,
@@ -34,6 +37,9 @@ export const ERROR_STATUS = {
   // 409: the state does not allow it
   REQUEST_ALREADY_USED: 409,
   PSEUDONYM_ALREADY_USED: 409,
+  RESPONSE_CODE_USED: 409,
+  /** a new holder commitment for a person sooner than rekeyMinIntervalDays after the last */
+  REKEY_TOO_SOON: 409,
   // 410
   REQUEST_EXPIRED: 410,
   // 413, 415

@@ -51,6 +51,7 @@ export function buildOpenApi(config: ServiceConfig): Json {
     (paths[path] as Record<string, Json>)[method] = op;
   };
   const admin = [{ adminToken: [] }];
+  const rp = [{ relyingPartyKey: [] }];
 
   add('/healthz', 'get', {
     tags: ['operations'],
@@ -83,9 +84,10 @@ export function buildOpenApi(config: ServiceConfig): Json {
   if (config.roles.verifier) {
     add('/v1/requests', 'post', {
       tags: ['verifier'],
-      summary: 'Create a proof request for a configured policy',
+      summary: "Create a proof request for a configured policy (the relying party's API key)",
       description:
-        'Returns the request with a fresh single-use challenge, the scope, today (UTC, or the given date within the tolerance), the accepted issuer keys and revocation roots, the circuit and its artifact URLs with sha256, and expiresAt.',
+        "The request carries the relying party's own serviceId (its scope), a fresh single-use challenge, today (UTC, or the given date within the tolerance), the accepted issuer keys and revocation roots, the circuit and its artifact URLs with sha256, and expiresAt. Send the holder to walletUrl; after a successful presentation the holder's browser returns to redirectUri with response_code, which the relying party redeems at /v1/requests/{id}/result.",
+      security: rp,
       requestBody: body({
         type: 'object',
         additionalProperties: false,
@@ -93,24 +95,55 @@ export function buildOpenApi(config: ServiceConfig): Json {
         properties: {
           policy: { type: 'string', enum: Object.keys(config.policies) },
           today: { description: 'YYYYMMDD (number or string) or YYYY-MM-DD', oneOf: [{ type: 'integer' }, { type: 'string' }] },
+          redirectUri: {
+            type: 'string',
+            format: 'uri',
+            description:
+              "absolute http(s) URL: one of the relying party's redirectUris, or when it has none, on its serviceId or a subdomain",
+          },
         },
       }),
       responses: {
-        '201': { ...json(ref('ProofRequest'), 'the proof request'), headers: { Location: { schema: { type: 'string' } } } },
-        ...errors(...JSON_BODY, 'UNKNOWN_POLICY', 'INVALID_DATE', 'TODAY_OUT_OF_RANGE', ...COMMON),
+        '201': { ...json(ref('CreatedRequest'), 'the proof request'), headers: { Location: { schema: { type: 'string' } } } },
+        ...errors('UNAUTHORIZED', ...JSON_BODY, 'UNKNOWN_POLICY', 'INVALID_REDIRECT_URI', 'INVALID_DATE', 'TODAY_OUT_OF_RANGE', ...COMMON),
       },
     });
     add('/v1/requests/{id}', 'get', {
       tags: ['verifier'],
-      summary: "A proof request's status (pending, verified, rejected, expired)",
+      summary: "A proof request's status (pending, verified, rejected, expired), never its result (the relying party's API key)",
+      description: "Another relying party's request is answered 404, like a missing one.",
+      security: rp,
       parameters: [pathParam('id', 'request id')],
-      responses: { '200': json(ref('RequestStatus'), 'status'), ...errors('REQUEST_NOT_FOUND', ...COMMON) },
+      responses: { '200': json(ref('RequestStatus'), 'status'), ...errors('UNAUTHORIZED', 'REQUEST_NOT_FOUND', ...COMMON) },
+    });
+    add('/v1/requests/{id}/result', 'post', {
+      tags: ['verifier'],
+      summary: "Redeem the one-time response code for the verified result (the relying party's API key), exactly once",
+      security: rp,
+      parameters: [pathParam('id', 'request id')],
+      requestBody: body({
+        type: 'object',
+        additionalProperties: false,
+        required: ['responseCode'],
+        properties: { responseCode: { type: 'string', description: 'the response_code the holder brought back' } },
+      }),
+      responses: {
+        '200': json(ref('Result'), 'the result'),
+        ...errors('UNAUTHORIZED', ...JSON_BODY, 'REQUEST_NOT_FOUND', 'INVALID_RESPONSE_CODE', 'RESPONSE_CODE_USED', ...COMMON),
+      },
+    });
+    add('/v1/requests/{id}/holder', 'get', {
+      tags: ['holder'],
+      summary: "The holder's view of a request: status, the relying party's name, the request while pending, the redirect URI",
+      description: 'Public, any origin (Access-Control-Allow-Origin: *). Never shows the result.',
+      parameters: [pathParam('id', 'request id')],
+      responses: { '200': json(ref('HolderRequest'), 'the holder view'), ...errors('REQUEST_NOT_FOUND', ...COMMON) },
     });
     add('/v1/requests/{id}/presentation', 'post', {
-      tags: ['verifier'],
+      tags: ['holder'],
       summary: 'Submit a presentation for a request',
       description:
-        'Checked cheapest first: body schema (exactly nPublic canonical signals), request exists, unused and unexpired, today within tolerance, then the proof against the stored request, the revocation root still in the accepted window; then the challenge is consumed atomically (exactly one of concurrent submissions succeeds) and, for unique policies, the pseudonym is registered.',
+        'Checked cheapest first: body schema (exactly nPublic canonical signals), request exists, unused and unexpired, today within tolerance, then the proof against the stored request, the revocation root still in the accepted window; then the challenge is consumed atomically (exactly one of concurrent submissions succeeds) and, for unique policies, the pseudonym is registered. Answers a one-time responseCode and redirectTo (the request redirectUri with response_code added): the holder browser carries the code back to the relying party. Public, any origin.',
       parameters: [pathParam('id', 'request id')],
       requestBody: body(ref('Presentation')),
       responses: {
@@ -141,12 +174,12 @@ export function buildOpenApi(config: ServiceConfig): Json {
     });
     add('/v1/sessions', 'get', {
       tags: ['verifier'],
-      summary: config.demo ? 'Verified sessions, newest first (public on a demo instance)' : 'Verified sessions, newest first',
-      ...(config.demo ? {} : { security: admin }),
+      summary: "The relying party's verified sessions, newest first (its API key)",
+      security: rp,
       parameters: [limitParam],
       responses: {
         '200': json({ type: 'object', properties: { sessions: { type: 'array', items: ref('Session') } } }, 'sessions'),
-        ...errors('INVALID_PARAMETER', ...(config.demo ? [] : (['UNAUTHORIZED'] as HttpErrorCode[])), ...COMMON),
+        ...errors('UNAUTHORIZED', 'INVALID_PARAMETER', ...COMMON),
       },
     });
   }
@@ -156,7 +189,7 @@ export function buildOpenApi(config: ServiceConfig): Json {
       tags: ['issuer'],
       summary: 'Issue a credential for attributes and a holder commitment',
       description:
-        'The holder secret never leaves the holder: the issuer signs Poseidon(holderSecret). The serial is random and never reused.',
+        'The holder secret never leaves the holder: the issuer signs Poseidon(holderSecret). One active holder commitment per person (ID number): the same commitment gets the same serial signed again (holder: same); a new one is a re-keying (holder: rekeyed) that revokes the old serial, is audited, and is refused with REKEY_TOO_SOON within rekeyMinIntervalDays of the last. New serials are random within the least-filled of a few active buckets, never reused.',
       security: admin,
       requestBody: body({
         type: 'object',
@@ -174,6 +207,7 @@ export function buildOpenApi(config: ServiceConfig): Json {
           'INVALID_DATE',
           'INVALID_ID_NUMBER',
           'UNKNOWN_KEY',
+          'REKEY_TOO_SOON',
           ...COMMON,
         ),
       },
@@ -233,7 +267,7 @@ export function buildOpenApi(config: ServiceConfig): Json {
         tags: ['demo'],
         summary: 'DEMO ONLY: issue a demo credential to anyone',
         description:
-          'Only on instances with config.demo = true (never in production): issues a credential with fixed demo attributes (an adult born 2000-01-01, region 110105, CN resident ID) for the given holder commitment. Public and strictly rate-limited.',
+          'Only on instances with config.demo = true (never in production): issues a credential for the demo person derived from the holder commitment (an adult born 1960-2000, a Beijing district, a CN resident ID with a valid check character): the same commitment is always the same person and keeps its serial and pseudonyms. Public, any origin, strictly rate-limited.',
         requestBody: body({
           type: 'object',
           additionalProperties: false,
@@ -271,7 +305,7 @@ export function buildOpenApi(config: ServiceConfig): Json {
     });
     add('/v1/registry/buckets/{index}', 'get', {
       tags: ['registry'],
-      summary: 'A revocation bucket (2^10 leaves) for private witness refresh',
+      summary: 'A revocation bucket (2^10 leaves) for private witness refresh, with issuedCount (its live credentials: the anonymity set)',
       parameters: [pathParam('index', 'bucket index: floor(serial / 252 / 1024)', { type: 'integer', minimum: 0 })],
       responses: {
         '200': json({ type: 'object', description: 'zkid/revocation-bucket/v1' }, 'bucket'),
@@ -280,8 +314,12 @@ export function buildOpenApi(config: ServiceConfig): Json {
     });
     add('/v1/registry/snapshot', 'get', {
       tags: ['registry'],
-      summary: 'The whole revocation tree (non-empty leaves)',
-      responses: { '200': json({ type: 'object', description: 'zkid/revocation-snapshot/v1' }, 'snapshot'), ...errors(...COMMON) },
+      summary: 'The whole revocation tree (non-empty leaves only) with issuedCount; gzip or br by Accept-Encoding',
+      responses: {
+        '200': json({ type: 'object', description: 'zkid/revocation-snapshot/v1 plus issuedCount' }, 'snapshot'),
+        '304': { description: 'not modified (If-None-Match)' },
+        ...errors(...COMMON),
+      },
     });
   }
 
@@ -318,6 +356,7 @@ export function buildOpenApi(config: ServiceConfig): Json {
     components: {
       securitySchemes: {
         adminToken: { type: 'http', scheme: 'bearer', description: 'the admin token of the issuer API' },
+        relyingPartyKey: { type: 'http', scheme: 'bearer', description: "a relying party's API key (config relyingParties)" },
         ...(config.metricsToken ? { metricsToken: { type: 'http', scheme: 'bearer' } } : {}),
       },
       schemas: {
@@ -358,7 +397,14 @@ export function buildOpenApi(config: ServiceConfig): Json {
         },
         IssuedCredential: {
           type: 'object',
-          properties: { credential: ref('Credential'), serial: decimal, keyId: { type: 'string' }, bucket: { type: 'integer' } },
+          properties: {
+            credential: ref('Credential'),
+            serial: decimal,
+            keyId: { type: 'string' },
+            bucket: { type: 'integer' },
+            holder: { enum: ['new', 'same', 'updated', 'rekeyed'] },
+            revokedSerial: decimal,
+          },
         },
         IssuerKey: {
           type: 'object',
@@ -403,6 +449,8 @@ export function buildOpenApi(config: ServiceConfig): Json {
             bucketBits: { type: 'integer' },
             accepted: { type: 'array', items: decimal },
             window: { type: 'object', properties: { count: { type: 'integer' }, maxAgeSeconds: { type: 'integer' } } },
+            issued: { type: 'integer', description: 'credentials issued and not revoked' },
+            snapshotBytes: { type: 'integer', description: 'size of the gzip-compressed snapshot' },
           },
         },
         ProofRequest: {
@@ -453,6 +501,38 @@ export function buildOpenApi(config: ServiceConfig): Json {
             pseudonym: { ...decimal, description: 'Poseidon(holderSecret, scope): stable at this service, unlinkable across services' },
             disclosed: { type: 'object' },
             verifiedAt: isoTime,
+            responseCode: { type: 'string', description: 'one-time code for the relying party (256 bits, base64url)' },
+            redirectTo: { type: 'string', description: 'redirectUri with response_code added' },
+          },
+        },
+        CreatedRequest: {
+          type: 'object',
+          properties: {
+            request: ref('ProofRequest'),
+            requestUri: { type: 'string', description: 'the holder view: <service>/v1/requests/{id}/holder' },
+            walletUrl: { type: 'string', description: '<walletBaseUrl>/?request_uri=<requestUri>' },
+          },
+        },
+        HolderRequest: {
+          type: 'object',
+          properties: {
+            status: { enum: ['pending', 'verified', 'rejected', 'expired'] },
+            relyingParty: { type: 'object', properties: { name: { type: 'string' } } },
+            request: ref('ProofRequest'),
+            redirectUri: { type: 'string' },
+            gracePeriodSeconds: { type: 'integer' },
+          },
+        },
+        Result: {
+          type: 'object',
+          properties: {
+            requestId: { type: 'string' },
+            policy: { type: 'string' },
+            pseudonym: decimal,
+            disclosed: { type: 'object' },
+            issuer: { type: 'array', items: decimal },
+            root: decimal,
+            verifiedAt: isoTime,
           },
         },
         RequestStatus: {
@@ -464,7 +544,8 @@ export function buildOpenApi(config: ServiceConfig): Json {
             createdAt: isoTime,
             expiresAt: isoTime,
             request: ref('ProofRequest'),
-            result: { type: 'object' },
+            redirectUri: { type: 'string' },
+            redeemed: { type: 'boolean' },
             error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } },
           },
         },
@@ -472,6 +553,7 @@ export function buildOpenApi(config: ServiceConfig): Json {
           type: 'object',
           properties: {
             requestId: { type: 'string' },
+            redeemed: { type: 'boolean' },
             policy: { type: 'string' },
             pseudonym: decimal,
             disclosed: { type: 'object' },
@@ -488,6 +570,9 @@ export function buildOpenApi(config: ServiceConfig): Json {
             demo: { type: 'boolean' },
             policies: { type: 'array', items: { type: 'object' } },
             trustedIssuers: { type: 'array', items: { type: 'array', items: decimal } },
+            walletBaseUrl: { type: 'string' },
+            gracePeriodSeconds: { type: 'integer', description: 'roots.maxAgeSeconds' },
+            rootCount: { type: 'integer', description: 'roots.count' },
           },
         },
       },

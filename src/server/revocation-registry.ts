@@ -9,7 +9,16 @@
  * current less than `maxAgeSeconds` ago, at most `count` distinct roots. A holder whose revocation
  * data is a little old still proves against a root the verifier accepts; a revocation takes
  * effect for everyone at most `maxAgeSeconds` (or `count - 1` later changes) after it is made.
+ *
+ * The registry also counts credentials per bucket (issued and not revoked): the anonymity set a
+ * holder who fetched that bucket hides in, reported with every bucket and the snapshot, and the
+ * basis of serial allocation (chooseBucket: fill a few buckets evenly instead of scattering
+ * serials over 16,384 buckets). The snapshot is served precompressed (gzip, brotli), cached per
+ * content.
  */
+import { createHash, randomInt } from 'node:crypto';
+import { promisify } from 'node:util';
+import { brotliCompress, gzip, constants as zlibConstants } from 'node:zlib';
 import { toDecimal } from '../field.ts';
 import {
   type Bucket,
@@ -17,14 +26,34 @@ import {
   DEFAULT_BUCKET_BITS,
   DEFAULT_SHAPE,
   RevocationTree,
+  SERIALS_PER_LEAF,
   SNAPSHOT_FORMAT,
   type Snapshot,
   serialPosition,
 } from '../revocation/tree.ts';
-import type { AuditInput, RootRecord, Store } from '../store/store.ts';
+import type { AuditInput, RevocationChange, RootRecord, Store } from '../store/store.ts';
 
 /** How many roots of history are kept in memory for the window and /v1/registry/roots. */
 const HISTORY_IN_MEMORY = 256;
+
+/** Serials per bucket: 2^10 leaves of 252 serials = 258,048. */
+export const SERIALS_PER_BUCKET = SERIALS_PER_LEAF * 2 ** DEFAULT_BUCKET_BITS;
+
+const gzipAsync = promisify(gzip);
+const brotliAsync = promisify(brotliCompress);
+
+/** A bucket as served: the tree's bucket plus how many live credentials it holds. */
+export type ServedBucket = Bucket & { issuedCount: number };
+
+/** The snapshot as served: its JSON and two compressed encodings of it, and a stable ETag. */
+export interface ServedSnapshot {
+  json: Buffer;
+  gzip: Buffer;
+  br: Buffer;
+  /** weak ETag over the JSON (the same resource in any encoding) */
+  etag: string;
+  issuedCount: number;
+}
 
 export interface RevocationOutcome {
   serial: string;
@@ -42,6 +71,15 @@ export class RevocationRegistry {
   #history: RootRecord[];
   #queue: Promise<unknown> = Promise.resolve();
   #snapshot: Snapshot | undefined;
+  /** bucket -> credentials ever issued in it */
+  readonly #issued = new Map<number, number>();
+  /** bucket -> issued credentials whose serial is revoked */
+  readonly #revokedIssued = new Map<number, number>();
+  /** empty buckets chosen to be filled next (see chooseBucket) */
+  readonly #opened = new Set<number>();
+  /** bumped on every change of the counts */
+  #countsVersion = 0;
+  #served: { key: string; value: Promise<ServedSnapshot> } | undefined;
 
   private constructor(store: Store, tree: RevocationTree, history: RootRecord[]) {
     this.#store = store;
@@ -50,12 +88,107 @@ export class RevocationRegistry {
   }
 
   /**
-   * Rebuild the tree from the store (recording the empty tree's root on first start).
+   * Rebuild the tree from the store (recording the empty tree's root on first start) and count
+   * the issued credentials per bucket.
    * @throws Error when the stored leaves do not hash to the stored root
    */
   static async open(store: Store, now: Date): Promise<RevocationRegistry> {
     const { tree, history } = await RevocationRegistry.#load(store, now);
-    return new RevocationRegistry(store, tree, history);
+    const registry = new RevocationRegistry(store, tree, history);
+    for (const [bucket, n] of await store.countIssuedByRange(SERIALS_PER_BUCKET)) registry.#issued.set(bucket, n);
+    for (const [leaf, bitmap] of tree.exportSnapshot().leaves) {
+      let v = BigInt(bitmap);
+      for (let bit = 0; v > 0n; bit++, v >>= 1n) {
+        if ((v & 1n) === 0n) continue;
+        const serial = leaf * SERIALS_PER_LEAF + bit;
+        if (await store.isSerialIssued(serial)) registry.#bump(registry.#revokedIssued, RevocationRegistry.bucketOf(BigInt(serial)), 1);
+      }
+    }
+    return registry;
+  }
+
+  #bump(map: Map<number, number>, bucket: number, by: number): void {
+    const n = (map.get(bucket) ?? 0) + by;
+    if (n === 0) map.delete(bucket);
+    else map.set(bucket, n);
+    this.#countsVersion++;
+  }
+
+  /** Credentials issued in a bucket and not revoked: the anonymity set of a holder who fetched it. */
+  issuedCount(bucket: number): number {
+    return (this.#issued.get(bucket) ?? 0) - (this.#revokedIssued.get(bucket) ?? 0);
+  }
+
+  /** Credentials issued and not revoked, over all buckets. */
+  get issuedTotal(): number {
+    let n = 0;
+    for (const v of this.#issued.values()) n += v;
+    for (const v of this.#revokedIssued.values()) n -= v;
+    return n;
+  }
+
+  /** Record a newly issued serial (after the store has it). */
+  noteIssued(serial: bigint): void {
+    const bucket = RevocationRegistry.bucketOf(serial);
+    this.#opened.delete(bucket);
+    this.#bump(this.#issued, bucket, 1);
+  }
+
+  /**
+   * The bucket the next serial goes into. Buckets are filled a few at a time: the active set is
+   * every bucket that holds credentials but fewer than `target`, topped up to `active` buckets
+   * with empty ones chosen at random; the next serial goes into the active bucket with the fewest
+   * live credentials (ties at random). So N credentials fill about N / target buckets evenly,
+   * instead of one or two each in N buckets, and a bucket's anonymity set is real.
+   */
+  chooseBucket(o: { active: number; target: number }): number {
+    const candidates: number[] = [];
+    for (const [b, n] of this.#issued) if (n < o.target) candidates.push(b);
+    for (const b of this.#opened) if (!this.#issued.has(b)) candidates.push(b);
+    const count = this.bucketCount;
+    for (let guard = 0; candidates.length < o.active && guard < 1000; guard++) {
+      const b = randomInt(count);
+      if (this.#issued.has(b) || candidates.includes(b)) continue;
+      this.#opened.add(b);
+      candidates.push(b);
+    }
+    let least = Number.POSITIVE_INFINITY;
+    let best: number[] = [];
+    for (const b of candidates) {
+      const n = this.issuedCount(b);
+      if (n < least) {
+        least = n;
+        best = [b];
+      } else if (n === least) best.push(b);
+    }
+    return best[randomInt(best.length)] as number;
+  }
+
+  /**
+   * The snapshot with its issued count, as JSON, gzip and brotli, compressed once per content
+   * (off the event loop) and shared by every request for it.
+   */
+  servedSnapshot(): Promise<ServedSnapshot> {
+    const key = `${this.#tree.revision}:${this.#countsVersion}`;
+    if (this.#served?.key !== key) {
+      const body = { ...this.exportSnapshot(), issuedCount: this.issuedTotal };
+      const json = Buffer.from(JSON.stringify(body), 'utf8');
+      const value = Promise.all([
+        gzipAsync(json, { level: 9 }),
+        brotliAsync(json, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 9, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: json.length } }),
+      ]).then(([gz, br]) => ({
+        json,
+        gzip: gz,
+        br,
+        etag: `W/"${createHash('sha256').update(json).digest('hex').slice(0, 32)}"`,
+        issuedCount: body.issuedCount,
+      }));
+      value.catch(() => {
+        if (this.#served?.value === value) this.#served = undefined;
+      });
+      this.#served = { key, value };
+    }
+    return this.#served.value;
   }
 
   static async #load(store: Store, now: Date): Promise<{ tree: RevocationTree; history: RootRecord[] }> {
@@ -139,8 +272,8 @@ export class RevocationRegistry {
     return out;
   }
 
-  exportBucket(index: number): Bucket {
-    return this.#tree.exportBucket(index, DEFAULT_BUCKET_BITS);
+  exportBucket(index: number): ServedBucket {
+    return { ...this.#tree.exportBucket(index, DEFAULT_BUCKET_BITS), issuedCount: this.issuedCount(index) };
   }
 
   /** The whole tree; cached per revision. */
@@ -197,6 +330,67 @@ export class RevocationRegistry {
       throw e;
     }
     this.#history = [record, ...this.#history].slice(0, HISTORY_IN_MEMORY);
+    if (await this.#store.isSerialIssued(Number(serial)))
+      this.#bump(this.#revokedIssued, RevocationRegistry.bucketOf(serial), revoked ? 1 : -1);
     return outcome();
+  }
+
+  /**
+   * Run `fn` alone, serialised with every other change of the registry. `fn` may revoke serials
+   * in the tree with `revoke` (each gives the leaf change, with the next revision, to store) and
+   * must store those changes, with whatever goes with them, in one transaction of its own. When
+   * `fn` throws or returns `ok: false`, the tree is reloaded from the store and nothing is
+   * published; otherwise the new roots join the history.
+   */
+  exclusive<T>(
+    at: Date,
+    fn: (
+      revoke: (serial: bigint, audit: Omit<AuditInput, 'at' | 'subject'>) => RevocationChange | undefined,
+    ) => Promise<{ ok: boolean; value: T }>,
+  ): Promise<T> {
+    const run = this.#queue.then(async () => {
+      const tree = this.#tree;
+      const records: RootRecord[] = [];
+      const revoked: bigint[] = [];
+      const revoke = (serial: bigint, audit: Omit<AuditInput, 'at' | 'subject'>): RevocationChange | undefined => {
+        if (!tree.revoke(serial)) return undefined;
+        const { leafIndex } = serialPosition(serial, DEFAULT_SHAPE);
+        const record: RootRecord = { revision: tree.revision, root: this.root, publishedAt: at };
+        records.push(record);
+        revoked.push(serial);
+        return {
+          leafIndex,
+          bitmap: toDecimal(tree.leaf(leafIndex)),
+          revision: record.revision,
+          root: record.root,
+          at,
+          audit: { ...audit, at, subject: serial.toString(), details: { ...audit.details, root: record.root, revision: record.revision } },
+        };
+      };
+      let result: { ok: boolean; value: T };
+      try {
+        result = await fn(revoke);
+      } catch (e) {
+        if (records.length > 0) await this.#reload(at);
+        throw e;
+      }
+      if (!result.ok) {
+        if (records.length > 0) await this.#reload(at);
+        return result.value;
+      }
+      for (const r of records) this.#history = [r, ...this.#history].slice(0, HISTORY_IN_MEMORY);
+      for (const serial of revoked) {
+        if (await this.#store.isSerialIssued(Number(serial))) this.#bump(this.#revokedIssued, RevocationRegistry.bucketOf(serial), 1);
+      }
+      return result.value;
+    });
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async #reload(at: Date): Promise<void> {
+    const { tree, history } = await RevocationRegistry.#load(this.#store, at);
+    this.#tree = tree;
+    this.#history = history;
   }
 }

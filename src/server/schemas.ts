@@ -44,6 +44,13 @@ export const createRequestBody = z.strictObject({
   policy: z.string().min(1).max(64),
   /** the holder's date, YYYYMMDD; within the configured tolerance of the server's UTC date */
   today: z.union([z.number().int(), z.string().max(10)]).optional(),
+  /** where the holder's browser returns with the response code (checked against the relying party) */
+  redirectUri: z.string().min(1).max(2048).optional(),
+});
+
+/** POST /v1/requests/:id/result */
+export const redeemBody = z.strictObject({
+  responseCode: z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, 'must be the response code the holder brought back'),
 });
 
 /** POST /v1/requests/:id/presentation: the holder's presentation. */

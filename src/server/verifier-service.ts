@@ -12,19 +12,26 @@
  *      request is pending);
  *   6. one transaction consumes the challenge (exactly one of concurrent submissions wins) and,
  *      when the policy wants one pseudonym per person, registers the nullifier.
+ *
+ * Requests belong to the relying party that created them (its API key): only it reads their
+ * status, and the result reaches it only through the one-time response code that the holder's
+ * browser carries back to its redirect URI (OpenID4VP's same-device flow). The code (256 bits
+ * from the CSPRNG) is stored only as its sha256 and redeemed exactly once.
  */
+import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { CircuitBuild } from '../circuit/artifacts-node.ts';
 import { circuitParams, publicSignalNames } from '../circuit/registry.ts';
 import { addDays, parseDate, todayUtc } from '../dates.ts';
+import { serviceIdMatchesHost } from '../holder/service-origin.ts';
 import { type ArtifactRef, createProofRequest, type ProofRequest } from '../request.ts';
 import type { Store, StoredRequest, VerifiedResult } from '../store/store.ts';
 import { type Verdict, type VerifyOptions, verifyPresentation } from '../verifier/verify-presentation.ts';
-import type { ServiceConfig } from './config.ts';
+import type { RelyingParty, ServiceConfig } from './config.ts';
 import { HttpError, type HttpErrorCode } from './http-error.ts';
 import type { Metrics } from './metrics.ts';
 import type { RevocationRegistry } from './revocation-registry.ts';
-import { createRequestBody, parseOrThrow, presentationBody } from './schemas.ts';
+import { createRequestBody, parseOrThrow, presentationBody, redeemBody } from './schemas.ts';
 
 export type VerifyFunction = (presentation: unknown, request: ProofRequest, o: VerifyOptions) => Promise<Verdict>;
 
@@ -51,17 +58,42 @@ export class Slots {
   }
 }
 
+export type RequestState = 'pending' | 'verified' | 'rejected' | 'expired';
+
+/** GET /v1/requests/:id, for the relying party that made the request: never the result. */
 export interface RequestStatusView {
   id: string;
   policy: string;
-  status: 'pending' | 'verified' | 'rejected' | 'expired';
+  status: RequestState;
   createdAt: string;
   expiresAt: string;
   /** the request itself, while it can still be answered */
   request?: ProofRequest;
-  result?: VerifiedResult;
+  redirectUri?: string;
+  /** the response code has been redeemed for the result */
+  redeemed: boolean;
   /** why the request was rejected, or why the last presentation for it was */
   error?: { code: string; message: string };
+}
+
+/** GET /v1/requests/:id/holder: what the holder's wallet needs, and nothing else. */
+export interface HolderRequestView {
+  status: RequestState;
+  relyingParty: { name: string };
+  /** while pending */
+  request?: ProofRequest;
+  redirectUri?: string;
+  /** how long a revoked credential still proves against an older root (roots.maxAgeSeconds) */
+  gracePeriodSeconds: number;
+}
+
+/** POST /v1/requests: the request and where to send the holder. */
+export interface CreatedRequestView {
+  request: ProofRequest;
+  /** the holder view of the request (give it to the wallet) */
+  requestUri: string;
+  /** <walletBaseUrl>/?request_uri=<requestUri> */
+  walletUrl: string;
 }
 
 export interface AcceptedView {
@@ -71,6 +103,51 @@ export interface AcceptedView {
   pseudonym: string;
   disclosed: Record<string, string | number>;
   verifiedAt: string;
+  /** one-time code the relying party redeems for the result (POST /v1/requests/:id/result) */
+  responseCode: string;
+  /** the request's redirect URI with response_code=<code> added to its query */
+  redirectTo?: string;
+}
+
+/** POST /v1/requests/:id/result */
+export interface RedeemedView extends VerifiedResult {
+  requestId: string;
+}
+
+/** sha256 (hex) of a response code: the only form in which the store keeps it. */
+export function responseCodeHash(code: string): string {
+  return createHash('sha256').update(code, 'utf8').digest('hex');
+}
+
+/**
+ * Check a redirect URI for a relying party: an absolute http(s) URL without credentials or
+ * fragment, listed in the party's redirectUris, or (when that list is empty) on the party's
+ * service id or a subdomain of it ('localhost' and IP addresses only exactly).
+ * @returns the URL in normalised form
+ * @throws HttpError INVALID_REDIRECT_URI
+ */
+export function checkRedirectUri(rp: RelyingParty, raw: string): string {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new HttpError('INVALID_REDIRECT_URI', 'redirectUri must be an absolute http(s) URL');
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new HttpError('INVALID_REDIRECT_URI', 'redirectUri must be http(s)');
+  if (u.username !== '' || u.password !== '' || u.hash !== '' || raw.includes('#')) {
+    throw new HttpError('INVALID_REDIRECT_URI', 'redirectUri must not carry credentials or a fragment');
+  }
+  if (rp.redirectUris.length > 0) {
+    if (!rp.redirectUris.includes(raw) && !rp.redirectUris.includes(u.href)) {
+      throw new HttpError('INVALID_REDIRECT_URI', `redirectUri is not one of the redirect URIs registered for '${rp.id}'`);
+    }
+    return u.href;
+  }
+  const host = u.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (!serviceIdMatchesHost(rp.serviceId, host)) {
+    throw new HttpError('INVALID_REDIRECT_URI', `redirectUri must be on ${rp.serviceId} (the relying party's service id)`);
+  }
+  return u.href;
 }
 
 /** HTTP codes for the verifier core's rejection codes. */
@@ -140,10 +217,15 @@ export class VerifierService {
     }
   }
 
-  /** POST /v1/requests */
-  async createRequest(body: unknown): Promise<ProofRequest> {
+  /**
+   * POST /v1/requests, for an authenticated relying party: the request carries that party's
+   * service id (its scope), whatever the body says.
+   * @param serviceBase the service's own base URL (for requestUri)
+   */
+  async createRequest(rp: RelyingParty, body: unknown, serviceBase: string): Promise<CreatedRequestView> {
     const { config, store, registry, clock, metrics } = this.#d;
     const input = parseOrThrow(createRequestBody, body);
+    const redirectUri = input.redirectUri === undefined ? undefined : checkRedirectUri(rp, input.redirectUri);
     const configured = Object.hasOwn(config.policies, input.policy) ? config.policies[input.policy] : undefined;
     if (!configured) {
       throw new HttpError(
@@ -156,7 +238,7 @@ export class VerifierService {
     this.#checkToday(today, now);
     const request = createProofRequest({
       policy: configured.policy,
-      serviceId: config.serviceId,
+      serviceId: rp.serviceId,
       issuers: this.#d.trustedIssuers,
       roots: registry.acceptedRoots(now, config.roots),
       circuit: this.#d.circuit.instance,
@@ -165,9 +247,10 @@ export class VerifierService {
       now,
       artifacts: this.#artifacts,
     });
-    await store.insertRequest({ request, createdAt: now });
+    await store.insertRequest({ request, createdAt: now, rpId: rp.id, ...(redirectUri ? { redirectUri } : {}) });
     metrics.requestsCreated.inc({ policy: configured.policy.name });
-    return request;
+    const requestUri = `${serviceBase}/v1/requests/${encodeURIComponent(request.id)}/holder`;
+    return { request, requestUri, walletUrl: `${config.walletBaseUrl}/?request_uri=${encodeURIComponent(requestUri)}` };
   }
 
   async #load(id: string): Promise<StoredRequest> {
@@ -176,21 +259,65 @@ export class VerifierService {
     return stored;
   }
 
-  /** GET /v1/requests/:id */
-  async status(id: string): Promise<RequestStatusView> {
+  #state(s: StoredRequest): RequestState {
+    return s.status === 'pending' && this.#d.clock().getTime() >= s.expiresAt.getTime() ? 'expired' : s.status;
+  }
+
+  /** A request of this relying party; another party's request is as unknown as a missing one. */
+  async #loadOwn(rp: RelyingParty, id: string): Promise<StoredRequest> {
     const s = await this.#load(id);
-    const expired = s.status === 'pending' && this.#d.clock().getTime() >= s.expiresAt.getTime();
+    if (s.rpId !== rp.id) throw new HttpError('REQUEST_NOT_FOUND', `no proof request '${id.slice(0, 64)}'`);
+    return s;
+  }
+
+  /** GET /v1/requests/:id (the owning relying party): the status, never the result. */
+  async status(rp: RelyingParty, id: string): Promise<RequestStatusView> {
+    const s = await this.#loadOwn(rp, id);
     const view: RequestStatusView = {
       id: s.id,
       policy: s.policy,
-      status: expired ? 'expired' : s.status,
+      status: this.#state(s),
       createdAt: s.createdAt.toISOString(),
       expiresAt: s.expiresAt.toISOString(),
+      redeemed: s.redeemedAt !== undefined,
     };
     if (view.status === 'pending') view.request = s.request;
-    if (s.result) view.result = s.result;
+    if (s.redirectUri) view.redirectUri = s.redirectUri;
     if (s.lastError) view.error = { code: s.lastError.code, message: s.lastError.message };
     return view;
+  }
+
+  /** GET /v1/requests/:id/holder (public): what the wallet shows and proves against. */
+  async holderView(id: string): Promise<HolderRequestView> {
+    const s = await this.#load(id);
+    const rp =
+      s.rpId !== undefined && Object.hasOwn(this.#d.config.relyingParties, s.rpId) ? this.#d.config.relyingParties[s.rpId] : undefined;
+    if (!rp) throw new HttpError('REQUEST_NOT_FOUND', `no proof request '${id.slice(0, 64)}'`);
+    const view: HolderRequestView = {
+      status: this.#state(s),
+      relyingParty: { name: rp.name },
+      gracePeriodSeconds: this.#d.config.roots.maxAgeSeconds,
+    };
+    if (view.status === 'pending') view.request = s.request;
+    if (s.redirectUri) view.redirectUri = s.redirectUri;
+    return view;
+  }
+
+  /** POST /v1/requests/:id/result (the owning relying party): the result, once, for the response code. */
+  async redeem(rp: RelyingParty, id: string, body: unknown): Promise<RedeemedView> {
+    const { responseCode } = parseOrThrow(redeemBody, body);
+    await this.#loadOwn(rp, id);
+    const r = await this.#d.store.redeemResult({ id, rpId: rp.id, codeHash: responseCodeHash(responseCode), now: this.#d.clock() });
+    switch (r.outcome) {
+      case 'redeemed':
+        return { requestId: id, ...r.result };
+      case 'used':
+        throw new HttpError('RESPONSE_CODE_USED', 'this response code has already been redeemed');
+      case 'invalid':
+        throw new HttpError('INVALID_RESPONSE_CODE', 'the response code is not valid for this request');
+      default:
+        throw new HttpError('REQUEST_NOT_FOUND', `no proof request '${id.slice(0, 64)}'`);
+    }
   }
 
   async #reject(id: string, code: HttpErrorCode, message: string, started: number): Promise<never> {
@@ -263,24 +390,34 @@ export class VerifierService {
       verifiedAt: checkedAt.toISOString(),
     };
     const unique = Object.hasOwn(config.policies, stored.policy) && config.policies[stored.policy]?.unique === true;
+    const responseCode = randomBytes(32).toString('base64url');
     const outcome = await store.completeRequest({
       id,
       now: checkedAt,
       result,
+      responseCodeHash: responseCodeHash(responseCode),
       ...(unique ? { nullifier: { scope: stored.request.scope, policy: stored.policy, value: verdict.pseudonym } } : {}),
     });
     switch (outcome) {
-      case 'completed':
+      case 'completed': {
         metrics.verifications.inc({ result: 'accepted', code: 'OK' });
         metrics.verificationDuration.observe((performance.now() - started) / 1000);
-        return {
+        const accepted: AcceptedView = {
           verified: true,
           requestId: id,
           policy: result.policy,
           pseudonym: result.pseudonym,
           disclosed: result.disclosed,
           verifiedAt: result.verifiedAt,
+          responseCode,
         };
+        if (stored.redirectUri) {
+          const back = new URL(stored.redirectUri);
+          back.searchParams.set('response_code', responseCode);
+          accepted.redirectTo = back.href;
+        }
+        return accepted;
+      }
       case 'nullifier-used':
         metrics.verifications.inc({ result: 'rejected', code: 'PSEUDONYM_ALREADY_USED' });
         throw new HttpError('PSEUDONYM_ALREADY_USED', 'this person has already registered with this service under this policy');

@@ -15,7 +15,7 @@
  * an exclusive lock held while the store is open; several instances behind a load balancer need
  * a networked store (PostgreSQL).
  */
-import { createHash } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -25,7 +25,10 @@ import {
   type AuditEntry,
   type AuditInput,
   type CompleteOutcome,
+  type HolderIssuance,
+  type HolderRecord,
   type IssuerKeyRecord,
+  type RedeemOutcome,
   type RevocationChange,
   type RootRecord,
   type Session,
@@ -101,6 +104,30 @@ const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER audit_append_only_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
   CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
   `,
+  // 2: requests belong to a relying party and carry a one-time response code; the issuer keeps
+  // one active holder commitment per person (keyed by an HMAC of the ID number, never the number).
+  `
+  ALTER TABLE requests ADD COLUMN rp_id TEXT;
+  ALTER TABLE requests ADD COLUMN redirect_uri TEXT;
+  ALTER TABLE requests ADD COLUMN response_code_hash TEXT;
+  ALTER TABLE requests ADD COLUMN redeemed_at INTEGER;
+  CREATE INDEX requests_by_rp ON requests (rp_id, status, completed_at);
+
+  CREATE TABLE issuer_secrets (
+    name       TEXT PRIMARY KEY,
+    value      TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE holders (
+    person_key        TEXT PRIMARY KEY,
+    holder_commitment TEXT NOT NULL,
+    serial            INTEGER NOT NULL,
+    attributes_mac    TEXT NOT NULL,
+    commitment_since  INTEGER NOT NULL,
+    updated_at        INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -116,6 +143,19 @@ interface RequestRow {
   completed_at: number | null;
   result_json: string | null;
   last_error_json: string | null;
+  rp_id: string | null;
+  redirect_uri: string | null;
+  response_code_hash: string | null;
+  redeemed_at: number | null;
+}
+
+interface HolderRow {
+  person_key: string;
+  holder_commitment: string;
+  serial: number;
+  attributes_mac: string;
+  commitment_since: number;
+  updated_at: number;
 }
 
 interface AuditRow {
@@ -137,6 +177,17 @@ export function auditHash(
   return createHash('sha256')
     .update(`${prevHash}\n${JSON.stringify([e.id, e.at, e.actor, e.action, e.subject, e.details])}`)
     .digest('hex');
+}
+
+function toHolder(r: HolderRow): HolderRecord {
+  return {
+    personKey: r.person_key,
+    holderCommitment: r.holder_commitment,
+    serial: r.serial,
+    attributesMac: r.attributes_mac,
+    commitmentSince: new Date(r.commitment_since),
+    updatedAt: new Date(r.updated_at),
+  };
 }
 
 function toAuditEntry(r: AuditRow): AuditEntry {
@@ -218,11 +269,22 @@ export class SqliteStore implements Store {
     return this.#db;
   }
 
-  async insertRequest(r: { request: ProofRequest; createdAt: Date }): Promise<void> {
+  async insertRequest(r: { request: ProofRequest; createdAt: Date; rpId?: string; redirectUri?: string }): Promise<void> {
     const q = r.request;
     this.#db
-      .prepare('INSERT INTO requests (id, policy, scope, request_json, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(q.id, q.policy.name, q.scope, JSON.stringify(q), r.createdAt.getTime(), Date.parse(q.expiresAt));
+      .prepare(
+        'INSERT INTO requests (id, policy, scope, request_json, created_at, expires_at, rp_id, redirect_uri) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        q.id,
+        q.policy.name,
+        q.scope,
+        JSON.stringify(q),
+        r.createdAt.getTime(),
+        Date.parse(q.expiresAt),
+        r.rpId ?? null,
+        r.redirectUri ?? null,
+      );
   }
 
   async getRequest(id: string): Promise<StoredRequest | undefined> {
@@ -239,6 +301,10 @@ export class SqliteStore implements Store {
     if (row.completed_at !== null) out.completedAt = new Date(row.completed_at);
     if (row.result_json !== null) out.result = JSON.parse(row.result_json) as VerifiedResult;
     if (row.last_error_json !== null) out.lastError = JSON.parse(row.last_error_json) as StoredError;
+    if (row.rp_id !== null) out.rpId = row.rp_id;
+    if (row.redirect_uri !== null) out.redirectUri = row.redirect_uri;
+    if (row.response_code_hash !== null) out.responseCodeHash = row.response_code_hash;
+    if (row.redeemed_at !== null) out.redeemedAt = new Date(row.redeemed_at);
     return out;
   }
 
@@ -247,16 +313,17 @@ export class SqliteStore implements Store {
     now: Date;
     result: VerifiedResult;
     nullifier?: { scope: string; policy: string; value: string };
+    responseCodeHash?: string;
   }): Promise<CompleteOutcome> {
     const db = this.#db;
     const now = o.now.getTime();
     const tx = db.transaction((): CompleteOutcome => {
       const consumed = db
         .prepare(
-          `UPDATE requests SET status = 'verified', completed_at = ?, result_json = ?
+          `UPDATE requests SET status = 'verified', completed_at = ?, result_json = ?, response_code_hash = ?
            WHERE id = ? AND status = 'pending' AND expires_at > ?`,
         )
-        .run(now, JSON.stringify(o.result), o.id, now);
+        .run(now, JSON.stringify(o.result), o.responseCodeHash ?? null, o.id, now);
       if (consumed.changes !== 1) {
         const row = db.prepare('SELECT status FROM requests WHERE id = ?').get(o.id) as { status: string } | undefined;
         if (!row) return 'not-found';
@@ -274,10 +341,9 @@ export class SqliteStore implements Store {
             message: 'this person has already registered with this service under this policy',
             at: o.now.toISOString(),
           };
-          db.prepare(`UPDATE requests SET status = 'rejected', result_json = NULL, last_error_json = ? WHERE id = ?`).run(
-            JSON.stringify(error),
-            o.id,
-          );
+          db.prepare(
+            `UPDATE requests SET status = 'rejected', result_json = NULL, response_code_hash = NULL, last_error_json = ? WHERE id = ?`,
+          ).run(JSON.stringify(error), o.id);
           return 'nullifier-used';
         }
       }
@@ -290,13 +356,46 @@ export class SqliteStore implements Store {
     this.#db.prepare(`UPDATE requests SET last_error_json = ? WHERE id = ? AND status = 'pending'`).run(JSON.stringify(error), id);
   }
 
-  async listSessions(o: { limit: number }): Promise<Session[]> {
+  async redeemResult(o: { id: string; rpId: string; codeHash: string; now: Date }): Promise<RedeemOutcome> {
+    const db = this.#db;
+    return db
+      .transaction((): RedeemOutcome => {
+        const row = db
+          .prepare(`SELECT status, result_json, response_code_hash, redeemed_at FROM requests WHERE id = ? AND rp_id = ?`)
+          .get(o.id, o.rpId) as Pick<RequestRow, 'status' | 'result_json' | 'response_code_hash' | 'redeemed_at'> | undefined;
+        if (!row) return { outcome: 'not-found' };
+        const stored = row.response_code_hash;
+        // Constant-time comparison of the digests: nothing about the stored hash leaks through timing.
+        const matches =
+          row.status === 'verified' &&
+          stored !== null &&
+          /^[0-9a-f]{64}$/.test(o.codeHash) &&
+          timingSafeEqual(Buffer.from(stored, 'hex'), Buffer.from(o.codeHash, 'hex'));
+        if (!matches || row.result_json === null) return { outcome: 'invalid' };
+        // Exactly once: only the UPDATE that finds it unredeemed wins.
+        const won = db.prepare('UPDATE requests SET redeemed_at = ? WHERE id = ? AND redeemed_at IS NULL').run(o.now.getTime(), o.id);
+        if (won.changes !== 1) return { outcome: 'used' };
+        return { outcome: 'redeemed', result: JSON.parse(row.result_json) as VerifiedResult };
+      })
+      .immediate();
+  }
+
+  async listSessions(o: { rpId: string; limit: number }): Promise<Session[]> {
     const rows = this.#db
-      .prepare(`SELECT id, result_json FROM requests WHERE status = 'verified' ORDER BY completed_at DESC, id LIMIT ?`)
-      .all(o.limit) as { id: string; result_json: string }[];
+      .prepare(
+        `SELECT id, result_json, redeemed_at FROM requests WHERE rp_id = ? AND status = 'verified' ORDER BY completed_at DESC, id LIMIT ?`,
+      )
+      .all(o.rpId, o.limit) as { id: string; result_json: string; redeemed_at: number | null }[];
     return rows.map((r) => {
       const res = JSON.parse(r.result_json) as VerifiedResult;
-      return { requestId: r.id, policy: res.policy, pseudonym: res.pseudonym, disclosed: res.disclosed, verifiedAt: res.verifiedAt };
+      return {
+        requestId: r.id,
+        redeemed: r.redeemed_at !== null,
+        policy: res.policy,
+        pseudonym: res.pseudonym,
+        disclosed: res.disclosed,
+        verifiedAt: res.verifiedAt,
+      };
     });
   }
 
@@ -355,6 +454,69 @@ export class SqliteStore implements Store {
       .immediate();
   }
 
+  async countIssuedByRange(size: number): Promise<[number, number][]> {
+    if (!Number.isSafeInteger(size) || size < 1) throw new RangeError('size must be a positive integer');
+    const rows = this.#db
+      .prepare('SELECT serial / CAST(? AS INTEGER) AS r, COUNT(*) AS n FROM credentials GROUP BY r ORDER BY r')
+      .all(size) as {
+      r: number;
+      n: number;
+    }[];
+    return rows.map((x) => [x.r, x.n]);
+  }
+
+  async issuerSecret(name: string, create: () => string): Promise<string> {
+    const db = this.#db;
+    return db
+      .transaction((): string => {
+        const row = db.prepare('SELECT value FROM issuer_secrets WHERE name = ?').get(name) as { value: string } | undefined;
+        if (row) return row.value;
+        const value = create();
+        db.prepare('INSERT INTO issuer_secrets (name, value, created_at) VALUES (?, ?, ?)').run(name, value, Date.now());
+        return value;
+      })
+      .immediate();
+  }
+
+  async getHolder(personKey: string): Promise<HolderRecord | undefined> {
+    const row = this.#db.prepare('SELECT * FROM holders WHERE person_key = ?').get(personKey) as HolderRow | undefined;
+    return row ? toHolder(row) : undefined;
+  }
+
+  async recordHolderIssuance(o: HolderIssuance): Promise<'recorded' | 'conflict'> {
+    const db = this.#db;
+    const h = o.holder;
+    class Conflict extends Error {}
+    const tx = db.transaction((): void => {
+      const current = db.prepare('SELECT * FROM holders WHERE person_key = ?').get(h.personKey) as HolderRow | undefined;
+      const same =
+        current === undefined
+          ? o.previous === undefined
+          : o.previous !== undefined && JSON.stringify(toHolder(current)) === JSON.stringify(o.previous);
+      if (!same) throw new Conflict();
+      if (o.newSerial) {
+        const r = db
+          .prepare('INSERT OR IGNORE INTO credentials (serial, key_id, issued_at) VALUES (?, ?, ?)')
+          .run(o.newSerial.serial, o.newSerial.keyId, o.at.getTime());
+        if (r.changes !== 1) throw new Conflict();
+      }
+      db.prepare(
+        `INSERT INTO holders (person_key, holder_commitment, serial, attributes_mac, commitment_since, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (person_key) DO UPDATE SET holder_commitment = excluded.holder_commitment, serial = excluded.serial,
+           attributes_mac = excluded.attributes_mac, commitment_since = excluded.commitment_since, updated_at = excluded.updated_at`,
+      ).run(h.personKey, h.holderCommitment, h.serial, h.attributesMac, h.commitmentSince.getTime(), h.updatedAt.getTime());
+      for (const c of o.revocations) this.#applyRevocation(c);
+      for (const a of o.audit) this.#appendAudit(a);
+    });
+    try {
+      tx.immediate();
+      return 'recorded';
+    } catch (e) {
+      if (e instanceof Conflict) return 'conflict';
+      throw e;
+    }
+  }
+
   async loadRevocationLeaves(): Promise<[number, string][]> {
     const rows = this.#db.prepare('SELECT leaf_index, bitmap FROM revocation_leaves ORDER BY leaf_index').all() as {
       leaf_index: number;
@@ -364,8 +526,13 @@ export class SqliteStore implements Store {
   }
 
   async applyRevocationChange(c: RevocationChange): Promise<void> {
+    this.#db.transaction(() => this.#applyRevocation(c)).immediate();
+  }
+
+  /** One revocation change inside the caller's transaction. */
+  #applyRevocation(c: RevocationChange): void {
     const db = this.#db;
-    db.transaction(() => {
+    {
       const latest = (db.prepare('SELECT MAX(revision) AS r FROM revocation_roots').get() as { r: number | null }).r;
       if (latest !== null && c.revision !== latest + 1) {
         throw new Error(`revision ${c.revision} does not follow the stored revision ${latest}`);
@@ -378,7 +545,7 @@ export class SqliteStore implements Store {
       }
       db.prepare('INSERT INTO revocation_roots (revision, root, published_at) VALUES (?, ?, ?)').run(c.revision, c.root, c.at.getTime());
       this.#appendAudit(c.audit);
-    }).immediate();
+    }
   }
 
   async initRootHistory(root: RootRecord): Promise<void> {

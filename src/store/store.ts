@@ -33,6 +33,14 @@ export interface StoredError {
 export interface StoredRequest {
   id: string;
   policy: string;
+  /** the relying party that created the request (undefined for rows older than schema 2: nobody's) */
+  rpId?: string;
+  /** where the holder's browser returns after presenting (with the response code) */
+  redirectUri?: string;
+  /** sha256 (hex) of the one-time response code issued with the verified result */
+  responseCodeHash?: string;
+  /** when the relying party redeemed the response code for the result */
+  redeemedAt?: Date;
   /** the request exactly as it was issued (the verifier checks against this copy, never the holder's) */
   request: ProofRequest;
   createdAt: Date;
@@ -111,15 +119,56 @@ export interface RevocationChange {
 
 export interface Session {
   requestId: string;
+  /** the relying party has redeemed the response code for this result */
+  redeemed: boolean;
   policy: string;
   pseudonym: string;
   disclosed: Record<string, string | number>;
   verifiedAt: string;
 }
 
+/** Outcome of {@link Store.redeemResult}. */
+export type RedeemOutcome =
+  | { outcome: 'redeemed'; result: VerifiedResult }
+  /** no such request for this relying party */
+  | { outcome: 'not-found' }
+  /** no response code was issued for the request, or it is not this one */
+  | { outcome: 'invalid' }
+  /** the response code was already redeemed */
+  | { outcome: 'used' };
+
+/** The issuer's record of a person: the one active holder commitment and its credential serial. */
+export interface HolderRecord {
+  /** HMAC-SHA256(issuer secret, encoded idNumber), hex: not a plain list of ID numbers */
+  personKey: string;
+  holderCommitment: string;
+  /** the serial of the person's active credential */
+  serial: number;
+  /** HMAC of the attributes last signed (a change of attributes gets a new serial) */
+  attributesMac: string;
+  /** when this holder commitment was first issued for the person (the re-keying limit counts from here) */
+  commitmentSince: Date;
+  updatedAt: Date;
+}
+
+/** One issuance for a person: see {@link Store.recordHolderIssuance}. */
+export interface HolderIssuance {
+  /** the new holder record */
+  holder: HolderRecord;
+  /** the record this one replaces, exactly as read (undefined: the person is new); checked in the transaction */
+  previous: HolderRecord | undefined;
+  /** a newly allocated serial (absent when the current serial is signed again) */
+  newSerial?: { serial: number; keyId: string };
+  /** revocation changes that go with it (the previous serial, on a re-keying) */
+  revocations: RevocationChange[];
+  /** further audit entries (the revocation changes carry their own) */
+  audit: AuditInput[];
+  at: Date;
+}
+
 export interface Store {
-  /** Create the request row of a freshly issued proof request (status pending). */
-  insertRequest(r: { request: ProofRequest; createdAt: Date }): Promise<void>;
+  /** Create the request row of a freshly issued proof request (status pending), owned by a relying party. */
+  insertRequest(r: { request: ProofRequest; createdAt: Date; rpId?: string; redirectUri?: string }): Promise<void>;
   getRequest(id: string): Promise<StoredRequest | undefined>;
   /**
    * Atomically consume a pending, unexpired request's challenge and record the result; where
@@ -131,11 +180,19 @@ export interface Store {
     now: Date;
     result: VerifiedResult;
     nullifier?: { scope: string; policy: string; value: string };
+    /** sha256 (hex) of the one-time response code handed to the holder */
+    responseCodeHash?: string;
   }): Promise<CompleteOutcome>;
+  /**
+   * Redeem a verified request's one-time response code (given as its sha256, hex) for the
+   * result, exactly once: a conditional UPDATE marks it redeemed, so of concurrent redemptions
+   * exactly one succeeds.
+   */
+  redeemResult(o: { id: string; rpId: string; codeHash: string; now: Date }): Promise<RedeemOutcome>;
   /** Remember why the last presentation for a pending request was rejected (the request stays usable). */
   recordRejection(id: string, error: StoredError): Promise<void>;
-  /** Verified requests, newest first. */
-  listSessions(o: { limit: number }): Promise<Session[]>;
+  /** A relying party's verified requests, newest first. */
+  listSessions(o: { rpId: string; limit: number }): Promise<Session[]>;
   /** Delete pending requests that expired before `before` (consumed ones are kept). @returns how many */
   purgeExpiredRequests(before: Date): Promise<number>;
 
@@ -150,6 +207,19 @@ export interface Store {
    * @returns false (and records nothing) when the serial was already allocated
    */
   recordIssuance(o: { serial: number; keyId: string; at: Date; audit: AuditInput }): Promise<boolean>;
+
+  /** Issued serials per range of `size` serials: [floor(serial / size), count], by range. */
+  countIssuedByRange(size: number): Promise<[number, number][]>;
+  /** A named issuer secret, created with `create()` (and kept) when absent. */
+  issuerSecret(name: string, create: () => string): Promise<string>;
+  getHolder(personKey: string): Promise<HolderRecord | undefined>;
+  /**
+   * One issuance for a person, all or nothing: the holder record (only if it is still exactly
+   * `previous`), the new serial, the revocation changes (leaves, roots), the audit entries.
+   * @returns 'conflict' (and writes nothing) when the holder record changed meanwhile or the
+   *   new serial was already allocated
+   */
+  recordHolderIssuance(o: HolderIssuance): Promise<'recorded' | 'conflict'>;
 
   /** All non-empty revocation leaves [leafIndex, bitmap]. */
   loadRevocationLeaves(): Promise<[number, string][]>;

@@ -3,6 +3,7 @@
  * of the way unless a test sets them), apps on temporary data directories, credentials issued
  * through the API, and real proofs (generateProof with the committed circuit build).
  */
+import { randomInt } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +24,11 @@ import { SqliteStore } from '../../src/store/sqlite.ts';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 export const AUTH = { Authorization: `Bearer ${ADMIN_TOKEN}` };
+/** The test relying parties' API keys: 'shop' (serviceId from the config, default shop.example) and 'other' (other.example). */
+export const RP_KEY = 'test-relying-party-key-shop-0123';
+export const OTHER_RP_KEY = 'test-relying-party-key-other-456';
+export const RP_AUTH = { Authorization: `Bearer ${RP_KEY}` };
+export const OTHER_RP_AUTH = { Authorization: `Bearer ${OTHER_RP_KEY}` };
 export const build = circuitBuild();
 export const N_PUBLIC = build.verificationKey.nPublic;
 
@@ -40,8 +46,19 @@ export class TestClock {
 
 const NO_LIMITS = { general: 1e6, requests: 1e6, presentations: 1e6, issuer: 1e6, enrol: 1e6 };
 
+/** Two relying parties, 'shop' (on `serviceId`) and 'other' (on other.example), unless `over` names its own. */
 export function testConfig(over: ConfigInput = {}): ServiceConfig {
-  return resolveConfig({ serviceId: 'shop.example', adminToken: ADMIN_TOKEN, ...over, rateLimits: { ...NO_LIMITS, ...over.rateLimits } });
+  const serviceId = over.serviceId ?? 'shop.example';
+  return resolveConfig({
+    serviceId,
+    adminToken: ADMIN_TOKEN,
+    relyingParties: {
+      shop: { name: 'Shop', serviceId, apiKey: RP_KEY },
+      other: { name: 'Other', serviceId: serviceId === 'other.example' ? 'another.example' : 'other.example', apiKey: OTHER_RP_KEY },
+    },
+    ...over,
+    rateLimits: { ...NO_LIMITS, ...over.rateLimits },
+  });
 }
 
 export function tempDir(prefix = 'zkid-server-'): string {
@@ -99,8 +116,13 @@ export interface Holder {
   credential: Credential;
 }
 
-/** A holder with a credential issued through POST /v1/issuer/credentials. */
-export async function enrol(app: ZkidApp, attributes: CredentialAttributes = ADULT): Promise<Holder> {
+/** ADULT with a fresh passport number: another person (the issuer keeps one holder commitment per ID number). */
+export function anotherAdult(): CredentialAttributes {
+  return { ...ADULT, idNumber: `E${String(randomInt(1e8)).padStart(8, '0')}` };
+}
+
+/** A holder with a credential issued through POST /v1/issuer/credentials (by default a new person). */
+export async function enrol(app: ZkidApp, attributes: CredentialAttributes = anotherAdult()): Promise<Holder> {
   const secret = createHolderSecret();
   const res = await request(app)
     .post('/v1/issuer/credentials')
@@ -110,12 +132,33 @@ export async function enrol(app: ZkidApp, attributes: CredentialAttributes = ADU
   return { secret, credential: res.body.credential as Credential };
 }
 
-export async function newRequest(app: ZkidApp, policy: string, extra: Record<string, unknown> = {}): Promise<ProofRequest> {
+/** POST /v1/requests as the 'shop' relying party (or another key): the whole answer. */
+export async function createRequest(
+  app: ZkidApp,
+  policy: string,
+  extra: Record<string, unknown> = {},
+  auth: Record<string, string> = RP_AUTH,
+): Promise<{ request: ProofRequest; requestUri: string; walletUrl: string }> {
   const res = await request(app)
     .post('/v1/requests')
+    .set(auth)
     .send({ policy, ...extra });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return res.body as ProofRequest;
+  return res.body as { request: ProofRequest; requestUri: string; walletUrl: string };
+}
+
+export async function newRequest(app: ZkidApp, policy: string, extra: Record<string, unknown> = {}): Promise<ProofRequest> {
+  return (await createRequest(app, policy, extra)).request;
+}
+
+/** GET /v1/requests/:id as the 'shop' relying party. */
+export function requestStatus(app: ZkidApp, id: string, auth: Record<string, string> = RP_AUTH) {
+  return request(app).get(`/v1/requests/${id}`).set(auth);
+}
+
+/** POST /v1/requests/:id/result as the 'shop' relying party. */
+export function redeem(app: ZkidApp, id: string, responseCode: unknown, auth: Record<string, string> = RP_AUTH) {
+  return request(app).post(`/v1/requests/${id}/result`).set(auth).send({ responseCode });
 }
 
 export async function bucketFor(app: ZkidApp, credential: Credential): Promise<Bucket> {

@@ -14,7 +14,7 @@ import { RevocationTree, witnessFromBucket } from '../../src/revocation/tree.ts'
 import { demoAttributes } from '../../src/server/issuer-service.ts';
 import { auditHash } from '../../src/store/sqlite.ts';
 import { AUDIT_GENESIS, type AuditEntry } from '../../src/store/store.ts';
-import { ADULT, AUTH, build, enrol, expectError, removeDir, startApp, type TestApp, testConfig } from './helpers.ts';
+import { ADULT, AUTH, build, enrol, expectError, RP_AUTH, removeDir, startApp, type TestApp, testConfig } from './helpers.ts';
 
 let t: TestApp;
 const COMMITMENT = toDecimal(holderCommitment(1234567n));
@@ -264,7 +264,7 @@ describe('root window', () => {
       expect((await root()).accepted).toEqual(roots.slice(0, 2));
       w.clock.advance(3600);
       expect((await root()).accepted).toEqual(roots.slice(0, 1)); // the current root is always accepted
-      const req = (await request(w.app).post('/v1/requests').send({ policy: 'over18' })).body;
+      const req = (await request(w.app).post('/v1/requests').set(RP_AUTH).send({ policy: 'over18' })).body.request;
       expect(req.roots).toEqual(roots.slice(0, 1));
     } finally {
       await w.app.close();
@@ -336,9 +336,9 @@ describe('demo enrolment', () => {
       const res = await request(limited.app).post('/v1/demo/enrol').send({ holderCommitment: COMMITMENT });
       expect(res.status).toBe(201);
       expect(res.body.credential.attributes).toEqual(
-        demoAttributes(Number(limited.clock.now().toISOString().slice(0, 10).replaceAll('-', ''))),
+        demoAttributes(Number(limited.clock.now().toISOString().slice(0, 10).replaceAll('-', '')), COMMITMENT),
       );
-      expect(res.body.credential.attributes).toMatchObject({ birthDate: 20000101, region: 110105, documentType: 1 });
+      expect(res.body.credential.attributes).toMatchObject({ nationality: 156, documentType: 1 });
       expect(await verifyCredentialSignature(res.body.credential)).toBe(true);
       expectError(await request(limited.app).post('/v1/demo/enrol').send({ holderCommitment: '0x1' }), 400, 'INVALID_FIELD_ELEMENT');
       expectError(await request(limited.app).post('/v1/demo/enrol').send({ holderCommitment: COMMITMENT }), 429, 'RATE_LIMITED');
@@ -350,12 +350,13 @@ describe('demo enrolment', () => {
     }
   });
 
-  it('does not exist when demo is off, and sessions then need the token', async () => {
+  it('does not exist when demo is off, and sessions need a relying party key', async () => {
     const prod = await startApp({ config: testConfig({ demo: false }) });
     try {
       expectError(await request(prod.app).post('/v1/demo/enrol').send({ holderCommitment: COMMITMENT }), 404, 'NOT_FOUND');
       expectError(await request(prod.app).get('/v1/sessions'), 401, 'UNAUTHORIZED');
-      expect((await request(prod.app).get('/v1/sessions').set(AUTH)).body).toEqual({ sessions: [] });
+      expectError(await request(prod.app).get('/v1/sessions').set(AUTH), 401, 'UNAUTHORIZED'); // the admin token is not an RP key
+      expect((await request(prod.app).get('/v1/sessions').set(RP_AUTH)).body).toEqual({ sessions: [] });
     } finally {
       await prod.app.close();
       removeDir(prod.dir);

@@ -122,7 +122,9 @@ describe('OpenAPI document', () => {
       .error.properties.code.enum;
     expect(enumCodes.sort()).toEqual(Object.keys(ERROR_STATUS).sort());
     expect(doc.paths['/v1/demo/enrol']).toBeUndefined();
-    expect(doc.paths['/v1/sessions']?.get?.security).toEqual([{ adminToken: [] }]);
+    expect(doc.paths['/v1/sessions']?.get?.security).toEqual([{ relyingPartyKey: [] }]);
+    expect(doc.paths['/v1/requests/{id}/result']?.post?.security).toEqual([{ relyingPartyKey: [] }]);
+    expect(doc.paths['/v1/requests/{id}/holder']?.get?.security).toBeUndefined();
     const demo = buildOpenApi(testConfig()) as unknown as Doc;
     expect(JSON.stringify(demo.paths['/v1/demo/enrol'])).toContain('DEMO ONLY');
   });

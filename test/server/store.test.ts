@@ -94,7 +94,7 @@ describe('SqliteStore', () => {
   it('stores a request exactly as issued and consumes its challenge once', async () => {
     const s = open();
     const req = makeRequest();
-    await s.insertRequest({ request: req, createdAt: NOW });
+    await s.insertRequest({ request: req, createdAt: NOW, rpId: 'shop' });
     const stored = await s.getRequest(req.id);
     expect(stored?.request).toEqual(req);
     expect(stored?.status).toBe('pending');
@@ -103,9 +103,10 @@ describe('SqliteStore', () => {
     expect(await s.completeRequest({ id: req.id, now: later, result: RESULT })).toBe('already-used');
     expect(await s.completeRequest({ id: 'missing', now: later, result: RESULT })).toBe('not-found');
     expect((await s.getRequest(req.id))?.result).toEqual(RESULT);
-    expect(await s.listSessions({ limit: 10 })).toEqual([
-      { requestId: req.id, policy: 'over18', pseudonym: '42', disclosed: {}, verifiedAt: NOW.toISOString() },
+    expect(await s.listSessions({ rpId: 'shop', limit: 10 })).toEqual([
+      { requestId: req.id, redeemed: false, policy: 'over18', pseudonym: '42', disclosed: {}, verifiedAt: NOW.toISOString() },
     ]);
+    expect(await s.listSessions({ rpId: 'other', limit: 10 })).toEqual([]);
   });
 
   it('does not consume an expired request', async () => {
@@ -199,5 +200,69 @@ describe('SqliteStore', () => {
     expect(await s.isSerialIssued(7)).toBe(true);
     expect(await s.isSerialIssued(8)).toBe(false);
     expect(await s.listAudit({ limit: 10 })).toHaveLength(1);
+  });
+
+  it('redeems a response code once, only for the owning relying party and the right code, migrating from schema 1', async () => {
+    const s = open();
+    expect(SCHEMA_VERSION).toBeGreaterThanOrEqual(2);
+    const req = makeRequest();
+    await s.insertRequest({ request: req, createdAt: NOW, rpId: 'shop', redirectUri: 'https://shop.example/back' });
+    const hash = 'ab'.repeat(32);
+    const at = new Date(NOW.getTime() + 1000);
+    expect(await s.redeemResult({ id: req.id, rpId: 'shop', codeHash: hash, now: at })).toEqual({ outcome: 'invalid' }); // pending
+    expect(await s.completeRequest({ id: req.id, now: at, result: RESULT, responseCodeHash: hash })).toBe('completed');
+    expect(await s.redeemResult({ id: req.id, rpId: 'other', codeHash: hash, now: at })).toEqual({ outcome: 'not-found' });
+    expect(await s.redeemResult({ id: req.id, rpId: 'shop', codeHash: 'cd'.repeat(32), now: at })).toEqual({ outcome: 'invalid' });
+    expect(await s.redeemResult({ id: req.id, rpId: 'shop', codeHash: 'not hex', now: at })).toEqual({ outcome: 'invalid' });
+    expect(await s.redeemResult({ id: req.id, rpId: 'shop', codeHash: hash, now: at })).toEqual({ outcome: 'redeemed', result: RESULT });
+    expect(await s.redeemResult({ id: req.id, rpId: 'shop', codeHash: hash, now: at })).toEqual({ outcome: 'used' });
+    const stored = await s.getRequest(req.id);
+    expect(stored).toMatchObject({ rpId: 'shop', redirectUri: 'https://shop.example/back', responseCodeHash: hash, redeemedAt: at });
+    expect(JSON.stringify(stored)).not.toContain('response_code=');
+  });
+
+  it('records one issuance for a person all or nothing, and refuses one based on a stale holder record', async () => {
+    const s = open();
+    await s.initRootHistory({ revision: 0, root: '100', publishedAt: NOW });
+    const secret1 = await s.issuerSecret('person-key', () => 'aa');
+    expect(await s.issuerSecret('person-key', () => 'bb')).toBe(secret1);
+    const holder = { personKey: 'p1', holderCommitment: '5', serial: 7, attributesMac: 'm', commitmentSince: NOW, updatedAt: NOW };
+    const audit = [{ at: NOW, actor: 'admin', action: 'credential.issued', subject: '7' }];
+    const first = { holder, previous: undefined, newSerial: { serial: 7, keyId: 'k' }, revocations: [], audit, at: NOW };
+    expect(await s.recordHolderIssuance(first)).toBe('recorded');
+    expect(await s.getHolder('p1')).toEqual(holder);
+    expect(await s.recordHolderIssuance(first)).toBe('conflict'); // the person is no longer new
+    const rekeyed = { ...holder, holderCommitment: '6', serial: 9, commitmentSince: NOW };
+    const change = {
+      leafIndex: 0,
+      bitmap: String(1n << 7n),
+      revision: 1,
+      root: '101',
+      at: NOW,
+      audit: { at: NOW, actor: 'admin', action: 'serial.revoked', subject: '7' },
+    };
+    // A failure in the middle (the audit entry) leaves the holder, the serial and the leaf untouched.
+    s.database.exec(`CREATE TEMP TRIGGER crash BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'simulated crash'); END`);
+    const second = { holder: rekeyed, previous: holder, newSerial: { serial: 9, keyId: 'k' }, revocations: [change], audit, at: NOW };
+    await expect(s.recordHolderIssuance(second)).rejects.toThrow(/simulated crash/);
+    s.database.exec('DROP TRIGGER crash');
+    expect(await s.getHolder('p1')).toEqual(holder);
+    expect(await s.isSerialIssued(9)).toBe(false);
+    expect(await s.loadRevocationLeaves()).toEqual([]);
+    expect(await s.recordHolderIssuance(second)).toBe('recorded');
+    expect(await s.getHolder('p1')).toEqual(rekeyed);
+    expect(await s.loadRevocationLeaves()).toEqual([[0, String(1n << 7n)]]);
+    expect(await s.countIssuedByRange(258_048)).toEqual([[0, 2]]);
+    // The holders table keeps a keyed hash, never an ID number.
+    expect(s.database.prepare('SELECT * FROM holders').all()).toEqual([
+      {
+        person_key: 'p1',
+        holder_commitment: '6',
+        serial: 9,
+        attributes_mac: 'm',
+        commitment_since: NOW.getTime(),
+        updated_at: NOW.getTime(),
+      },
+    ]);
   });
 });

@@ -18,7 +18,10 @@ import {
   fakePresentation,
   N_PUBLIC,
   newRequest,
+  RP_AUTH,
+  RP_KEY,
   removeDir,
+  requestStatus,
   startApp,
   submit,
   type TestApp,
@@ -56,6 +59,7 @@ describe('request bodies', () => {
     expectError(
       await request(t.app)
         .post('/v1/requests')
+        .set(RP_AUTH)
         .send({ policy: 'x'.repeat(20_000) }),
       413,
       'PAYLOAD_TOO_LARGE',
@@ -100,9 +104,9 @@ describe('request bodies', () => {
       expectError(res, 400, code);
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    expectError(await request(t.app).post('/v1/requests').send({ policy: 18 }), 400, 'INVALID_BODY');
-    expectError(await request(t.app).post('/v1/requests').send({ policy: 'over18', scope: '1' }), 400, 'INVALID_BODY');
-    expectError(await request(t.app).post('/v1/requests').send([]), 400, 'INVALID_BODY');
+    expectError(await request(t.app).post('/v1/requests').set(RP_AUTH).send({ policy: 18 }), 400, 'INVALID_BODY');
+    expectError(await request(t.app).post('/v1/requests').set(RP_AUTH).send({ policy: 'over18', scope: '1' }), 400, 'INVALID_BODY');
+    expectError(await request(t.app).post('/v1/requests').set(RP_AUTH).send([]), 400, 'INVALID_BODY');
     expect(calls).toBe(0);
   });
 
@@ -151,10 +155,12 @@ describe('request bodies', () => {
 
 describe('proof requests', () => {
   it('creates a request for a configured policy with everything the holder needs', async () => {
-    const res = await request(t.app).post('/v1/requests').send({ policy: 'adult-resident-of-region' });
+    const res = await request(t.app).post('/v1/requests').set(RP_AUTH).send({ policy: 'adult-resident-of-region' });
     expect(res.status).toBe(201);
-    expect(res.headers.location).toBe(`/v1/requests/${res.body.id}`);
-    const req = res.body;
+    expect(res.headers.location).toBe(`/v1/requests/${res.body.request.id}`);
+    const req = res.body.request;
+    expect(res.body.requestUri).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/v1/requests/${req.id}/holder$`));
+    expect(res.body.walletUrl).toBe(`http://localhost:8081/?request_uri=${encodeURIComponent(res.body.requestUri)}`);
     expect(req).toMatchObject({
       version: 'zkid/request/v1',
       circuit: t.app.context.circuit.instance,
@@ -179,7 +185,7 @@ describe('proof requests', () => {
 
   it('refuses an unknown policy', async () => {
     for (const policy of ['over21', 'constructor', '__proto__', 'toString']) {
-      expectError(await request(t.app).post('/v1/requests').send({ policy }), 400, 'UNKNOWN_POLICY');
+      expectError(await request(t.app).post('/v1/requests').set(RP_AUTH).send({ policy }), 400, 'UNKNOWN_POLICY');
     }
   });
 
@@ -193,12 +199,13 @@ describe('proof requests', () => {
       expectError(
         await request(t.app)
           .post('/v1/requests')
+          .set(RP_AUTH)
           .send({ policy: 'over18', today: addDays(today, d) }),
         422,
         'TODAY_OUT_OF_RANGE',
       );
     }
-    expectError(await request(t.app).post('/v1/requests').send({ policy: 'over18', today: 20260230 }), 400, 'INVALID_DATE');
+    expectError(await request(t.app).post('/v1/requests').set(RP_AUTH).send({ policy: 'over18', today: 20260230 }), 400, 'INVALID_DATE');
   });
 
   it('refuses a presentation whose request date is now two days off, before verifying', async () => {
@@ -220,12 +227,12 @@ describe('proof requests', () => {
 
   it('reports the status of a request and 404 for an unknown one', async () => {
     const req = await newRequest(t.app, 'over18');
-    const res = await request(t.app).get(`/v1/requests/${req.id}`);
+    const res = await requestStatus(t.app, req.id);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id: req.id, policy: 'over18', status: 'pending', request: req });
     expect(res.headers['cache-control']).toBe('no-store');
-    expectError(await request(t.app).get('/v1/requests/unknown'), 404, 'REQUEST_NOT_FOUND');
-    expectError(await request(t.app).get(`/v1/requests/${'x'.repeat(65)}`), 404, 'REQUEST_NOT_FOUND');
+    expectError(await requestStatus(t.app, 'unknown'), 404, 'REQUEST_NOT_FOUND');
+    expectError(await requestStatus(t.app, 'x'.repeat(65)), 404, 'REQUEST_NOT_FOUND');
     expectError(await submit(t.app, 'unknown', fakePresentation('unknown')), 404, 'REQUEST_NOT_FOUND');
   });
 
@@ -234,8 +241,8 @@ describe('proof requests', () => {
     t.clock.advance(301);
     try {
       expectError(await submit(t.app, req.id, fakePresentation(req.id)), 410, 'REQUEST_EXPIRED');
-      expect((await request(t.app).get(`/v1/requests/${req.id}`)).body).toMatchObject({ status: 'expired' });
-      expect((await request(t.app).get(`/v1/requests/${req.id}`)).body.request).toBeUndefined();
+      expect((await requestStatus(t.app, req.id)).body).toMatchObject({ status: 'expired' });
+      expect((await requestStatus(t.app, req.id)).body.request).toBeUndefined();
     } finally {
       t.clock.advance(-301);
     }
@@ -249,7 +256,7 @@ describe('verification', () => {
     const res = await submit(t.app, req.id, fakePresentation(req.id));
     expectError(res, 422, 'PROOF_INVALID');
     expect(calls).toBe(1);
-    const status = await request(t.app).get(`/v1/requests/${req.id}`);
+    const status = await requestStatus(t.app, req.id);
     expect(status.body).toMatchObject({ status: 'pending', error: { code: 'PROOF_INVALID' } });
   });
 
@@ -265,7 +272,7 @@ describe('verification', () => {
     res = await submit(t.app, req.id, fakePresentation(req.id));
     expectError(res, 422, 'VERIFICATION_ERROR');
     expect(res.text).not.toContain('secret internal detail');
-    expect((await request(t.app).get(`/v1/requests/${req.id}`)).body.status).toBe('pending');
+    expect((await requestStatus(t.app, req.id)).body.status).toBe('pending');
     verdict = async () => ({ verified: false, code: 'PROOF_INVALID', message: 'the proof does not verify' });
   });
 
@@ -321,7 +328,7 @@ describe('hardening', () => {
     try {
       await newRequest(limited.app, 'over18');
       await newRequest(limited.app, 'over18');
-      const res = await request(limited.app).post('/v1/requests').send({ policy: 'over18' });
+      const res = await request(limited.app).post('/v1/requests').set(RP_AUTH).send({ policy: 'over18' });
       expectError(res, 429, 'RATE_LIMITED');
       expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
       expect(res.headers.ratelimit).toBeDefined();
@@ -363,13 +370,14 @@ describe('hardening', () => {
   it('refuses, in production, circuit artifacts that are not allow-listed', async () => {
     const dev = tempDir();
     try {
-      await expect(startApp({ dir: dev, config: resolveConfig({ adminToken: ADMIN_TOKEN }, { production: true }) })).rejects.toThrow(
-        /allowedArtifacts: in production every circuit artifact must be allow-listed/,
-      );
+      const relyingParties = { shop: { name: 'Shop', serviceId: 'shop.example', apiKey: RP_KEY } };
+      await expect(
+        startApp({ dir: dev, config: resolveConfig({ adminToken: ADMIN_TOKEN, relyingParties }, { production: true }) }),
+      ).rejects.toThrow(/allowedArtifacts: in production every circuit artifact must be allow-listed/);
       const hashes = Object.values(build.manifest.artifacts).map((a) => a.sha256);
       const prod = await startApp({
         dir: dev,
-        config: resolveConfig({ adminToken: ADMIN_TOKEN, allowedArtifacts: hashes }, { production: true }),
+        config: resolveConfig({ adminToken: ADMIN_TOKEN, allowedArtifacts: hashes, relyingParties }, { production: true }),
       });
       expect(prod.app.context.config.demo).toBe(false);
       await prod.app.close();
@@ -383,7 +391,7 @@ describe('hardening', () => {
     try {
       d.app.beginDrain();
       expectError(await request(d.app).get('/healthz'), 503, 'SHUTTING_DOWN');
-      expectError(await request(d.app).post('/v1/requests').send({ policy: 'over18' }), 503, 'SHUTTING_DOWN');
+      expectError(await request(d.app).post('/v1/requests').set(RP_AUTH).send({ policy: 'over18' }), 503, 'SHUTTING_DOWN');
     } finally {
       await d.app.close();
       removeDir(d.dir);

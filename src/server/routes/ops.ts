@@ -44,6 +44,11 @@ export function registerOpsRoutes(app: Express, ctx: AppContext): void {
       demo: config.demo,
       policies: Object.values(config.policies).map((p) => ({ ...p.policy, unique: p.unique })),
       trustedIssuers: ctx.trustedIssuers,
+      walletBaseUrl: config.walletBaseUrl,
+      // A credential revoked at time t still proves against older roots until t + gracePeriodSeconds
+      // (or rootCount - 1 later root changes), whichever comes first.
+      gracePeriodSeconds: config.roots.maxAgeSeconds,
+      rootCount: config.roots.count,
     });
   });
 }

@@ -4,7 +4,9 @@
  * does not say which credential the holder has), the full snapshot, and the circuit artifacts.
  *
  * Registry data changes with every revocation: `Cache-Control: no-cache` with an ETag, so clients
- * revalidate cheaply (304). Artifacts never change under a hash: strong ETag = "<sha256>",
+ * revalidate cheaply (304). Buckets and the snapshot say how many live credentials they cover
+ * (`issuedCount`): the anonymity set of a holder who fetched them. The snapshot is served gzip or
+ * brotli by Accept-Encoding (`Vary: Accept-Encoding`, one weak ETag for every encoding). Artifacts never change under a hash: strong ETag = "<sha256>",
  * `immutable`, and the request's artifact URLs carry `?sha256=` so a new build gets a new URL.
  */
 import { createHash } from 'node:crypto';
@@ -20,6 +22,13 @@ import { pageQuery, parseOrThrow } from '../schemas.ts';
 function publicResource(_req: Request, res: Response, next: NextFunction): void {
   res.set({ 'Access-Control-Allow-Origin': '*', 'Cross-Origin-Resource-Policy': 'cross-origin' });
   next();
+}
+
+/** Does If-None-Match name this ETag (weak comparison)? */
+function notModified(req: Request, etag: string): boolean {
+  const inm = req.get('if-none-match');
+  const bare = etag.replace(/^W\//, '');
+  return inm !== undefined && (inm.trim() === '*' || inm.split(',').some((t) => t.trim().replace(/^W\//, '') === bare));
 }
 
 interface ServedArtifact {
@@ -52,7 +61,8 @@ export function registerRegistryRoutes(app: Express, ctx: AppContext): void {
   const { registry, config, clock } = ctx;
 
   if (config.roles.registry) {
-    app.get('/v1/registry/root', publicResource, (_req, res) => {
+    app.get('/v1/registry/root', publicResource, async (_req, res) => {
+      const snapshot = await registry.servedSnapshot();
       res.set('Cache-Control', 'no-cache').json({
         root: registry.root,
         revision: registry.revision,
@@ -61,6 +71,10 @@ export function registerRegistryRoutes(app: Express, ctx: AppContext): void {
         bucketBits: DEFAULT_BUCKET_BITS,
         accepted: registry.acceptedRoots(clock(), config.roots),
         window: config.roots,
+        // credentials issued and not revoked: the anonymity set of a holder who takes the snapshot
+        issued: snapshot.issuedCount,
+        // the snapshot's size gzip-compressed (brotli is smaller still): small enough to take whole?
+        snapshotBytes: snapshot.gzip.length,
       });
     });
 
@@ -83,8 +97,25 @@ export function registerRegistryRoutes(app: Express, ctx: AppContext): void {
       res.set('Cache-Control', 'no-cache').json(registry.exportBucket(index));
     });
 
-    app.get('/v1/registry/snapshot', publicResource, (_req, res) => {
-      res.set('Cache-Control', 'no-cache').json(registry.exportSnapshot());
+    app.get('/v1/registry/snapshot', publicResource, async (req, res) => {
+      const snapshot = await registry.servedSnapshot();
+      res.set({
+        'Cache-Control': 'no-cache',
+        Vary: 'Accept-Encoding',
+        ETag: snapshot.etag,
+        'Content-Type': 'application/json; charset=utf-8',
+      });
+      if (notModified(req, snapshot.etag)) {
+        res.status(304).end();
+        return;
+      }
+      // No Accept-Encoding: plain JSON (the RFC allows any coding, but clients that omit it rarely decode).
+      const encoding = req.get('accept-encoding') ? req.acceptsEncodings('br', 'gzip', 'identity') : 'identity';
+      if (encoding === 'br' || encoding === 'gzip') {
+        res.set('Content-Encoding', encoding).send(encoding === 'br' ? snapshot.br : snapshot.gzip);
+        return;
+      }
+      res.send(snapshot.json);
     });
   }
 

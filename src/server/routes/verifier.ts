@@ -1,9 +1,11 @@
 /**
- * Verifier routes: proof requests by policy name, presentations, request status, and the list of
- * verified sessions (for the service's demo page).
+ * Verifier routes. Relying-party routes (its API key, checked before the body is read): create a
+ * proof request, read its status (never the result), redeem the one-time response code for the
+ * result, list its sessions. Holder-facing routes (public, any origin): the holder view of a
+ * request and the presentation, which answers with the response code and the redirect back.
  */
-import type { Express } from 'express';
-import { requireBearer } from '../auth.ts';
+import type { Express, Request } from 'express';
+import { relyingPartyOf, requireRelyingParty } from '../auth.ts';
 import { type AppContext, param } from '../context.ts';
 import { pageQuery, parseOrThrow } from '../schemas.ts';
 
@@ -11,14 +13,25 @@ export function registerVerifierRoutes(app: Express, ctx: AppContext): void {
   const verifier = ctx.verifier;
   if (!verifier) return;
   const { config } = ctx;
+  const rpAuth = requireRelyingParty(Object.values(config.relyingParties));
+  /** The service's own base URL: the configured public one, else the one this call reached. */
+  const base = (req: Request) => config.publicBaseUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
 
-  app.post('/v1/requests', ctx.limiter('requests', config.rateLimits.requests), ...ctx.json, async (req, res) => {
-    const request = await verifier.createRequest(req.body);
-    res.status(201).location(`/v1/requests/${request.id}`).set('Cache-Control', 'no-store').json(request);
+  app.post('/v1/requests', ctx.limiter('requests', config.rateLimits.requests), rpAuth, ...ctx.json, async (req, res) => {
+    const created = await verifier.createRequest(relyingPartyOf(res), req.body, base(req));
+    res.status(201).location(`/v1/requests/${created.request.id}`).set('Cache-Control', 'no-store').json(created);
   });
 
-  app.get('/v1/requests/:id', async (req, res) => {
-    res.set('Cache-Control', 'no-store').json(await verifier.status(param(req, 'id')));
+  app.get('/v1/requests/:id', rpAuth, async (req, res) => {
+    res.set('Cache-Control', 'no-store').json(await verifier.status(relyingPartyOf(res), param(req, 'id')));
+  });
+
+  app.post('/v1/requests/:id/result', ctx.limiter('results', config.rateLimits.requests), rpAuth, ...ctx.json, async (req, res) => {
+    res.set('Cache-Control', 'no-store').json(await verifier.redeem(relyingPartyOf(res), param(req, 'id'), req.body));
+  });
+
+  app.get('/v1/requests/:id/holder', async (req, res) => {
+    res.set('Cache-Control', 'no-store').json(await verifier.holderView(param(req, 'id')));
   });
 
   app.post(
@@ -30,10 +43,10 @@ export function registerVerifierRoutes(app: Express, ctx: AppContext): void {
     },
   );
 
-  // Sessions show pseudonyms: public only on a demo instance, otherwise behind the admin token.
-  const guard = config.demo ? [] : [requireBearer(config.adminToken, 'zkid-admin')];
-  app.get('/v1/sessions', ...guard, async (req, res) => {
+  app.get('/v1/sessions', rpAuth, async (req, res) => {
     const q = parseOrThrow(pageQuery, req.query, 'INVALID_PARAMETER');
-    res.set('Cache-Control', 'no-store').json({ sessions: await ctx.store.listSessions({ limit: q.limit ?? 50 }) });
+    res
+      .set('Cache-Control', 'no-store')
+      .json({ sessions: await ctx.store.listSessions({ rpId: relyingPartyOf(res).id, limit: q.limit ?? 50 }) });
   });
 }
