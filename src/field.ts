@@ -10,6 +10,19 @@ export const FIELD_MODULUS = 218882428718392752222464057452572750885483644004160
 const DECIMAL = /^(0|[1-9][0-9]*)$/;
 
 /**
+ * The one canonical-decimal test: digits only, no sign, no leading zeros, at most `maxDigits`
+ * digits (78 holds any 256-bit value). Callers that need a bound on the value check it after.
+ */
+export function isCanonicalDecimal(value: unknown, maxDigits = 78): value is string {
+  return typeof value === 'string' && value.length >= 1 && value.length <= maxDigits && DECIMAL.test(value);
+}
+
+/** Is `value` a field element in canonical decimal form (< r)? */
+export function isCanonicalFieldElement(value: unknown): value is string {
+  return isCanonicalDecimal(value) && BigInt(value) < FIELD_MODULUS;
+}
+
+/**
  * Parse a field element given as a canonical decimal string, a bigint, or a safe integer.
  * @param field name of the parameter, used in the error
  * @throws ZkidError INVALID_FIELD_ELEMENT for anything else, or for a value >= r
@@ -22,7 +35,7 @@ export function parseFieldElement(field: string, value: unknown): bigint {
     if (!Number.isSafeInteger(value)) throw new ZkidError('INVALID_FIELD_ELEMENT', `${field} must be an integer`, field);
     v = BigInt(value);
   } else if (typeof value === 'string') {
-    if (value.length > 80 || !DECIMAL.test(value)) {
+    if (!isCanonicalDecimal(value)) {
       throw new ZkidError('INVALID_FIELD_ELEMENT', `${field} must be a canonical decimal string`, field);
     }
     v = BigInt(value);

@@ -5,9 +5,9 @@
  */
 import { parseDate } from '../dates.ts';
 import { type ErrorCode, ZkidError } from '../errors.ts';
-import { parseFieldElement, toDecimal } from '../field.ts';
+import { isCanonicalDecimal, parseFieldElement, toDecimal } from '../field.ts';
 import { poseidon } from '../poseidon.ts';
-import { SERIALS_PER_LEAF } from '../revocation/common.ts';
+import { capacityOf, DEFAULT_SHAPE, SERIALS_PER_LEAF, parseSerial as serialPositionOf } from '../revocation/common.ts';
 import { canonicalIdNumber, DOCUMENT_TYPES, encodeIdNumber, validateCnResidentId } from './id-number.ts';
 
 export const SCHEMA_VERSION = 1n;
@@ -26,10 +26,10 @@ export const SLOT_NAMES = [
 ] as const;
 export type SlotName = (typeof SLOT_NAMES)[number];
 
-/** Serials are < MAX_SERIAL = 252 * 2^24 (exclusive): 2^24 leaves of 252 bits. */
 /** Re-exported: the one definition lives with the revocation tree. */
 export { SERIALS_PER_LEAF };
-export const MAX_SERIAL = BigInt(SERIALS_PER_LEAF) * 2n ** 24n; // exclusive
+/** Serials are < MAX_SERIAL (exclusive): the default revocation tree's capacity, 252 * 2^24. */
+export const MAX_SERIAL = capacityOf(DEFAULT_SHAPE);
 
 /** The issuer-attested attributes (dates are YYYYMMDD numbers). */
 export interface CredentialAttributes {
@@ -79,7 +79,7 @@ function parseInteger(code: ErrorCode, field: string, value: unknown, min: numbe
   let n: number;
   if (typeof value === 'number') n = value;
   else if (typeof value === 'bigint') n = Number(value);
-  else if (typeof value === 'string' && /^(0|[1-9][0-9]{0,15})$/.test(value)) n = Number(value);
+  else if (isCanonicalDecimal(value, 16)) n = Number(value);
   else throw new ZkidError(code, `${field} must be an integer`, field);
   if (!Number.isSafeInteger(n)) throw new ZkidError(code, `${field} must be an integer`, field);
   if (n < min || n > max) throw new ZkidError(code, `${field} must be between ${min} and ${max}`, field);
@@ -141,9 +141,8 @@ export function validateAttributes(input: unknown): CredentialAttributes {
  * @throws ZkidError INVALID_FIELD_ELEMENT for a non-canonical value; SERIAL_OUT_OF_RANGE when >= MAX_SERIAL
  */
 export function parseSerial(field: string, value: unknown): bigint {
-  const serial = parseFieldElement(field, value);
-  if (serial >= MAX_SERIAL) throw new ZkidError('SERIAL_OUT_OF_RANGE', `${field} must be less than ${MAX_SERIAL}`, field);
-  return serial;
+  // A field element first (canonical decimal, bigint or safe integer), then the tree's one range rule.
+  return serialPositionOf(parseFieldElement(field, value), DEFAULT_SHAPE, field).serial;
 }
 
 /**

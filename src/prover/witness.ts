@@ -8,7 +8,7 @@ import { encodeStatement } from '../circuit/encoding.ts';
 import { type CircuitParams, circuitParams } from '../circuit/registry.ts';
 import { type Credential, credentialSlots } from '../credential/schema.ts';
 import { ZkidError } from '../errors.ts';
-import { FIELD_MODULUS, toDecimal } from '../field.ts';
+import { isCanonicalFieldElement, toDecimal } from '../field.ts';
 import type { ProofRequest } from '../request.ts';
 import type { RevocationWitness } from '../revocation/tree.ts';
 import { sha256Hex } from './artifacts.ts';
@@ -99,7 +99,7 @@ function assertCanonical(input: Record<string, unknown>): void {
   const visit = (v: unknown, path: string) => {
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) visit(v[i], `${path}[${i}]`);
-    } else if (typeof v !== 'string' || !/^(0|[1-9][0-9]*)$/.test(v) || BigInt(v) >= FIELD_MODULUS) {
+    } else if (!isCanonicalFieldElement(v)) {
       throw new ZkidError('INVALID_FIELD_ELEMENT', `circuit input ${path} is not a field element below r`, path);
     }
   };

@@ -5,11 +5,11 @@
  * (a key whose phase 2 nobody contributed to has gamma == delta, and proofs for it can be forged).
  */
 import * as snarkjs from 'snarkjs';
+import { isCanonicalDecimal } from '../field.ts';
 import { g2InSubgroup } from './groth16-mcl.ts';
 
 /** BN254 base field modulus q. */
 export const BASE_MODULUS = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
-const DEC = /^(0|[1-9][0-9]{0,77})$/;
 
 export interface VerificationKey {
   protocol: 'groth16';
@@ -24,7 +24,7 @@ export interface VerificationKey {
 }
 
 function coord(v: unknown): bigint | undefined {
-  if (typeof v !== 'string' || !DEC.test(v)) return undefined;
+  if (!isCanonicalDecimal(v)) return undefined;
   const x = BigInt(v);
   return x < BASE_MODULUS ? x : undefined;
 }

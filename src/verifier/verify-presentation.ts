@@ -8,7 +8,7 @@ import { encodeStatement } from '../circuit/encoding.ts';
 import { circuitParams, publicSignalNames, SIGNAL } from '../circuit/registry.ts';
 import { decodeIdNumber } from '../credential/id-number.ts';
 import { SLOT_NAMES, type SlotName } from '../credential/schema.ts';
-import { FIELD_MODULUS } from '../field.ts';
+import { isCanonicalFieldElement } from '../field.ts';
 import { policyPrivacyProblem } from '../policy.ts';
 import type { Presentation, ProofRequest } from '../request.ts';
 import { proofPointsProblem, type VerificationKey, verificationKeyProblem } from './groth16-checks.ts';
@@ -57,7 +57,6 @@ export interface VerifyOptions {
   now?: Date;
 }
 
-const DEC = /^(0|[1-9][0-9]{0,77})$/;
 const reject = (code: VerifyErrorCode, message: string): Rejected => ({ verified: false, code, message });
 
 function decodeDisclosed(name: SlotName, v: bigint): string | number {
@@ -86,7 +85,7 @@ async function check(presentation: unknown, request: ProofRequest, o: VerifyOpti
   const values: bigint[] = [];
   for (let i = 0; i < signals.length; i++) {
     const s = signals[i];
-    if (typeof s !== 'string' || !DEC.test(s) || BigInt(s) >= FIELD_MODULUS) {
+    if (!isCanonicalFieldElement(s)) {
       return reject('NON_CANONICAL_SIGNAL', `public signal ${i} (${names[i]}) is not a canonical decimal below r`);
     }
     values.push(BigInt(s));
