@@ -132,6 +132,7 @@ function parts(): Set<Part> {
 const started = performance.now();
 const report: Report = {
   date: new Date().toISOString(),
+  command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
   machine: machine(),
   options: { quick, runs: RUNS, warmup: WARMUP, protocolRuns: PROTOCOL_RUNS, protocolWarmup: Math.min(WARMUP, 1) },
   runtimeS: 0,

@@ -250,7 +250,7 @@ export function markdown(r: Report): string {
   const def = g16.find((x) => x.group === 'default');
   out.push(`Machine: ${machineLine(r)}.`);
   out.push(
-    `Run of ${r.date}${r.options.quick ? ' (--quick)' : ''}: ${r.options.runs} measured runs after ${r.options.warmup} warm-up (PLONK/FFLONK: ${r.options.protocolRuns} after ${r.options.protocolWarmup}); medians, with min-max in parentheses; whole run ${Math.round(r.runtimeS / 60)} min.`,
+    `Run of ${r.date}${r.command ? ` (\`${r.command}\`)` : r.options.quick ? ' (--quick)' : ''}: ${r.options.runs} measured runs after ${r.options.warmup} warm-up (PLONK/FFLONK: ${r.options.protocolRuns} after ${r.options.protocolWarmup}); medians, with min-max in parentheses; whole run ${Math.round(r.runtimeS / 60)} min.`,
   );
   out.push(
     "Prove: zkid's Groth16 prover (`src/prover/groth16-prove.ts`) and plain `snarkjs.groth16.prove` on the same witness. Verify: `verifyPresentation` (every check plus the mcl-wasm pairing) and plain `snarkjs.groth16.verify`. Proof B: the proof as JSON.",

@@ -123,6 +123,8 @@ export interface Machine {
 
 export interface Report {
   date: string;
+  /** the command line that made this report, as a person would type it */
+  command?: string;
   machine: Machine;
   options: { quick: boolean; runs: number; warmup: number; protocolRuns: number; protocolWarmup: number };
   /** wall time of the whole run */
