@@ -11,6 +11,7 @@
  * points, exact public signals, so every check runs and the pairing fails: 422, and the request
  * stays pending, so they can be repeated). The three are reported separately.
  */
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -23,6 +24,7 @@ import { toDecimal } from '../../src/field.ts';
 import { generateProof } from '../../src/prover/generate-proof.ts';
 import type { Presentation, ProofRequest } from '../../src/request.ts';
 import { type Bucket, bucketIndexOf } from '../../src/revocation/tree.ts';
+import { DEMO_RP_KEY } from '../../src/server/config.ts';
 import { ROOT } from '../lib/circuits.ts';
 import { step } from '../lib/progress.ts';
 import type { ServiceRow } from './types.ts';
@@ -110,10 +112,13 @@ export async function startServer(): Promise<RunningServer> {
   return { url, stop };
 }
 
-async function call<T>(url: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+async function call<T>(url: string, path: string, body?: unknown, bearer?: string): Promise<{ status: number; body: T }> {
   const res = await fetch(`${url}${path}`, {
     method: body === undefined ? 'GET' : 'POST',
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   return { status: res.status, body: (await res.json()) as T };
@@ -136,11 +141,11 @@ export async function enrolHolder(url: string): Promise<Holder> {
   return { credential: enrol.body.credential, secret, bucket: bucket.body };
 }
 
-/** A fresh proof request for the over18 policy (POST /v1/requests). */
+/** A fresh proof request for the over18 policy (POST /v1/requests, as the demo relying party). */
 export async function newRequest(url: string): Promise<ProofRequest> {
-  const r = await call<ProofRequest>(url, '/v1/requests', { policy: 'over18' });
+  const r = await call<{ request: ProofRequest }>(url, '/v1/requests', { policy: 'over18' }, DEMO_RP_KEY);
   if (r.status !== 201) throw new Unavailable(`POST /v1/requests answered ${r.status}: ${JSON.stringify(r.body)}`);
-  return r.body;
+  return r.body.request;
 }
 
 export function submitPresentation(url: string, p: Presentation): Promise<{ status: number; body: unknown }> {
