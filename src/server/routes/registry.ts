@@ -109,8 +109,10 @@ export function registerRegistryRoutes(app: Express, ctx: AppContext): void {
         res.status(304).end();
         return;
       }
-      // No Accept-Encoding: plain JSON (the RFC allows any coding, but clients that omit it rarely decode).
-      const encoding = req.get('accept-encoding') ? req.acceptsEncodings('br', 'gzip', 'identity') : 'identity';
+      // Brotli when accepted (smallest), else gzip, else plain JSON; no Accept-Encoding: plain JSON
+      // (the RFC allows any coding then, but such clients rarely decode).
+      const header = req.get('accept-encoding');
+      const encoding = !header ? 'identity' : req.acceptsEncodings('br') ? 'br' : req.acceptsEncodings('gzip') ? 'gzip' : 'identity';
       if (encoding === 'br' || encoding === 'gzip') {
         res.set('Content-Encoding', encoding).send(encoding === 'br' ? snapshot.br : snapshot.gzip);
         return;
