@@ -1,11 +1,19 @@
 /**
  * Entry point (`npm start`): read the configuration, open the SQLite store in the data directory,
- * create the demo issuer key on first start, build the app and listen. SIGINT/SIGTERM drain
- * in-flight requests, then close the store and snarkjs's worker threads.
+ * create the demo issuer key on first start, build the service app and the wallet's app, and
+ * listen on two origins: the service (verifier, issuer, registry, the relying party's demo page)
+ * on PORT, the wallet on WALLET_PORT, so no service page can read the wallet's storage.
+ * SIGINT/SIGTERM drain in-flight requests, then close both listeners, the store and snarkjs's
+ * worker threads.
  *
  * Environment:
- *   PORT              port to listen on (default 8080; 0 picks a free one)
- *   HOST              address to bind (default: all interfaces)
+ *   PORT              port of the service (default 8080; 0 picks a free one)
+ *   WALLET_PORT       port of the wallet's own origin (default 8081)
+ *   HOST              address to bind, both listeners (default: all interfaces)
+ *   ZKID_WALLET_URL   the wallet's public URL (default http://localhost:<WALLET_PORT>): where
+ *                     services send holders
+ *   ZKID_SERVICE_URL  the service's public URL as the wallet reaches it (default: the config's
+ *                     publicBaseUrl, else http://localhost:<PORT>)
  *   ZKID_DATA_DIR     data directory (default ./data), created on start
  *   ZKID_CONFIG       optional JSON config file (see src/server/config.ts)
  *   ZKID_ADMIN_TOKEN  bearer token of the issuer API; outside production, when neither this nor
@@ -17,13 +25,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { pino } from 'pino';
 import { openSqliteStore } from '../store/sqlite.ts';
 import { createApp } from './app.ts';
 import { ConfigError, readConfigInput, resolveConfig, type ServiceEnv } from './config.ts';
 import { ensureIssuerKey } from './issuer-service.ts';
+import { createWalletApp } from './wallet-app.ts';
+import { SERVICE_PUBLIC_DIR } from './wallet-bundle.ts';
 
 const DRAIN_TIMEOUT_MS = 10_000;
 export const ADMIN_TOKEN_FILE = 'admin-token';
@@ -41,21 +51,49 @@ function devAdminToken(dataDir: string): { token: string; created: boolean } {
   return { token, created: true };
 }
 
-function parsePort(v: string | undefined): number {
-  const port = Number(v ?? '8080');
-  if (!/^[0-9]{1,5}$/.test(v ?? '8080') || port > 65535) throw new ConfigError(`PORT must be an integer from 0 to 65535, got '${v}'`);
+function parsePort(name: string, v: string | undefined, fallback: number): number {
+  const raw = v ?? String(fallback);
+  const port = Number(raw);
+  if (!/^[0-9]{1,5}$/.test(raw) || port > 65535) throw new ConfigError(`${name} must be an integer from 0 to 65535, got '${v}'`);
   return port;
 }
 
+/** An HTTP server for `handler`, resolved once it listens. */
+function listen(handler: RequestListener, port: number, host: string | undefined): Promise<Server> {
+  const server = createServer(handler);
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 15_000;
+  server.keepAliveTimeout = 5_000;
+  return new Promise<Server>((resolve, reject) => {
+    server.once('error', reject);
+    const done = () => {
+      server.off('error', reject);
+      resolve(server);
+    };
+    // Without HOST, Node binds every interface (IPv6 and IPv4 where available).
+    if (host) server.listen(port, host, done);
+    else server.listen(port, done);
+  });
+}
+
+function portOf(server: Server, fallback: number): number {
+  const a = server.address();
+  return typeof a === 'object' && a ? a.port : fallback;
+}
+
 async function main(): Promise<void> {
-  const env = process.env as ServiceEnv;
+  const env = process.env as ServiceEnv & { WALLET_PORT?: string; ZKID_SERVICE_URL?: string };
   const production = env.NODE_ENV === 'production';
   const logger = pino({ level: env.LOG_LEVEL ?? 'info', redact: ['req.headers.authorization', 'adminToken'] });
 
-  const port = parsePort(env.PORT);
+  const port = parsePort('PORT', env.PORT, 8080);
+  const walletPort = parsePort('WALLET_PORT', env.WALLET_PORT, 8081);
   const dataDir = resolve(env.ZKID_DATA_DIR ?? './data');
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const input = readConfigInput(env);
+  // The service sends holders to the wallet's origin: unless configured, the wallet listener's own URL.
+  // (The config's own default is http://localhost:8081.)
+  const walletEnv = env.ZKID_WALLET_URL ?? (walletPort === 8081 ? undefined : `http://localhost:${walletPort}`);
+  const input = readConfigInput({ ...env, ...(walletEnv ? { ZKID_WALLET_URL: walletEnv } : {}) });
   let adminToken: string | undefined;
   if (input.adminToken === undefined) {
     if (production) throw new ConfigError('ZKID_ADMIN_TOKEN (or adminToken in the config file) is required when NODE_ENV=production');
@@ -78,36 +116,43 @@ async function main(): Promise<void> {
       const key = await ensureIssuerKey(store, new Date());
       logger.info({ keyId: key.id }, 'issuer key ready');
     }
-    app = await createApp({ store, config, logger });
+    // The service serves the relying party's demo page only; the wallet has its own origin.
+    app = await createApp({ store, config, logger, publicDir: SERVICE_PUBLIC_DIR });
   } catch (e) {
     await store.close();
     throw e;
   }
 
-  const onListening = (err?: Error) => {
-    if (err) {
-      logger.fatal({ err }, 'cannot listen');
-      process.exitCode = 1;
-      void app.close();
-      return;
-    }
-    const address = server.address();
-    logger.info(
-      {
-        port: typeof address === 'object' && address ? address.port : port,
-        dataDir,
-        roles: config.roles,
-        demo: config.demo,
-        serviceId: config.serviceId,
-      },
-      'listening',
-    );
-  };
-  // Without HOST, Node binds every interface (IPv6 and IPv4 where available).
-  const server: Server = env.HOST ? app.listen(port, env.HOST, onListening) : app.listen(port, onListening);
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 15_000;
-  server.keepAliveTimeout = 5_000;
+  const serviceUrl = env.ZKID_SERVICE_URL ?? config.publicBaseUrl ?? `http://localhost:${port}`;
+  let server: Server | undefined;
+  let walletServer: Server;
+  try {
+    const wallet = createWalletApp({ serviceBaseUrl: serviceUrl });
+    server = await listen(app, port, env.HOST);
+    walletServer = await listen(wallet, walletPort, env.HOST);
+  } catch (e) {
+    logger.fatal({ err: e }, 'cannot listen');
+    server?.close();
+    await app.close();
+    throw e;
+  }
+  const walletUrl = config.walletBaseUrl;
+  const service: Server = server;
+  logger.info(
+    {
+      port: portOf(service, port),
+      walletPort: portOf(walletServer, walletPort),
+      dataDir,
+      roles: config.roles,
+      demo: config.demo,
+      serviceId: config.serviceId,
+    },
+    'listening',
+  );
+  process.stderr.write(
+    `\nzkid: the service (API and the relying party's demo page) at ${serviceUrl}/service.html\n` +
+      `zkid: the wallet, on its own origin, at ${walletUrl}/\n\n`,
+  );
 
   let stoppingSince = 0;
   const shutdown = async (signal: string) => {
@@ -123,11 +168,17 @@ async function main(): Promise<void> {
     app.beginDrain();
     const force = setTimeout(() => {
       logger.warn('drain timeout: closing open connections');
-      server.closeAllConnections();
+      service.closeAllConnections();
+      walletServer.closeAllConnections();
     }, DRAIN_TIMEOUT_MS);
     force.unref();
-    const closed = new Promise<void>((res) => server.close(() => res()));
-    server.closeIdleConnections();
+    const closed = Promise.all(
+      [service, walletServer].map((srv) => {
+        const c = new Promise<void>((res) => srv.close(() => res()));
+        srv.closeIdleConnections();
+        return c;
+      }),
+    );
     await closed;
     clearTimeout(force);
     await app.close();

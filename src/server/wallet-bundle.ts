@@ -1,17 +1,20 @@
 /**
- * Builds the browser wallet with esbuild: three ES modules from src/wallet/ into
- * src/server/public/assets/ (gitignored), which the app serves with the rest of
- * src/server/public/ as static files:
- *   assets/wallet.js         the wallet page (`/`)
- *   assets/service.js        the service demo page (`/service.html`)
- *   assets/prover-worker.js  the Web Worker that runs the library's generateProof
+ * Builds the browser pages with esbuild into the two public directories (their assets/ are
+ * gitignored), one per origin:
+ *   public/wallet/assets/   served by the wallet's own origin (src/server/wallet-app.ts)
+ *     wallet.js             the wallet page (`/`)
+ *     prover-worker.js      the Web Worker that runs the library's generateProof
+ *     style.css
+ *   public/service/assets/  served by the service (the relying party's demo page)
+ *     service.js            `/service.html`
+ *     style.css
  *
  * `platform: 'browser'` selects the browser conditions: `#read-bytes` resolves to the fetch-only
  * reader (package.json "imports") and snarkjs and ffjavascript to their browser builds, so the
  * worker proves with the same prover module as the library, and nothing Node-only is bundled.
  *
- * `npm start` runs this first (the "prestart" script): `tsx src/server/wallet-bundle.ts [outdir]`.
- * The browser test calls buildWalletBundle() with a temporary directory.
+ * `npm start` runs this first (the "prestart" script): `tsx src/server/wallet-bundle.ts [publicDir]`.
+ * The browser test calls buildWalletBundle() with a copy of the public directory.
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -20,42 +23,47 @@ import { build } from 'esbuild';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** Where `npm start` puts the bundle: under the app's static directory. */
-export const DEFAULT_ASSETS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'public', 'assets');
+/** The public directory: `wallet/` and `service/` below it, and the shared style.css. */
+export const DEFAULT_PUBLIC_ROOT = join(dirname(fileURLToPath(import.meta.url)), 'public');
+/** What the wallet's origin serves. */
+export const WALLET_PUBLIC_DIR = join(DEFAULT_PUBLIC_ROOT, 'wallet');
+/** What the service's origin serves. */
+export const SERVICE_PUBLIC_DIR = join(DEFAULT_PUBLIC_ROOT, 'service');
 
-/** Output name (without .js) -> entry point, relative to the repository root. */
-export const WALLET_ENTRY_POINTS: Record<string, string> = {
-  wallet: 'src/wallet/wallet.ts',
-  service: 'src/wallet/service.ts',
-  'prover-worker': 'src/wallet/prover-worker.ts',
+/** Per origin: output name (without extension) -> entry point, relative to the repository root. */
+export const ENTRY_POINTS: Record<'wallet' | 'service', Record<string, string>> = {
+  wallet: {
+    wallet: 'src/wallet/wallet.ts',
+    'prover-worker': 'src/wallet/prover-worker.ts',
+    style: 'src/server/public/style.css',
+  },
+  service: {
+    service: 'src/wallet/service.ts',
+    style: 'src/server/public/style.css',
+  },
 };
 
 export interface WalletBundle {
-  outdir: string;
+  publicDir: string;
   files: { path: string; bytes: number }[];
-  /** inputs of the bundle (repository-relative), for tests that check what went in */
+  /** inputs of the wallet origin's bundle (repository-relative), for tests that check what went in */
   inputs: string[];
+  /** inputs of the service page's bundle */
+  serviceInputs: string[];
   ms: number;
 }
 
-/**
- * Bundle the wallet into `outdir` (created if missing). Each file is written under a temporary
- * name and renamed, so a running server never serves half a file.
- * @throws Error with esbuild's messages when the build fails
- */
-export async function buildWalletBundle(o: { outdir?: string; minify?: boolean } = {}): Promise<WalletBundle> {
-  const started = performance.now();
-  const outdir = resolve(o.outdir ?? DEFAULT_ASSETS_DIR);
+async function buildOne(entryPoints: Record<string, string>, outdir: string, minify: boolean) {
   const result = await build({
     absWorkingDir: ROOT,
-    entryPoints: WALLET_ENTRY_POINTS,
+    entryPoints,
     outdir,
     entryNames: '[name]',
     bundle: true,
     format: 'esm',
     platform: 'browser',
     target: 'es2022',
-    minify: o.minify ?? true,
+    minify,
     sourcemap: 'linked',
     legalComments: 'eof',
     metafile: true,
@@ -68,13 +76,36 @@ export async function buildWalletBundle(o: { outdir?: string; minify?: boolean }
     const tmp = `${f.path}.${process.pid}.tmp`;
     writeFileSync(tmp, f.contents);
     renameSync(tmp, f.path);
-    if (f.path.endsWith('.js')) files.push({ path: f.path, bytes: f.contents.byteLength });
+    if (f.path.endsWith('.js') || f.path.endsWith('.css')) files.push({ path: f.path, bytes: f.contents.byteLength });
   }
-  return { outdir, files, inputs: Object.keys(result.metafile.inputs), ms: performance.now() - started };
+  return { files, inputs: Object.keys(result.metafile.inputs) };
+}
+
+/**
+ * Bundle the wallet and the service page into `<publicDir>/wallet/assets` and
+ * `<publicDir>/service/assets` (created if missing). Each file is written under a temporary name
+ * and renamed, so a running server never serves half a file.
+ * @throws Error with esbuild's messages when the build fails
+ */
+export async function buildWalletBundle(o: { publicDir?: string; minify?: boolean } = {}): Promise<WalletBundle> {
+  const started = performance.now();
+  const publicDir = resolve(o.publicDir ?? DEFAULT_PUBLIC_ROOT);
+  const minify = o.minify ?? true;
+  const [wallet, service] = await Promise.all([
+    buildOne(ENTRY_POINTS.wallet, join(publicDir, 'wallet', 'assets'), minify),
+    buildOne(ENTRY_POINTS.service, join(publicDir, 'service', 'assets'), minify),
+  ]);
+  return {
+    publicDir,
+    files: [...wallet.files, ...service.files],
+    inputs: wallet.inputs,
+    serviceInputs: service.inputs,
+    ms: performance.now() - started,
+  };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  buildWalletBundle(process.argv[2] ? { outdir: process.argv[2] } : {}).then(
+  buildWalletBundle(process.argv[2] ? { publicDir: process.argv[2] } : {}).then(
     (b) => {
       const list = b.files.map((f) => `${relative(ROOT, f.path)} ${(f.bytes / 1024).toFixed(0)} KiB`).join(', ');
       process.stdout.write(`wallet bundle built in ${Math.round(b.ms)} ms: ${list}\n`);

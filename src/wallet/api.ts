@@ -1,11 +1,13 @@
 /**
- * The wallet's and the service page's HTTP client for the zkid service (same origin). Every
- * failure becomes an ApiError with a stable code: the service's `{error: {code, message}}` body
- * when there is one, NETWORK_ERROR when the service cannot be reached, BAD_RESPONSE when the
- * answer is not the JSON the client expected. Callers show these to the user; nothing is swallowed.
+ * The wallet's and the service page's HTTP client. The wallet lives on its own origin, so every
+ * call names an absolute URL (the service's origin comes from the request_uri or the wallet's
+ * /config.json); no cookies are ever sent (`credentials: 'omit'`) and no referrer leaks the
+ * wallet's URL. Every failure becomes an ApiError with a stable code: the service's
+ * `{error: {code, message}}` body when there is one, NETWORK_ERROR when the service cannot be
+ * reached, BAD_RESPONSE when the answer is not the JSON the client expected. Callers show these to
+ * the user; nothing is swallowed.
  */
-import type { Credential, Policy, Presentation, ProofRequest } from '../index.browser.ts';
-import type { RequestStatusView } from '../server/verifier-service.ts';
+import type { Bucket, Credential, Policy, Presentation, ProofRequest, Snapshot } from '../index.browser.ts';
 
 export class ApiError extends Error {
   readonly code: string;
@@ -28,23 +30,34 @@ function errorBody(v: unknown): { code: string; message: string } | undefined {
   return typeof code === 'string' && typeof message === 'string' ? { code, message } : undefined;
 }
 
+export interface ApiOptions {
+  /** `Authorization: Bearer <token>` (the relying party's API key; never sent by the wallet) */
+  bearer?: string;
+}
+
 /**
- * Call the service and return its JSON body.
+ * Call a service and return its JSON body.
+ * @param url absolute, or relative to the page
  * @throws ApiError for a network failure, an error response, or a body that is not JSON
  */
-export async function api<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+export async function api<T>(method: 'GET' | 'POST', url: string, body?: unknown, o: ApiOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (o.bearer) headers.Authorization = `Bearer ${o.bearer}`;
   let res: Response;
   try {
-    res = await fetch(path, {
+    res = await fetch(url, {
       method,
-      headers: body === undefined ? { Accept: 'application/json' } : { Accept: 'application/json', 'Content-Type': 'application/json' },
+      headers,
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       cache: 'no-store',
+      credentials: 'omit',
+      referrerPolicy: 'no-referrer',
     });
   } catch (e) {
     throw new ApiError(
       'NETWORK_ERROR',
-      `${method} ${path}: the service cannot be reached (${e instanceof Error ? e.message : String(e)})`,
+      `${method} ${url}: the service cannot be reached (${e instanceof Error ? e.message : String(e)})`,
       0,
     );
   }
@@ -54,7 +67,7 @@ export async function api<T>(method: 'GET' | 'POST', path: string, body?: unknow
   } catch {
     throw new ApiError(
       res.ok ? 'BAD_RESPONSE' : `HTTP_${res.status}`,
-      `${method} ${path}: HTTP ${res.status} without a JSON body`,
+      `${method} ${url}: HTTP ${res.status} without a JSON body`,
       res.status,
     );
   }
@@ -62,7 +75,7 @@ export async function api<T>(method: 'GET' | 'POST', path: string, body?: unknow
     const err = errorBody(json);
     throw err
       ? new ApiError(err.code, err.message, res.status)
-      : new ApiError(`HTTP_${res.status}`, `${method} ${path}: HTTP ${res.status}`, res.status);
+      : new ApiError(`HTTP_${res.status}`, `${method} ${url}: HTTP ${res.status}`, res.status);
   }
   return json as T;
 }
@@ -75,6 +88,8 @@ export interface ServiceInfo {
   demo: boolean;
   roles: { verifier: boolean; issuer: boolean; registry: boolean };
   policies: (Policy & { unique: boolean })[];
+  walletBaseUrl?: string;
+  gracePeriodSeconds?: number;
 }
 
 /** POST /v1/demo/enrol and /v1/issuer/credentials */
@@ -85,14 +100,22 @@ export interface IssuedCredential {
   bucket: number;
 }
 
-/** GET /v1/requests/{id}: the server's own view type (a type-only import, erased from the bundle). */
-export type RequestStatus = RequestStatusView;
+/** POST /v1/requests (relying party), 201 */
+export interface CreatedRequest {
+  request: ProofRequest;
+  /** the holder view of the request, to hand to the wallet */
+  requestUri: string;
+  /** the wallet's page for this request */
+  walletUrl: string;
+}
 
-/** A request's status, or why it could not be read (shown next to the request). */
-export type StatusOrError = RequestStatus | { error: { code: string; message: string } };
-
-export function isStatus(v: StatusOrError | undefined): v is RequestStatus {
-  return v !== undefined && 'status' in v;
+/** GET /v1/requests/{id}/holder: what the holder needs, never the result. */
+export interface HolderView {
+  status: 'pending' | 'verified' | 'rejected' | 'expired';
+  relyingParty: { name: string };
+  request?: ProofRequest;
+  redirectUri?: string;
+  gracePeriodSeconds: number;
 }
 
 /** POST /v1/requests/{id}/presentation, 200 */
@@ -103,9 +126,12 @@ export interface Accepted {
   pseudonym: string;
   disclosed: Record<string, string | number>;
   verifiedAt: string;
+  responseCode?: string;
+  /** the relying party's redirectUri with response_code added */
+  redirectTo?: string;
 }
 
-/** GET /v1/sessions */
+/** POST /v1/requests/{id}/result (relying party), GET /v1/sessions */
 export interface Session {
   requestId: string;
   policy: string;
@@ -114,9 +140,21 @@ export interface Session {
   verifiedAt: string;
 }
 
-export const getInfo = () => api<ServiceInfo>('GET', '/v1/info');
-export const createRequest = (policy: string) => api<ProofRequest>('POST', '/v1/requests', { policy });
-export const getRequestStatus = (id: string) => api<RequestStatus>('GET', `/v1/requests/${encodeURIComponent(id)}`);
-export const submitPresentation = (id: string, p: Presentation) =>
-  api<Accepted>('POST', `/v1/requests/${encodeURIComponent(id)}/presentation`, p);
-export const listSessions = (limit = 50) => api<{ sessions: Session[] }>('GET', `/v1/sessions?limit=${limit}`);
+/** GET /v1/registry/root */
+export interface RegistryRoot {
+  root: string;
+  revision: number;
+  publishedAt: string;
+  bucketBits: number;
+  /** credentials issued and not revoked */
+  issued?: number;
+  /** size of the compressed snapshot */
+  snapshotBytes?: number;
+}
+
+/** GET /v1/registry/buckets/{i} with the registry's count of issued credentials in it */
+export type CountedBucket = Bucket & { issuedCount?: number };
+/** GET /v1/registry/snapshot with the registry's count of issued credentials */
+export type CountedSnapshot = Snapshot & { issuedCount?: number };
+
+export type { Presentation };

@@ -2,7 +2,7 @@
  * The page's side of the proving worker: one long-lived module worker next to this script
  * (assets/prover-worker.js), one proof at a time.
  */
-import type { Bucket, Credential, Presentation, ProofProgress, ProofRequest } from '../index.browser.ts';
+import type { Bucket, Credential, Presentation, ProofProgress, ProofRequest, Snapshot } from '../index.browser.ts';
 import type { ProveMessage, WorkerMessage } from './prover-protocol.ts';
 
 export class ProverError extends Error {
@@ -29,7 +29,9 @@ export interface ProveInput {
   credential: Credential;
   holderSecret: string;
   request: ProofRequest;
-  bucket: Bucket;
+  revocation: Bucket | Snapshot;
+  expectedServiceId: string;
+  allowIdentifying: boolean;
   onProgress: (p: ProofProgress) => void;
 }
 
@@ -77,7 +79,9 @@ export function proveInWorker(o: ProveInput): Promise<{ presentation: Presentati
       credential: o.credential,
       holderSecret: o.holderSecret,
       request: o.request,
-      bucket: o.bucket,
+      revocation: o.revocation,
+      expectedServiceId: o.expectedServiceId,
+      allowIdentifying: o.allowIdentifying,
     };
     w.postMessage(msg);
   });

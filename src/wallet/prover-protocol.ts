@@ -1,5 +1,5 @@
 /** Messages between the wallet page and its proving worker (structured-clone JSON). */
-import type { Bucket, Credential, Presentation, ProofProgress, ProofRequest } from '../index.browser.ts';
+import type { Bucket, Credential, Presentation, ProofProgress, ProofRequest, Snapshot } from '../index.browser.ts';
 
 export interface ProveMessage {
   type: 'prove';
@@ -8,7 +8,12 @@ export interface ProveMessage {
   /** decimal string */
   holderSecret: string;
   request: ProofRequest;
-  bucket: Bucket;
+  /** the bucket or full snapshot holding the credential's serial (the worker builds the path) */
+  revocation: Bucket | Snapshot;
+  /** the service the holder was shown and agreed to (checked against the origin that delivered the request) */
+  expectedServiceId: string;
+  /** the holder agreed that this service learns who they are (identifying policies only) */
+  allowIdentifying: boolean;
 }
 
 export type WorkerMessage =

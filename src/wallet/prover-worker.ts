@@ -21,7 +21,11 @@ scope.addEventListener('message', async (e) => {
       credential: m.credential,
       holderSecret: m.holderSecret,
       request: m.request,
-      revocation: m.bucket,
+      revocation: m.revocation,
+      // The holder's checks, repeated where the proof is made: the service shown and agreed to,
+      // and consent for an identifying policy.
+      expectedServiceId: m.expectedServiceId,
+      allowIdentifying: m.allowIdentifying === true,
       onProgress: (progress) => scope.postMessage({ type: 'progress', id: m.id, progress }),
     });
     scope.postMessage({ type: 'result', id: m.id, presentation, ms: performance.now() - started });

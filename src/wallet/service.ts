@@ -1,61 +1,80 @@
 /**
- * The service demo page (`/service.html`, bundled as assets/service.js): plays the relying party.
- * It creates proof requests for the configured policies, shows them (with a copyable id and a
- * link that opens the wallet on them) and lists the verified sessions with their pseudonyms.
- * Requests it creates are also listed in the wallet of this browser (shared-requests.ts).
+ * The relying party's demo page (`/service.html` on the service origin, bundled as
+ * assets/service.js). It plays the online service in the same-device redirect flow:
+ *  1. create a request with the relying party's key and `redirectUri` = this page (with a random
+ *     `state`), keep the request id and state in sessionStorage, send the browser to the wallet
+ *     (`walletUrl`, another origin);
+ *  2. come back with `?state=…&response_code=…`: check the state and that a request of this tab
+ *     is waiting, redeem the code (`POST /v1/requests/<id>/result` with the key) exactly once and
+ *     show the verified session.
+ * The result lands only in the tab that asked: another page that learns the request id has
+ * neither the key nor the response code.
+ *
+ * Demo only: the key below is the open demo relying party's, public by design. A real service
+ * keeps its key on its own server and does steps 1 and 2 there.
  */
-import {
-  createRequest,
-  getInfo,
-  getRequestStatus,
-  isStatus,
-  listSessions,
-  type ServiceInfo,
-  type Session,
-  type StatusOrError,
-} from './api.ts';
-import { action, byId, copyText, describeError, describePolicy, h, showError, timeLeft } from './dom.ts';
+import { api, type CreatedRequest, type ServiceInfo, type Session } from './api.ts';
+import { action, byId, describePolicy, h, showError } from './dom.ts';
 import { shortDecimal } from './format.ts';
-import { knownRequests, onRequestsChanged, rememberRequest } from './shared-requests.ts';
 
-const POLL_MS = 3_000;
+/** The open demo relying party's API key (see the service's config: `relyingParties.demo`). */
+export const DEMO_RP_KEY = 'zkid-demo-relying-party-key';
+const PENDING_KEY = 'zkid.rp.pending';
+
+interface PendingLogin {
+  id: string;
+  state: string;
+  policy: string;
+}
 
 const el = {
   error: byId('error'),
+  rpName: byId('rp-name'),
   serviceId: byId('service-id'),
-  scope: byId('scope'),
+  walletLink: byId<HTMLAnchorElement>('wallet-link'),
   policies: byId('policies'),
-  requests: byId('requests'),
+  result: byId('result'),
+  resultBody: byId('result-body'),
   sessions: byId('sessions'),
   refreshSessions: byId<HTMLButtonElement>('refresh-sessions'),
 };
 
-const statuses = new Map<string, StatusOrError>();
+const rp = <T>(method: 'GET' | 'POST', path: string, body?: unknown) => api<T>(method, path, body, { bearer: DEMO_RP_KEY });
+
+function randomState(): string {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+function readPending(): PendingLogin | undefined {
+  try {
+    const v = JSON.parse(sessionStorage.getItem(PENDING_KEY) ?? 'null') as PendingLogin | null;
+    return v && typeof v.id === 'string' && typeof v.state === 'string' ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Step 1: create the request and go to the wallet. */
+async function signIn(policy: string): Promise<void> {
+  const state = randomState();
+  const redirectUri = new URL(location.pathname, location.origin);
+  redirectUri.searchParams.set('state', state);
+  const created = await rp<CreatedRequest>('POST', '/v1/requests', { policy, redirectUri: redirectUri.href });
+  sessionStorage.setItem(PENDING_KEY, JSON.stringify({ id: created.request.id, state, policy } satisfies PendingLogin));
+  location.assign(created.walletUrl);
+}
 
 function renderPolicies(info: ServiceInfo): void {
   el.serviceId.textContent = info.serviceId;
-  el.scope.textContent = shortDecimal(info.scope);
-  el.scope.title = info.scope;
+  if (info.walletBaseUrl) el.walletLink.href = info.walletBaseUrl;
   if (!info.roles.verifier) {
     el.policies.replaceChildren(h('p', { class: 'hint' }, 'This instance has no verifier role: it cannot create requests.'));
     return;
   }
   const items = info.policies.map((p) => {
-    const b = h('button', { type: 'button', 'data-policy': p.name }, `Create request: ${p.name}`);
-    b.addEventListener('click', () =>
-      action(b, el.error, `Creating a ${p.name} request`, async () => {
-        const request = await createRequest(p.name);
-        rememberRequest({ id: request.id, policy: p.name, expiresAt: request.expiresAt });
-        statuses.set(request.id, {
-          id: request.id,
-          policy: p.name,
-          status: 'pending',
-          createdAt: new Date().toISOString(),
-          expiresAt: request.expiresAt,
-        });
-        renderRequests();
-      }),
-    );
+    const b = h('button', { type: 'button', 'data-policy': p.name }, `Sign in: ${p.name}`);
+    b.addEventListener('click', () => action(b, el.error, `Asking for ${p.name}`, () => signIn(p.name)));
     return h(
       'li',
       {},
@@ -76,87 +95,41 @@ function renderPolicies(info: ServiceInfo): void {
   el.policies.replaceChildren(h('ul', { class: 'policies' }, ...items));
 }
 
-function renderRequests(): void {
-  const list = knownRequests();
-  if (list.length === 0) {
-    el.requests.replaceChildren(h('p', { class: 'hint' }, 'No requests yet: create one above.'));
-    return;
-  }
-  const rows = list.map((r) => {
-    const s = statuses.get(r.id);
-    const idCode = h('code', { class: 'id' }, r.id);
-    const copy = h('button', { type: 'button', class: 'link', 'aria-label': `Copy request id ${r.id}` }, 'copy');
-    copy.addEventListener('click', async () => {
-      const copied = await copyText(r.id, idCode);
-      copy.textContent = copied ? 'copied' : 'press Ctrl+C';
-      setTimeout(() => {
-        copy.textContent = 'copy';
-      }, 2_000);
-    });
-    let status: Node;
-    if (!s) status = document.createTextNode('…');
-    else if (!isStatus(s)) status = h('span', { class: 'bad' }, `${s.error.code}: ${s.error.message}`);
-    else {
-      const label =
-        s.status === 'pending'
-          ? `pending (${timeLeft(s.expiresAt)})`
-          : s.status === 'verified' && s.result
-            ? `verified: ${shortDecimal(s.result.pseudonym)}`
-            : s.status;
-      status = h(
-        'span',
-        { class: `status-${s.status}`, title: s.error ? `${s.error.code}: ${s.error.message}` : '' },
-        label,
-        s.error ? ` — ${s.error.code}` : '',
-      );
-    }
-    const pending = isStatus(s) && s.status === 'pending';
-    return h(
-      'tr',
-      { 'data-request-id': r.id },
-      h('td', {}, r.policy),
-      h('td', {}, idCode, ' ', copy),
-      h('td', {}, status),
-      h('td', {}, pending ? h('a', { href: `/?request=${encodeURIComponent(r.id)}` }, 'open in wallet') : ''),
-    );
-  });
-  el.requests.replaceChildren(
-    h(
-      'table',
-      {},
-      h('caption', { class: 'visually-hidden' }, 'Proof requests created here'),
-      h(
-        'thead',
-        {},
-        h(
-          'tr',
-          {},
-          h('th', { scope: 'col' }, 'Policy'),
-          h('th', { scope: 'col' }, 'Request id'),
-          h('th', { scope: 'col' }, 'Status'),
-          h('th', { scope: 'col' }, 'Wallet'),
-        ),
-      ),
-      h('tbody', {}, ...rows),
-    ),
-  );
+function disclosedText(d: Record<string, string | number>): string {
+  const e = Object.entries(d);
+  return e.length ? e.map(([k, v]) => `${k} = ${v}`).join(', ') : 'nothing';
 }
 
-async function refreshStatuses(): Promise<void> {
-  const list = knownRequests().filter((r) => {
-    const s = statuses.get(r.id);
-    return !s || (isStatus(s) && s.status === 'pending');
-  });
-  await Promise.all(
-    list.map(async (r) => {
-      try {
-        statuses.set(r.id, await getRequestStatus(r.id));
-      } catch (e) {
-        statuses.set(r.id, { error: describeError(e) });
-      }
-    }),
+/** Step 2: back from the wallet. */
+async function redeem(params: URLSearchParams): Promise<void> {
+  const pending = readPending();
+  // Whatever happens, the code is used at most once and the URL forgets it.
+  sessionStorage.removeItem(PENDING_KEY);
+  history.replaceState(null, '', location.pathname);
+  el.result.hidden = false;
+  if (params.get('error')) {
+    el.resultBody.replaceChildren(
+      h('p', { id: 'declined', class: 'bad' }, `The wallet answered: ${params.get('error')}. You are not signed in.`),
+    );
+    return;
+  }
+  const code = params.get('response_code') ?? '';
+  if (!pending || params.get('state') !== pending.state) {
+    throw new Error('this response does not belong to a sign-in started in this tab (state mismatch): start again');
+  }
+  const requestId = params.get('request_id');
+  if (requestId !== null && requestId !== pending.id) throw new Error('this response is for another request: start again');
+  const s = await rp<Session>('POST', `/v1/requests/${encodeURIComponent(pending.id)}/result`, { responseCode: code });
+  el.resultBody.replaceChildren(
+    h(
+      'div',
+      { class: 'verdict verified', 'data-verdict': 'verified', 'data-request-id': s.requestId },
+      h('h3', {}, `✔ Verified: ${s.policy}`),
+      h('p', {}, 'Your pseudonym at this service:'),
+      h('code', { id: 'session-pseudonym', class: 'pseudonym' }, s.pseudonym),
+      h('p', { id: 'session-disclosed' }, `Disclosed: ${disclosedText(s.disclosed)}.`),
+    ),
   );
-  renderRequests();
 }
 
 function renderSessions(sessions: Session[]): void {
@@ -171,16 +144,7 @@ function renderSessions(sessions: Session[]): void {
       h('td', {}, new Date(s.verifiedAt).toLocaleString()),
       h('td', {}, s.policy),
       h('td', {}, h('code', { class: 'pseudonym', title: s.pseudonym }, shortDecimal(s.pseudonym))),
-      h('td', {}, h('code', { class: 'id' }, s.requestId)),
-      h(
-        'td',
-        {},
-        Object.keys(s.disclosed).length
-          ? Object.entries(s.disclosed)
-              .map(([k, v]) => `${k} = ${v}`)
-              .join(', ')
-          : '—',
-      ),
+      h('td', {}, disclosedText(s.disclosed)),
     ),
   );
   el.sessions.replaceChildren(
@@ -197,7 +161,6 @@ function renderSessions(sessions: Session[]): void {
           h('th', { scope: 'col' }, 'Verified'),
           h('th', { scope: 'col' }, 'Policy'),
           h('th', { scope: 'col' }, 'Pseudonym'),
-          h('th', { scope: 'col' }, 'Request'),
           h('th', { scope: 'col' }, 'Disclosed'),
         ),
       ),
@@ -207,29 +170,21 @@ function renderSessions(sessions: Session[]): void {
 }
 
 async function refreshSessions(): Promise<void> {
-  renderSessions((await listSessions(50)).sessions);
+  renderSessions((await rp<{ sessions: Session[] }>('GET', '/v1/sessions?limit=50')).sessions);
 }
 
 async function start(): Promise<void> {
   el.refreshSessions.addEventListener('click', () => action(el.refreshSessions, el.error, 'Loading sessions', refreshSessions));
-  onRequestsChanged(() => void refreshStatuses());
-  const info = await getInfo();
+  el.rpName.textContent = 'zkid demo service';
+  const params = new URLSearchParams(location.search);
+  const back = params.has('response_code') || params.has('error');
+  const [info] = await Promise.all([
+    api<ServiceInfo>('GET', '/v1/info'),
+    back ? action(undefined, el.error, 'Completing the sign-in', () => redeem(params)) : Promise.resolve(),
+  ]);
   renderPolicies(info);
-  renderRequests();
-  await Promise.all([refreshStatuses(), refreshSessions()]);
+  await action(undefined, el.error, 'Loading sessions', refreshSessions);
   document.body.dataset.ready = 'true';
-  // Poll while the page is visible; a failed poll is shown (and the next success hides it only on user action).
-  let failing = false;
-  setInterval(async () => {
-    if (document.visibilityState !== 'visible') return;
-    try {
-      await Promise.all([refreshStatuses(), refreshSessions()]);
-      failing = false;
-    } catch (e) {
-      if (!failing) showError(el.error, 'Refreshing', e);
-      failing = true;
-    }
-  }, POLL_MS);
 }
 
 start().catch((e) => showError(el.error, 'Starting the service page', e));

@@ -1,43 +1,34 @@
 /**
- * The browser wallet (page script of `/`, bundled as assets/wallet.js).
+ * The browser wallet (page script of the wallet origin's `/`, bundled as assets/wallet.js).
  *
- * The holder secret is created here and kept in IndexedDB; only Poseidon(secret) goes to the demo
- * issuer. Revocation data is fetched as the whole bucket (2^10 leaves, 258,048 serials) that holds
- * the credential's serial, never the serial's own path: the bucket index is computed here. Proofs
- * run in a Web Worker (assets/prover-worker.js) with the library's generateProof; the page shows
- * its progress, submits the presentation and shows the verdict and the service's pseudonym.
+ * The wallet has an origin of its own (src/server/wallet-app.ts): the holder secret in its
+ * IndexedDB is out of reach of every service's and issuer's page. Services send the browser here
+ * with `?request_uri=<holder view of a request>`; the wallet fetches the request itself, accepts
+ * it only when its service id belongs to the origin that delivered it (intake.ts), names the
+ * service, says what will be proven and disclosed, and proves only when the holder agrees (twice
+ * for a policy that identifies them). After the service accepted the proof, the browser goes back
+ * to the service's page with a one-time response code.
+ *
+ * Revocation data comes from the holder's registry (the wallet's configured service) when the
+ * wallet opens and every 30 minutes or so while it is open, never because a proof is about to be
+ * made (revocation.ts). The secret can be backed up as a file or a phrase (recovery.ts).
  */
 import {
-  type Bucket,
-  bucketIndexOf,
   type Credential,
   createHolderSecret,
   formatDate,
   holderCommitment,
-  type ProofRequest,
-  parseProofRequest,
-  witnessFromBucket,
+  isIdentifyingPolicy,
+  parseHolderSecret,
 } from '../index.browser.ts';
-import {
-  ApiError,
-  api,
-  createRequest,
-  getInfo,
-  getRequestStatus,
-  type IssuedCredential,
-  isStatus,
-  type ServiceInfo,
-  type StatusOrError,
-  submitPresentation,
-} from './api.ts';
+import { type Accepted, ApiError, api, type HolderView, type IssuedCredential } from './api.ts';
 import { dbClear, dbGet, dbPut } from './db.ts';
 import { action, byId, clearError, describeError, describePolicy, h, showError, timeLeft } from './dom.ts';
 import { documentTypeName, groupDigits, maskIdNumber, seconds, shortDecimal } from './format.ts';
+import { type AcceptedRequest, acceptRequest, checkRedirectTo, requestUriFrom } from './intake.ts';
 import { proveInWorker } from './prover-client.ts';
-import { forgetRequest, knownRequests, onRequestsChanged, rememberRequest } from './shared-requests.ts';
-
-/** Serials per bitmap leaf of the revocation tree (DESIGN.md: leaf j holds serials 252j..252j+251). */
-const SERIALS_PER_LEAF = 252;
+import { checkSecretFitsCredential, createBackup, parseBackup, recoveryPhrase, secretFromPhrase } from './recovery.ts';
+import { age, duration, fetchRevocation, nextRefreshDelay, type RevocationData } from './revocation.ts';
 
 interface Enrolment {
   credential: Credential;
@@ -45,24 +36,32 @@ interface Enrolment {
   enrolledAt: string;
 }
 
-interface RevocationData {
-  bucket: Bucket;
-  fetchedAt: string;
-  revoked: boolean;
+interface WalletConfig {
+  /** the holder's issuer and registry (the demo service) */
+  serviceBaseUrl: string;
 }
 
 const state: {
+  config?: WalletConfig;
   secret?: string;
   enrolment?: Enrolment;
   revocation?: RevocationData;
-  info?: ServiceInfo;
-  selected?: string;
-  statuses: Map<string, StatusOrError>;
-  proofs: number;
-} = { statuses: new Map(), proofs: 0 };
+  /** the request being answered, after the origin checks */
+  pending?: AcceptedRequest;
+  /** the holder ticked "this service will learn who I am" */
+  identifyingConsent: boolean;
+  proving: boolean;
+  answered: boolean;
+  nextRefreshAt?: number;
+  refreshTimer?: ReturnType<typeof setTimeout>;
+} = { identifyingConsent: false, proving: false, answered: false };
 
 const el = {
   error: byId('error'),
+  walletOrigin: byId('wallet-origin'),
+  requestCard: byId('request'),
+  requestBody: byId('request-body'),
+  noRequest: byId('no-request'),
   secretStatus: byId('secret-status'),
   credentialStatus: byId('credential-status'),
   revocationStatus: byId('revocation-status'),
@@ -71,17 +70,22 @@ const el = {
   enrol: byId<HTMLButtonElement>('enrol'),
   refresh: byId<HTMLButtonElement>('refresh-revocation'),
   forget: byId<HTMLButtonElement>('forget'),
-  requestList: byId('request-list'),
-  reloadRequests: byId<HTMLButtonElement>('reload-requests'),
-  addRequest: byId<HTMLFormElement>('add-request'),
-  requestId: byId<HTMLInputElement>('request-id'),
-  demoRequests: byId('demo-requests'),
-  prove: byId<HTMLButtonElement>('prove'),
-  proveHint: byId('prove-hint'),
   progress: byId<HTMLProgressElement>('progress'),
   progressLabel: byId('progress-label'),
   verdict: byId('verdict'),
-  serviceName: byId('service-name'),
+  downloadBackup: byId<HTMLButtonElement>('download-backup'),
+  showPhrase: byId<HTMLButtonElement>('show-phrase'),
+  phraseBox: byId('phrase-box'),
+  phrase: byId('recovery-phrase'),
+  restorePhraseForm: byId<HTMLFormElement>('restore-phrase-form'),
+  restorePhrase: byId<HTMLInputElement>('restore-phrase'),
+  restoreFile: byId<HTMLInputElement>('restore-file'),
+  restoreStatus: byId('restore-status'),
+};
+
+const registry = (): string => {
+  if (!state.config) throw new Error('the wallet has no configuration yet');
+  return state.config.serviceBaseUrl;
 };
 
 // ---- holder status ----------------------------------------------------------------------------
@@ -92,11 +96,11 @@ function renderHolder(): void {
     const commitment = holderCommitment(BigInt(secret)).toString();
     el.secretStatus.replaceChildren(
       h('span', { class: 'ok' }, 'created'),
-      ' — kept in this browser only; the issuer sees its commitment ',
+      ' — kept in this browser only (back it up below); the issuer sees its commitment ',
       h('code', { title: commitment }, shortDecimal(commitment)),
     );
   } else {
-    el.secretStatus.replaceChildren(h('span', { class: 'missing' }, 'none yet'), ' — create one to start');
+    el.secretStatus.replaceChildren(h('span', { class: 'missing' }, 'none yet'), ' — create one, or restore a backup');
   }
 
   if (enrolment) {
@@ -133,26 +137,44 @@ function renderHolder(): void {
   }
 
   if (revocation) {
-    const b = revocation.bucket;
-    const anonymity = 2 ** b.bucketBits * SERIALS_PER_LEAF;
+    const where =
+      revocation.kind === 'snapshot'
+        ? 'the whole registry (a full snapshot: the download names no credential)'
+        : `bucket ${(revocation.data as { bucketIndex: number }).bucketIndex}`;
+    const set =
+      revocation.issuedCount === undefined
+        ? 'an unknown number of credentials (this registry does not count them)'
+        : `${groupDigits(revocation.issuedCount)} issued credential${revocation.issuedCount === 1 ? '' : 's'}`;
+    const next = state.nextRefreshAt
+      ? `; next refresh in about ${Math.max(1, Math.round((state.nextRefreshAt - Date.now()) / 60_000))} min`
+      : '';
     el.revocationStatus.replaceChildren(
       revocation.revoked ? h('span', { class: 'bad' }, 'REVOKED') : h('span', { class: 'ok' }, 'not revoked'),
-      ` — bucket `,
-      h('strong', { id: 'bucket-index' }, String(b.bucketIndex)),
-      ' (',
-      h('span', { id: 'anonymity-set' }, `${groupDigits(anonymity)} serials`),
-      ` share it, so the registry cannot tell which one is yours), root revision ${b.revision}, fetched ${new Date(revocation.fetchedAt).toLocaleTimeString()}`,
+      ' — ',
+      h('span', { id: 'revocation-kind', 'data-kind': revocation.kind }, where),
+      '. Anonymity set: ',
+      h('strong', { id: 'anonymity-set', 'data-count': String(revocation.issuedCount ?? '') }, set),
+      ' in what was fetched, so the registry cannot tell which one is yours. Root revision ',
+      h('span', { id: 'revocation-revision' }, String(revocation.revision)),
+      ', fetched ',
+      h('span', { id: 'revocation-age', 'data-fetched-at': revocation.fetchedAt }, age(revocation.fetchedAt)),
+      next,
+      '.',
     );
   } else {
-    el.revocationStatus.replaceChildren(h('span', { class: 'missing' }, 'not downloaded'), enrolment ? ' — refresh it before proving' : '');
+    el.revocationStatus.replaceChildren(
+      h('span', { class: 'missing' }, 'not downloaded'),
+      enrolment ? ' — it is fetched when the wallet opens and every 30 minutes or so' : '',
+    );
   }
 
   el.createSecret.disabled = secret !== undefined;
-  el.enrol.disabled = !secret || enrolment !== undefined || state.info?.demo === false;
-  el.enrol.title = state.info?.demo === false ? 'this service offers no demo enrolment' : '';
+  el.enrol.disabled = !secret || enrolment !== undefined;
   el.refresh.disabled = !enrolment;
   el.forget.disabled = !secret;
-  renderProveButton();
+  el.downloadBackup.disabled = !secret;
+  el.showPhrase.disabled = !secret;
+  renderConsent();
 }
 
 async function createSecret(): Promise<void> {
@@ -167,7 +189,7 @@ async function enrol(): Promise<void> {
   if (!state.secret) throw new Error('create a holder secret first');
   const commitment = holderCommitment(BigInt(state.secret)).toString();
   // Only the commitment leaves the browser.
-  const issued = await api<IssuedCredential>('POST', '/v1/demo/enrol', { holderCommitment: commitment });
+  const issued = await api<IssuedCredential>('POST', `${registry()}/v1/demo/enrol`, { holderCommitment: commitment });
   if (issued.credential?.holderCommitment !== commitment) {
     throw new ApiError('BAD_RESPONSE', 'the issuer returned a credential for another holder commitment', 201);
   }
@@ -177,26 +199,31 @@ async function enrol(): Promise<void> {
   state.revocation = undefined;
   await dbPut('revocation', undefined);
   renderHolder();
+  // The issuer has just seen this holder: fetching revocation data now tells the registry nothing new.
+  await refreshRevocation();
 }
 
-/** Download the bucket holding our serial (computed locally) and check it yields our path. */
-async function refreshRevocation(): Promise<RevocationData> {
+/** Fetch revocation data and keep it (called on open, by the schedule, or by the holder's hand). */
+async function refreshRevocation(): Promise<void> {
   const enrolment = state.enrolment;
   if (!enrolment) throw new Error('enrol first');
-  const serial = BigInt(enrolment.credential.serial);
-  const index = bucketIndexOf(serial);
-  const bucket = await api<Bucket>('GET', `/v1/registry/buckets/${index}`);
-  // Throws INVALID_REVOCATION_DATA when the bucket is inconsistent or does not cover the serial.
-  const witness = witnessFromBucket(bucket, serial);
-  const data: RevocationData = {
-    bucket,
-    fetchedAt: new Date().toISOString(),
-    revoked: ((witness.leaf >> BigInt(witness.bit)) & 1n) === 1n,
-  };
+  const data = await fetchRevocation(registry(), BigInt(enrolment.credential.serial));
   await dbPut('revocation', data);
   state.revocation = data;
+  scheduleRefresh();
   renderHolder();
-  return data;
+}
+
+/** The next scheduled refresh (30 min with jitter) while the wallet is open. */
+function scheduleRefresh(): void {
+  if (state.refreshTimer) clearTimeout(state.refreshTimer);
+  if (!state.enrolment) return;
+  const delay = nextRefreshDelay();
+  state.nextRefreshAt = Date.now() + delay;
+  state.refreshTimer = setTimeout(
+    () => void refreshRevocation().catch((e) => showError(el.error, 'Scheduled refresh of revocation data', e)),
+    delay,
+  );
 }
 
 async function forget(): Promise<void> {
@@ -205,148 +232,60 @@ async function forget(): Promise<void> {
   state.secret = undefined;
   state.enrolment = undefined;
   state.revocation = undefined;
-  el.verdict.replaceChildren();
+  if (state.refreshTimer) clearTimeout(state.refreshTimer);
+  state.nextRefreshAt = undefined;
+  el.phraseBox.hidden = true;
+  el.phrase.textContent = '';
   renderHolder();
 }
 
-// ---- requests ---------------------------------------------------------------------------------
+// ---- backup and restore ---------------------------------------------------------------------
 
-async function loadRequests(): Promise<void> {
-  const list = knownRequests();
-  const results = await Promise.all(
-    list.map(async (r): Promise<[string, StatusOrError]> => {
-      try {
-        return [r.id, await getRequestStatus(r.id)];
-      } catch (e) {
-        return [r.id, { error: describeError(e) }];
-      }
-    }),
+async function downloadBackup(): Promise<void> {
+  if (!state.secret) throw new Error('there is no secret to back up');
+  const backup = createBackup(BigInt(state.secret), state.enrolment?.credential);
+  const url = URL.createObjectURL(new Blob([`${JSON.stringify(backup, null, 2)}\n`], { type: 'application/json' }));
+  const a = h('a', { href: url, download: 'zkid-recovery.json', hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  el.restoreStatus.textContent = 'Recovery file saved: keep it offline.';
+}
+
+async function showPhrase(): Promise<void> {
+  if (!state.secret) throw new Error('there is no secret to show');
+  el.phrase.textContent = await recoveryPhrase(BigInt(state.secret));
+  el.phraseBox.hidden = false;
+}
+
+/** Keep a restored secret (and credential), after checking it against what the wallet holds. */
+async function restore(secret: bigint, credential: Credential | undefined, from: string): Promise<void> {
+  parseHolderSecret(secret);
+  if (state.secret !== undefined && state.secret !== secret.toString()) {
+    throw new ApiError('WALLET_NOT_EMPTY', 'this wallet already has another secret: forget it first (back it up if you need it)', 0);
+  }
+  const stored = state.enrolment?.credential;
+  if (stored) checkSecretFitsCredential(secret, stored);
+  if (credential && stored && credential.serial !== stored.serial) {
+    throw new ApiError('WALLET_NOT_EMPTY', 'this wallet already holds another credential: forget it first', 0);
+  }
+  await dbPut('holderSecret', secret.toString());
+  state.secret = secret.toString();
+  if (credential && !stored) {
+    const enrolment: Enrolment = { credential, keyId: '', enrolledAt: new Date().toISOString() };
+    await dbPut('enrolment', enrolment);
+    state.enrolment = enrolment;
+  }
+  el.restoreStatus.replaceChildren(
+    h('span', { class: 'ok', id: 'restored' }, 'Restored'),
+    ` from the ${from}: your pseudonyms are the ones of the backed-up wallet.${state.enrolment ? '' : ' Enrol again to get a credential for it.'}`,
   );
-  state.statuses = new Map(results);
-  if (state.selected && !isPending(state.selected)) state.selected = undefined;
-  state.selected ??= list.find((r) => isPending(r.id))?.id;
-  renderRequests();
+  renderHolder();
+  if (state.enrolment && !state.revocation) await refreshRevocation();
 }
 
-function isPending(id: string): boolean {
-  const s = state.statuses.get(id);
-  return isStatus(s) && s.status === 'pending' && Date.parse(s.expiresAt) > Date.now() && s.request !== undefined;
-}
-
-function renderRequests(): void {
-  const list = knownRequests();
-  if (list.length === 0) {
-    el.requestList.replaceChildren(
-      h('p', { class: 'hint' }, 'No requests yet. Create one on the service page, paste a request id, or ask the demo service below.'),
-    );
-    renderProveButton();
-    return;
-  }
-  const items = list.map((r) => {
-    const s = state.statuses.get(r.id);
-    const pending = isPending(r.id);
-    const inputId = `req-${r.id}`;
-    let detail: Node | string;
-    if (!s) detail = 'loading…';
-    else if (!isStatus(s)) detail = h('span', { class: 'bad' }, `${s.error.code}: ${s.error.message}`);
-    else if (pending && s.request) {
-      detail = h(
-        'span',
-        {},
-        `${s.request.serviceId} asks: ${describePolicy(s.request.policy)} — `,
-        h('span', { 'data-expires': s.expiresAt }, timeLeft(s.expiresAt)),
-      );
-    } else {
-      const why = s.error ? ` (${s.error.code})` : '';
-      detail = h('span', { class: `status-${s.status}` }, `${s.status}${why}`);
-    }
-    const radio = h('input', {
-      type: 'radio',
-      name: 'request',
-      id: inputId,
-      value: r.id,
-      disabled: !pending,
-      checked: state.selected === r.id && pending,
-    });
-    radio.addEventListener('change', () => {
-      state.selected = r.id;
-      renderProveButton();
-    });
-    const remove = h('button', { type: 'button', class: 'link', 'aria-label': `Remove request ${r.id} from this list` }, 'remove');
-    remove.addEventListener('click', () => {
-      forgetRequest(r.id);
-      if (state.selected === r.id) state.selected = undefined;
-      state.statuses.delete(r.id);
-      renderRequests();
-    });
-    return h(
-      'li',
-      { class: pending ? 'request' : 'request done', 'data-request-id': r.id, 'data-status': isStatus(s) ? s.status : 'unknown' },
-      radio,
-      h(
-        'label',
-        { for: inputId },
-        h('strong', {}, r.policy),
-        ' ',
-        h('code', { class: 'id' }, r.id),
-        h('br'),
-        h('span', { class: 'detail' }, detail),
-      ),
-      remove,
-    );
-  });
-  el.requestList.replaceChildren(h('ul', { class: 'requests' }, ...items));
-  renderProveButton();
-}
-
-function renderDemoRequests(): void {
-  const info = state.info;
-  if (!info?.roles.verifier) {
-    el.demoRequests.replaceChildren(h('p', { class: 'hint' }, 'This instance has no verifier role.'));
-    return;
-  }
-  el.serviceName.textContent = info.serviceId;
-  const buttons = info.policies.map((p) => {
-    const b = h(
-      'button',
-      { type: 'button', class: 'secondary', 'data-policy': p.name, title: p.description ?? describePolicy(p) },
-      `Ask for “${p.name}”`,
-    );
-    b.addEventListener('click', () =>
-      action(b, el.error, `Creating a ${p.name} request`, async () => {
-        const request = await createRequest(p.name);
-        rememberRequest({ id: request.id, policy: p.name, expiresAt: request.expiresAt });
-        state.selected = request.id;
-        await loadRequests();
-      }),
-    );
-    return b;
-  });
-  el.demoRequests.replaceChildren(...buttons);
-}
-
-async function addRequestById(id: string): Promise<void> {
-  const trimmed = id.trim();
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(trimmed))
-    throw new ApiError('INVALID_REQUEST_ID', 'a request id is 1-64 characters of A-Z, a-z, 0-9, _ or -', 0);
-  const s = await getRequestStatus(trimmed);
-  rememberRequest({ id: s.id, policy: s.policy, expiresAt: s.expiresAt });
-  state.selected = s.id;
-  await loadRequests();
-}
-
-// ---- proving ----------------------------------------------------------------------------------
-
-function renderProveButton(): void {
-  const ready = state.secret !== undefined && state.enrolment !== undefined;
-  const selected = state.selected !== undefined && isPending(state.selected);
-  el.prove.disabled = !ready || !selected || el.prove.dataset.running === 'true';
-  el.proveHint.textContent = !ready
-    ? 'Create a secret and enrol first.'
-    : !selected
-      ? 'Choose a pending request above.'
-      : `Answers request ${state.selected} of ${state.info?.serviceId ?? 'the service'}.`;
-}
+// ---- the request ----------------------------------------------------------------------------
 
 function setProgress(fraction: number, message: string): void {
   el.progress.value = fraction;
@@ -359,183 +298,312 @@ function renderVerdict(node: HTMLElement): void {
   el.verdict.hidden = false;
 }
 
-async function prove(): Promise<void> {
-  const { secret, enrolment } = state;
-  const id = state.selected;
-  if (!secret || !enrolment || !id) throw new Error('create a secret, enrol and choose a request first');
-  el.prove.dataset.running = 'true';
-  renderProveButton();
+/** The request was refused before the holder was asked: say why, with the stable code. */
+function renderRefusal(e: unknown): void {
+  const { code, message } = describeError(e);
+  el.requestCard.hidden = false;
+  el.requestBody.replaceChildren(
+    h(
+      'div',
+      { class: 'verdict rejected', id: 'refusal', 'data-verdict': 'refused', 'data-code': code },
+      h('h3', {}, '✖ This request was refused'),
+      h('p', {}, h('code', { class: 'code' }, code), ' ', message),
+      h('p', {}, 'No proof was made and nothing was sent to the service.'),
+    ),
+  );
+  console.error(`request refused: ${code}: ${message}`);
+}
+
+/** Why the wallet cannot prove yet, or undefined when it can. */
+function blocker(p: AcceptedRequest): { text: string; stale?: boolean } | undefined {
+  if (!state.secret) return { text: 'Create a holder secret (or restore a backup) and enrol first.' };
+  if (!state.enrolment) return { text: 'Enrol with the demo issuer first.' };
+  const r = state.revocation;
+  if (!r) return { text: 'Revocation data is being fetched…' };
+  if (r.revoked) return { text: 'Your credential is revoked: it cannot be used.' };
+  if (!p.request.roots.includes(r.root)) return { text: 'stale', stale: true };
+  if (isIdentifyingPolicy(p.request.policy) && !state.identifyingConsent) {
+    return { text: `Tick the box above to agree that ${p.relyingPartyName} learns who you are.` };
+  }
+  return undefined;
+}
+
+function renderConsent(): void {
+  const p = state.pending;
+  if (!p || state.answered) return;
+  const { request } = p;
+  const identifying = isIdentifyingPolicy(request.policy);
+  const block = blocker(p);
+  const disclose = request.policy.disclose;
+
+  const children: (Node | string)[] = [
+    h(
+      'p',
+      { class: 'service-line' },
+      h('strong', { id: 'rp-name' }, p.relyingPartyName),
+      ' at ',
+      h('code', { id: 'rp-origin' }, p.serviceOrigin),
+      ' asks you to prove:',
+    ),
+    h('p', { id: 'rp-statement', class: 'statement' }, describePolicy(request.policy)),
+    h(
+      'p',
+      { id: 'rp-disclosure' },
+      disclose.length > 0
+        ? `It will see: ${disclose.join(', ')}, and your pseudonym.`
+        : 'It learns nothing else about you, only your pseudonym.',
+    ),
+    h(
+      'p',
+      { class: 'hint' },
+      'Your pseudonym for ',
+      h('code', { id: 'rp-service-id' }, request.serviceId),
+      ' is the same each time you prove to this service and unlinkable to your pseudonym anywhere else. Request ',
+      h('code', {}, request.id),
+      ', ',
+      h('span', { 'data-expires': request.expiresAt }, timeLeft(request.expiresAt)),
+      '.',
+    ),
+  ];
+  if (p.gracePeriodSeconds > 0) {
+    children.push(
+      h(
+        'p',
+        { class: 'hint', id: 'grace-period' },
+        `Grace period: ${p.relyingPartyName} accepts revocation data up to ${duration(p.gracePeriodSeconds)} old, so a revocation of your ID reaches it within that time, and your wallet's data must be newer than that.`,
+      ),
+    );
+  }
+  if (identifying) {
+    const box = h('input', { type: 'checkbox', id: 'identifying-consent', checked: state.identifyingConsent });
+    box.addEventListener('change', () => {
+      state.identifyingConsent = box.checked;
+      renderConsent();
+      byId<HTMLInputElement>('identifying-consent').focus();
+    });
+    children.push(
+      h(
+        'div',
+        { class: 'alert warn', id: 'identifying-warning', role: 'note' },
+        h('strong', {}, 'This service will learn who you are.'),
+        ` The policy “${request.policy.name}” reveals or pins down your ID number: ${p.relyingPartyName} can tell which person you are, and so can anyone it shares this with.`,
+        h('br'),
+        box,
+        ' ',
+        h('label', { for: 'identifying-consent' }, `I agree that ${p.relyingPartyName} learns who I am`),
+      ),
+    );
+  }
+  if (block?.stale && state.revocation) {
+    const r = state.revocation;
+    const refreshNow = h('button', { type: 'button', class: 'secondary', id: 'refresh-stale' }, 'Refresh now');
+    refreshNow.addEventListener('click', () => action(refreshNow, el.error, 'Refreshing revocation data', refreshRevocation, renderHolder));
+    children.push(
+      h(
+        'div',
+        { class: 'alert', id: 'stale', role: 'note' },
+        h('strong', {}, 'Your revocation data is stale. '),
+        `It was fetched ${age(r.fetchedAt)} (root revision ${r.revision}), and ${p.relyingPartyName} no longer accepts that root. It refreshes on its schedule${state.nextRefreshAt ? ` (in about ${Math.max(1, Math.round((state.nextRefreshAt - Date.now()) / 60_000))} min)` : ''}, or you can refresh now — but a refresh right before a proof lets the registry match your download to this proof by its timing.`,
+        h('br'),
+        refreshNow,
+      ),
+    );
+  }
+  const prove = h(
+    'button',
+    { type: 'button', class: 'primary', id: 'prove', disabled: block !== undefined || state.proving },
+    'Prove and continue',
+  );
+  prove.addEventListener('click', () => action(undefined, el.error, 'Proving', proveAndAnswer, renderConsent));
+  const decline = h('button', { type: 'button', class: 'secondary', id: 'decline', disabled: state.proving }, 'Decline');
+  decline.addEventListener('click', () => declineRequest());
+  children.push(
+    h('div', { class: 'actions' }, prove, decline),
+    h(
+      'p',
+      { class: 'hint', id: 'prove-hint' },
+      block && !block.stale ? block.text : block?.stale ? '' : 'Nothing is sent until you choose.',
+    ),
+  );
+  el.requestBody.replaceChildren(...children);
+}
+
+function declineRequest(): void {
+  const p = state.pending;
+  if (!p) return;
+  state.answered = true;
+  el.requestBody.replaceChildren(h('p', { id: 'declined' }, `You declined. Nothing was sent to ${p.relyingPartyName}.`));
+  if (p.redirectUri) {
+    const back = new URL(p.redirectUri);
+    back.searchParams.set('error', 'access_denied');
+    location.assign(back.href);
+  }
+}
+
+async function proveAndAnswer(): Promise<void> {
+  const p = state.pending;
+  const { secret, enrolment, revocation } = state;
+  if (!p || !secret || !enrolment || !revocation) throw new Error('create a secret, enrol and fetch revocation data first');
+  if (blocker(p)) throw new Error(blocker(p)?.text);
+  state.proving = true;
+  renderConsent();
   el.verdict.replaceChildren();
   el.progress.hidden = false;
-  setProgress(0, 'fetching the request');
-  const attempt = ++state.proofs;
-  const clicked = performance.now();
+  setProgress(0, 'starting');
+  const started = performance.now();
   try {
-    // Fetch the request from the service again: answer what it stored, not a cached copy.
-    const status = await getRequestStatus(id);
-    state.statuses.set(id, status);
-    if (status.status !== 'pending' || !status.request) {
-      throw new ApiError(
-        status.status === 'expired' ? 'REQUEST_EXPIRED' : 'REQUEST_ALREADY_USED',
-        `request ${id} is ${status.status}: ask for a new one`,
-        0,
-      );
-    }
-    const request: ProofRequest = parseProofRequest(status.request);
-    let revocation = state.revocation;
-    if (!revocation || !request.roots.includes(revocation.bucket.root)) {
-      setProgress(0, 'refreshing revocation data (the service accepts a newer root)');
-      revocation = await refreshRevocation();
-    }
-
-    const started = performance.now();
-    // Time per step, logged to the console (the browser test prints it).
-    const steps: [string, number][] = [['starting the worker', started]];
     const { presentation, ms: workerMs } = await proveInWorker({
       credential: enrolment.credential,
       holderSecret: secret,
-      request,
-      bucket: revocation.bucket,
-      onProgress: (p) => {
-        setProgress(p.fraction, p.message);
-        steps.push([p.message, performance.now()]);
-      },
+      request: p.request,
+      revocation: revocation.data,
+      // The service the holder was shown: the worker refuses any other (SERVICE_MISMATCH).
+      expectedServiceId: p.request.serviceId,
+      allowIdentifying: isIdentifyingPolicy(p.request.policy) && state.identifyingConsent,
+      onProgress: (x) => setProgress(x.fraction, x.message),
     });
     const proofMs = performance.now() - started;
-    console.info(
-      `proof ${attempt} in ${Math.round(proofMs)} ms (request and revocation data ready after ${Math.round(started - clicked)} ms): ${steps
-        .slice(0, -1)
-        .map(([m, t], i) => `${m} ${Math.round((steps[i + 1]?.[1] ?? t) - t)} ms`)
-        .join(', ')}`,
-    );
-    setProgress(1, `proof ready in ${seconds(proofMs)}; submitting`);
-
-    const submitStarted = performance.now();
-    let node: HTMLElement;
+    console.info(`proof in ${Math.round(proofMs)} ms (worker ${Math.round(workerMs)} ms)`);
+    setProgress(1, `proof ready in ${seconds(proofMs)}; sending it to ${p.relyingPartyName}`);
+    let ok: Accepted;
     try {
-      const ok = await submitPresentation(id, presentation);
-      const submitMs = performance.now() - submitStarted;
-      node = h(
-        'div',
-        {
-          class: 'verdict verified',
-          'data-verdict': 'verified',
-          'data-proof-ms': String(Math.round(proofMs)),
-          'data-attempt': String(attempt),
-        },
-        h('h3', {}, '✔ Verified'),
-        h('p', {}, `${request.serviceId} accepted your proof for “${ok.policy}”: ${describePolicy(request.policy)}.`),
-        h('p', {}, `Your pseudonym at ${request.serviceId} (the same every time you prove to this service, unlinkable elsewhere):`),
-        h('code', { id: 'pseudonym', class: 'pseudonym' }, ok.pseudonym),
-        Object.keys(ok.disclosed).length > 0
-          ? h(
-              'p',
-              {},
-              `Disclosed: ${Object.entries(ok.disclosed)
-                .map(([k, v]) => `${k} = ${v}`)
-                .join(', ')}`,
-            )
-          : h('p', {}, 'Nothing else about you was disclosed.'),
-        h(
-          'p',
-          { class: 'timing' },
-          `Proof generated in ${seconds(proofMs)} (worker ${seconds(workerMs)}), verified in ${Math.round(submitMs)} ms.`,
-        ),
-      );
+      ok = await api<Accepted>('POST', p.presentationUrl, presentation);
     } catch (e) {
       const { code, message } = describeError(e);
-      node = h(
-        'div',
-        {
-          class: 'verdict rejected',
-          'data-verdict': 'rejected',
-          'data-code': code,
-          'data-proof-ms': String(Math.round(proofMs)),
-          'data-attempt': String(attempt),
-        },
-        h('h3', {}, '✖ Rejected'),
-        h('p', {}, h('code', { class: 'code' }, code), ' ', message),
+      setProgress(1, 'the service rejected the proof');
+      renderVerdict(
+        h(
+          'div',
+          { class: 'verdict rejected', 'data-verdict': 'rejected', 'data-code': code, 'data-proof-ms': String(Math.round(proofMs)) },
+          h('h3', {}, '✖ Rejected'),
+          h('p', {}, h('code', { class: 'code' }, code), ' ', message),
+        ),
       );
+      return;
     }
-    setProgress(1, node.dataset.verdict === 'verified' ? 'verified by the service' : 'the service rejected the proof');
-    renderVerdict(node);
+    state.answered = true;
+    const redirectTo = ok.redirectTo && p.redirectUri ? checkRedirectTo(ok.redirectTo, p.redirectUri) : undefined;
+    setProgress(1, 'verified by the service');
+    el.requestBody.replaceChildren();
+    renderVerdict(
+      h(
+        'div',
+        { class: 'verdict verified', 'data-verdict': 'verified', 'data-proof-ms': String(Math.round(proofMs)) },
+        h('h3', {}, '✔ Verified'),
+        h('p', {}, `${p.relyingPartyName} accepted your proof: ${describePolicy(p.request.policy)}.`),
+        h('p', {}, `Your pseudonym at ${p.request.serviceId}:`),
+        h('code', { id: 'pseudonym', class: 'pseudonym' }, ok.pseudonym),
+        h('p', { class: 'timing' }, `Proof generated in ${seconds(proofMs)} (worker ${seconds(workerMs)}).`),
+        redirectTo ? h('p', { id: 'returning' }, `Returning you to ${p.relyingPartyName}…`) : false,
+      ),
+    );
+    if (redirectTo) setTimeout(() => location.assign(redirectTo), 800);
   } catch (e) {
-    // The proof could not be made (or the request fetched): say why, with the stable code.
     const { code, message } = describeError(e);
     setProgress(0, 'stopped');
     renderVerdict(
       h(
         'div',
-        { class: 'verdict rejected', 'data-verdict': 'not-proven', 'data-code': code, 'data-attempt': String(attempt) },
+        { class: 'verdict rejected', 'data-verdict': 'not-proven', 'data-code': code },
         h('h3', {}, '✖ Could not prove'),
         h('p', {}, h('code', { class: 'code' }, code), ' ', message),
       ),
     );
     console.error(`proof failed: ${code}: ${message}`);
   } finally {
-    delete el.prove.dataset.running;
-    await loadRequests().catch((e) => showError(el.error, 'Reloading requests', e));
+    state.proving = false;
+    renderConsent();
   }
+}
+
+/** Read the request named by ?request_uri=, check it and show it (or why it was refused). */
+async function openRequest(): Promise<void> {
+  let requestUri: string | undefined;
+  try {
+    requestUri = requestUriFrom(location.search);
+  } catch (e) {
+    renderRefusal(e);
+    return;
+  }
+  if (!requestUri) {
+    el.noRequest.hidden = false;
+    return;
+  }
+  el.requestCard.hidden = false;
+  el.requestBody.replaceChildren(h('p', {}, `Reading the request from ${new URL(requestUri).origin}…`));
+  try {
+    const view = await api<HolderView>('GET', requestUri);
+    state.pending = acceptRequest(view, requestUri);
+  } catch (e) {
+    renderRefusal(e);
+    return;
+  }
+  renderConsent();
 }
 
 // ---- start ------------------------------------------------------------------------------------
 
 async function start(): Promise<void> {
+  el.walletOrigin.textContent = location.origin;
   el.createSecret.addEventListener('click', () =>
     action(el.createSecret, el.error, 'Creating the holder secret', createSecret, renderHolder),
   );
   el.enrol.addEventListener('click', () => action(el.enrol, el.error, 'Enrolling', enrol, renderHolder));
-  el.refresh.addEventListener('click', () =>
-    action(
-      el.refresh,
-      el.error,
-      'Refreshing revocation data',
-      async () => {
-        await refreshRevocation();
-      },
-      renderHolder,
-    ),
-  );
+  el.refresh.addEventListener('click', () => action(el.refresh, el.error, 'Refreshing revocation data', refreshRevocation, renderHolder));
   el.forget.addEventListener('click', () => action(el.forget, el.error, 'Forgetting the wallet', forget, renderHolder));
-  el.prove.addEventListener('click', () => action(undefined, el.error, 'Proving', prove, renderProveButton));
-  el.reloadRequests.addEventListener('click', () => action(el.reloadRequests, el.error, 'Loading requests', loadRequests));
-  el.addRequest.addEventListener('submit', (e) => {
+  el.downloadBackup.addEventListener('click', () =>
+    action(el.downloadBackup, el.error, 'Saving the recovery file', downloadBackup, renderHolder),
+  );
+  el.showPhrase.addEventListener('click', () => action(el.showPhrase, el.error, 'Showing the recovery phrase', showPhrase, renderHolder));
+  el.restorePhraseForm.addEventListener('submit', (e) => {
     e.preventDefault();
-    const button = el.addRequest.querySelector('button') ?? undefined;
-    void action(button, el.error, 'Adding the request', async () => {
-      await addRequestById(el.requestId.value);
-      el.requestId.value = '';
+    const button = el.restorePhraseForm.querySelector('button') ?? undefined;
+    void action(button, el.error, 'Restoring from the phrase', async () => {
+      await restore(await secretFromPhrase(el.restorePhrase.value), undefined, 'recovery phrase');
+      el.restorePhrase.value = '';
     });
   });
-  onRequestsChanged(() => void loadRequests().catch((e) => showError(el.error, 'Loading requests', e)));
-  // Count down without re-rendering the list (which would move the keyboard focus).
+  el.restoreFile.addEventListener('change', () => {
+    const file = el.restoreFile.files?.[0];
+    if (!file) return;
+    void action(undefined, el.error, 'Restoring from the file', async () => {
+      const { secret, credential } = parseBackup(await file.text());
+      await restore(secret, credential, 'recovery file');
+      el.restoreFile.value = '';
+    });
+  });
   setInterval(() => {
-    for (const span of el.requestList.querySelectorAll<HTMLElement>('[data-expires]'))
-      span.textContent = timeLeft(span.dataset.expires ?? '');
+    for (const span of document.querySelectorAll<HTMLElement>('[data-expires]')) span.textContent = timeLeft(span.dataset.expires ?? '');
+    const a = document.getElementById('revocation-age');
+    if (a?.dataset.fetchedAt) a.textContent = age(a.dataset.fetchedAt);
   }, 1_000);
 
   clearError(el.error);
-  const [secret, enrolment, revocation] = await Promise.all([
+  const [config, secret, enrolment, revocation] = await Promise.all([
+    api<WalletConfig>('GET', '/config.json'),
     dbGet<string>('holderSecret'),
     dbGet<Enrolment>('enrolment'),
     dbGet<RevocationData>('revocation'),
   ]);
+  state.config = config;
   if (secret) state.secret = secret;
   if (enrolment) state.enrolment = enrolment;
-  if (revocation) state.revocation = revocation;
+  if (revocation?.root) state.revocation = revocation;
   renderHolder();
+  await openRequest();
 
-  const fromUrl = new URLSearchParams(location.search).get('request');
-  const [infoResult] = await Promise.allSettled([getInfo()]);
-  if (infoResult.status === 'fulfilled') {
-    state.info = infoResult.value;
-    renderDemoRequests();
-    renderHolder();
-  } else {
-    showError(el.error, 'Reading the service information', infoResult.reason);
+  if (state.enrolment) {
+    const r = state.revocation;
+    // Refresh when the wallet opens, except when it was opened to answer a request: a fetch now
+    // would come seconds before the proof. Then the data is used if the service accepts its
+    // root; otherwise the holder is told it is stale and chooses (renderConsent).
+    if (!state.pending || !r) {
+      await action(undefined, el.error, 'Refreshing revocation data', refreshRevocation, renderHolder);
+    } else {
+      scheduleRefresh();
+      renderHolder();
+    }
   }
-  if (fromUrl) await action(undefined, el.error, 'Adding the request from the link', () => addRequestById(fromUrl));
-  else await action(undefined, el.error, 'Loading requests', loadRequests);
   document.body.dataset.ready = 'true';
 }
 

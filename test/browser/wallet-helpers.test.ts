@@ -1,9 +1,12 @@
 /** The wallet's DOM-free helpers, in Node: display formatting, policy wording, API error mapping. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { BUILTIN_POLICIES } from '../../src/index.browser.ts';
+import { BUILTIN_POLICIES, holderCommitment } from '../../src/index.browser.ts';
+import { createProofRequest } from '../../src/request.ts';
 import { ApiError, api } from '../../src/wallet/api.ts';
 import { describeError, describePolicy, timeLeft } from '../../src/wallet/dom.ts';
 import { groupDigits, maskIdNumber, seconds, shortDecimal } from '../../src/wallet/format.ts';
+import { acceptRequest, checkRedirectTo, requestUriFrom } from '../../src/wallet/intake.ts';
+import { checkSecretFitsCredential, createBackup, parseBackup, recoveryPhrase, secretFromPhrase } from '../../src/wallet/recovery.ts';
 
 describe('wallet display helpers', () => {
   it('masks ID numbers, keeping two characters at each end', () => {
@@ -80,5 +83,104 @@ describe('api()', () => {
   it('returns the JSON body of a success', async () => {
     respond(201, JSON.stringify({ id: 'abc' }));
     await expect(api('POST', '/v1/requests', { policy: 'over18' })).resolves.toEqual({ id: 'abc' });
+  });
+});
+
+describe('recovery phrase and file', () => {
+  const secret = 0x1234567890abcdef1234567890abcdef1234567890abcdef1234567890abn;
+
+  it('round-trips a secret through the phrase, whatever the case, spacing and look-alike letters', async () => {
+    const phrase = await recoveryPhrase(secret);
+    expect(phrase).toMatch(/^zkid1(-[0-9A-HJKMNP-TV-Z]{1,5}){11}$/);
+    expect(await secretFromPhrase(phrase)).toBe(secret);
+    expect(await secretFromPhrase(phrase.toLowerCase().replace(/-/g, ' '))).toBe(secret);
+    const body = phrase.slice('zkid1-'.length);
+    expect(await secretFromPhrase(`zkid1-${body.replace(/0/g, 'O').replace(/1/g, 'l')}`)).toBe(secret);
+    expect(await secretFromPhrase(await recoveryPhrase(1n))).toBe(1n);
+  });
+
+  it('refuses a phrase with one mistyped character (checksum), or of the wrong length', async () => {
+    const phrase = await recoveryPhrase(secret);
+    const i = 8;
+    const typo = phrase.slice(0, i) + (phrase[i] === 'A' ? 'B' : 'A') + phrase.slice(i + 1);
+    await expect(secretFromPhrase(typo)).rejects.toThrow(/typing mistake/);
+    await expect(secretFromPhrase(phrase.slice(0, -1))).rejects.toThrow(/55 characters/);
+    await expect(secretFromPhrase('hello')).rejects.toThrow(/starts with 'zkid1-'/);
+  });
+
+  it('checks a recovery file: commitment, and the credential it carries', () => {
+    const credential = { holderCommitment: holderCommitment(secret).toString() } as never;
+    const backup = createBackup(secret, undefined, new Date('2026-01-01T00:00:00Z'));
+    expect(backup).toEqual({
+      format: 'zkid/wallet-backup/v1',
+      holderSecret: secret.toString(),
+      holderCommitment: holderCommitment(secret).toString(),
+      createdAt: '2026-01-01T00:00:00.000Z',
+    });
+    expect(parseBackup(JSON.stringify(backup)).secret).toBe(secret);
+    expect(() => parseBackup(JSON.stringify({ ...backup, holderCommitment: '1' }))).toThrow(/damaged/);
+    expect(() => parseBackup('{')).toThrow(/not JSON/);
+    expect(() => checkSecretFitsCredential(secret, credential)).not.toThrow();
+    expect(() => checkSecretFitsCredential(secret + 1n, credential)).toThrow(
+      expect.objectContaining({ code: 'HOLDER_MISMATCH' }) as unknown as Error,
+    );
+  });
+});
+
+describe('request intake (the origin that delivered a request)', () => {
+  const sha = 'ab'.repeat(32);
+  const request = (serviceId: string) =>
+    createProofRequest({
+      policy: BUILTIN_POLICIES.over18!,
+      serviceId,
+      issuers: [['1', '2']],
+      roots: ['3'],
+      artifacts: { wasm: { url: '/v1/artifacts/c/c.wasm', sha256: sha }, zkey: { url: '/v1/artifacts/c/c.zkey', sha256: sha } },
+    });
+  const view = (serviceId: string, redirectUri?: string) =>
+    ({
+      status: 'pending',
+      relyingParty: { name: 'Shop' },
+      request: request(serviceId),
+      gracePeriodSeconds: 3600,
+      ...(redirectUri ? { redirectUri } : {}),
+    }) as never;
+
+  it('reads request_uri from the wallet URL, http(s) only', () => {
+    expect(requestUriFrom('?request_uri=http%3A%2F%2Flocalhost%3A8080%2Fv1%2Frequests%2Fabc%2Fholder')).toBe(
+      'http://localhost:8080/v1/requests/abc/holder',
+    );
+    expect(requestUriFrom('')).toBeUndefined();
+    expect(() => requestUriFrom('?request_uri=javascript%3Aalert(1)')).toThrow(/http\(s\)/);
+  });
+
+  it('accepts a request whose service id is the delivering origin, and resolves its artifact URLs there', () => {
+    const a = acceptRequest(
+      view('localhost', 'http://localhost:8080/service.html?state=x'),
+      'http://localhost:8080/v1/requests/abc/holder',
+    );
+    expect(a.serviceOrigin).toBe('http://localhost:8080');
+    expect(a.presentationUrl).toBe('http://localhost:8080/v1/requests/abc/presentation');
+    expect(a.request.artifacts?.zkey.url).toMatch(/^http:\/\/localhost:8080\/v1\/artifacts\//);
+    expect(a.relyingPartyName).toBe('Shop');
+  });
+
+  it('refuses another service id, or a redirectUri elsewhere, with SERVICE_MISMATCH', () => {
+    expect(() => acceptRequest(view('bank.example'), 'http://localhost:8080/v1/requests/abc/holder')).toThrow(
+      expect.objectContaining({ code: 'SERVICE_MISMATCH' }) as unknown as Error,
+    );
+    expect(() => acceptRequest(view('localhost', 'https://evil.example/'), 'http://localhost:8080/v1/requests/abc/holder')).toThrow(
+      expect.objectContaining({ code: 'SERVICE_MISMATCH' }) as unknown as Error,
+    );
+    expect(() => acceptRequest(view('localhost', 'javascript:alert(1)'), 'http://localhost:8080/v1/requests/abc/holder')).toThrow(
+      expect.objectContaining({ code: 'SERVICE_MISMATCH' }) as unknown as Error,
+    );
+  });
+
+  it('follows the service back only to the page it named', () => {
+    const uri = 'http://localhost:8080/service.html?state=x';
+    expect(checkRedirectTo('http://localhost:8080/service.html?state=x&response_code=abc', uri)).toContain('response_code=abc');
+    expect(() => checkRedirectTo('http://evil.example/service.html?response_code=abc', uri)).toThrow(/not to the page it named/);
+    expect(() => checkRedirectTo('http://localhost:8080/service.html?state=x', uri)).toThrow(/not to the page it named/);
   });
 });

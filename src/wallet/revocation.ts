@@ -1,0 +1,97 @@
+/**
+ * The wallet's revocation data: fetched from the holder's registry when the wallet opens and on a
+ * schedule while it is open, never because a proof is about to be made (a registry that works
+ * with a verifier could otherwise match the fetch to the proof by its timing).
+ *
+ * What is fetched says as little as possible about the credential: the full snapshot when it is
+ * small (it names no credential at all), otherwise the bucket that holds the serial (one of
+ * `issuedCount` credentials the registry counts in it). The anonymity set reported to the holder
+ * is that count of issued credentials in what was fetched, never the number of serial slots.
+ * Before keeping the data, the wallet builds its own path from it (witnessFromSnapshot /
+ * witnessFromBucket), which checks the data is consistent and yields a root.
+ */
+import { bucketIndexOf, type RevocationWitness, witnessFromBucket, witnessFromSnapshot } from '../index.browser.ts';
+import { api, type CountedBucket, type CountedSnapshot, type RegistryRoot } from './api.ts';
+
+/** Take the full snapshot when its compressed size is below this. */
+export const SNAPSHOT_MAX_BYTES = 2_000_000;
+/** Scheduled refresh: every 30 minutes plus or minus up to 5 (jitter, so holders do not fetch in step). */
+export const REFRESH_INTERVAL_MS = 30 * 60 * 1000;
+export const REFRESH_JITTER_MS = 5 * 60 * 1000;
+
+export interface RevocationData {
+  kind: 'snapshot' | 'bucket';
+  data: CountedSnapshot | CountedBucket;
+  /** the root the data yields for the credential's path (decimal) */
+  root: string;
+  revision: number;
+  /** credentials issued (and not revoked) in what was fetched; undefined when the registry does not say */
+  issuedCount?: number;
+  revoked: boolean;
+  fetchedAt: string;
+  /** registry base URL it came from */
+  registry: string;
+}
+
+/** Delay until the next scheduled refresh. */
+export function nextRefreshDelay(random: () => number = Math.random): number {
+  return REFRESH_INTERVAL_MS + Math.round((random() * 2 - 1) * REFRESH_JITTER_MS);
+}
+
+function isRevoked(w: RevocationWitness): boolean {
+  return ((w.leaf >> BigInt(w.bit)) & 1n) === 1n;
+}
+
+/**
+ * Fetch revocation data for a serial from a registry (base URL of the service, e.g.
+ * `http://localhost:8080`) and check it yields the serial's path.
+ * @throws ApiError for HTTP problems; ZkidError INVALID_REVOCATION_DATA for data that is inconsistent
+ */
+export async function fetchRevocation(registry: string, serial: bigint, now = new Date()): Promise<RevocationData> {
+  const base = registry.replace(/\/+$/, '');
+  const head = await api<RegistryRoot>('GET', `${base}/v1/registry/root`);
+  const small = typeof head.snapshotBytes === 'number' && head.snapshotBytes < SNAPSHOT_MAX_BYTES;
+  if (small) {
+    const snapshot = await api<CountedSnapshot>('GET', `${base}/v1/registry/snapshot`);
+    const w = witnessFromSnapshot(snapshot, serial);
+    return {
+      kind: 'snapshot',
+      data: snapshot,
+      root: w.root.toString(),
+      revision: snapshot.revision,
+      ...(typeof snapshot.issuedCount === 'number' ? { issuedCount: snapshot.issuedCount } : {}),
+      revoked: isRevoked(w),
+      fetchedAt: now.toISOString(),
+      registry: base,
+    };
+  }
+  // The bucket index is computed here: the registry learns a range of ~issuedCount credentials, not the serial.
+  const bucket = await api<CountedBucket>('GET', `${base}/v1/registry/buckets/${bucketIndexOf(serial, head.bucketBits)}`);
+  const w = witnessFromBucket(bucket, serial);
+  return {
+    kind: 'bucket',
+    data: bucket,
+    root: w.root.toString(),
+    revision: bucket.revision,
+    ...(typeof bucket.issuedCount === 'number' ? { issuedCount: bucket.issuedCount } : {}),
+    revoked: isRevoked(w),
+    fetchedAt: now.toISOString(),
+    registry: base,
+  };
+}
+
+/** '3 min ago', '2 h 5 min ago', 'just now' */
+export function age(fetchedAt: string, now = Date.now()): string {
+  const s = Math.max(0, Math.round((now - Date.parse(fetchedAt)) / 1000));
+  if (s < 60) return 'just now';
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ago`;
+  return `${Math.floor(m / 60)} h ${m % 60} min ago`;
+}
+
+/** 3600 -> '60 minutes', 90 -> '90 seconds', 86400 -> '24 hours' */
+export function duration(seconds: number): string {
+  if (seconds % 3600 === 0 && seconds >= 7200) return `${seconds / 3600} hours`;
+  if (seconds % 60 === 0 && seconds >= 120) return `${seconds / 60} minutes`;
+  return `${seconds} seconds`;
+}
