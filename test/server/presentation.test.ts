@@ -25,7 +25,10 @@ import {
   type Holder,
   newRequest,
   prove,
+  RP_AUTH,
+  redeem,
   removeDir,
+  requestStatus,
   startApp,
   submit,
   type TestApp,
@@ -54,7 +57,7 @@ const signals = (p: Presentation, i: number, value: string): Presentation => {
 };
 /** A request row with the same challenge as `r` (the service never makes one: only tests can). */
 async function twin(r: ProofRequest, id: string, over: Partial<ProofRequest> = {}): Promise<void> {
-  await A.store.insertRequest({ request: { ...r, id, ...over }, createdAt: A.clock.now() });
+  await A.store.insertRequest({ request: { ...r, id, ...over }, createdAt: A.clock.now(), rpId: 'shop' });
 }
 
 beforeAll(async () => {
@@ -83,17 +86,21 @@ describe('presentations', () => {
       pseudonym: alicePseudonym,
       disclosed: {},
       verifiedAt: expect.any(String),
+      responseCode: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
     });
-    const status = await request(A.app).get(`/v1/requests/${r1.id}`);
-    expect(status.body).toMatchObject({ status: 'verified', result: { pseudonym: alicePseudonym, policy: 'over18' } });
+    const status = await requestStatus(A.app, r1.id);
+    expect(status.body).toMatchObject({ status: 'verified', redeemed: false });
     expect(status.body.request).toBeUndefined();
-    const sessions = await request(A.app).get('/v1/sessions');
-    expect(sessions.body.sessions[0]).toMatchObject({ requestId: r1.id, pseudonym: alicePseudonym });
+    expect(status.body.result).toBeUndefined();
+    const result = await redeem(A.app, r1.id, res.body.responseCode);
+    expect(result.body).toMatchObject({ requestId: r1.id, pseudonym: alicePseudonym, policy: 'over18' });
+    const sessions = await request(A.app).get('/v1/sessions').set(RP_AUTH);
+    expect(sessions.body.sessions[0]).toMatchObject({ requestId: r1.id, pseudonym: alicePseudonym, redeemed: true });
   });
 
   it('refuses a replayed presentation', async () => {
     expectError(await submit(A.app, r1.id, p1), 409, 'REQUEST_ALREADY_USED');
-    expect((await request(A.app).get(`/v1/requests/${r1.id}`)).body.status).toBe('verified');
+    expect((await requestStatus(A.app, r1.id)).body.status).toBe('verified');
   });
 
   it('refuses a proof made for another request', async () => {
@@ -105,7 +112,7 @@ describe('presentations', () => {
     expectError(await submit(A.app, other.id, bare), 422, 'CHALLENGE_MISMATCH');
     const otherPolicy = await newRequest(A.app, 'valid-id');
     expectError(await submit(A.app, otherPolicy.id, { ...p1, requestId: otherPolicy.id }), 422, 'CHALLENGE_MISMATCH');
-    expect((await request(A.app).get(`/v1/requests/${other.id}`)).body).toMatchObject({
+    expect((await requestStatus(A.app, other.id)).body).toMatchObject({
       status: 'pending',
       error: { code: 'CHALLENGE_MISMATCH' },
     });
@@ -141,7 +148,7 @@ describe('presentations', () => {
     const r2 = await newRequest(A.app, 'over18');
     const p2 = await prove(A.app, alice, r2);
     expectError(await submit(A.app, r2.id, p2), 409, 'PSEUDONYM_ALREADY_USED');
-    expect((await request(A.app).get(`/v1/requests/${r2.id}`)).body).toMatchObject({
+    expect((await requestStatus(A.app, r2.id)).body).toMatchObject({
       status: 'rejected',
       error: { code: 'PSEUDONYM_ALREADY_USED' },
     });
@@ -214,7 +221,7 @@ describe('presentations', () => {
     const p7 = await prove(A.app, alice, r7, aliceBucketBefore); // legitimately old revocation data
     A.clock.advance(3601);
     expectError(await submit(A.app, r7.id, p7), 422, 'ROOT_NOT_ACCEPTED');
-    expect((await request(A.app).get(`/v1/requests/${r7.id}`)).body.status).toBe('pending');
+    expect((await requestStatus(A.app, r7.id)).body.status).toBe('pending');
   });
 
   it('refuses the revoked credential proven against a stale pre-revocation root', async () => {

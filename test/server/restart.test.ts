@@ -5,7 +5,22 @@
 import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ZkidApp } from '../../src/server/app.ts';
-import { AUTH, enrol, expectError, newRequest, prove, removeDir, startApp, submit, TestClock, tempDir, testConfig } from './helpers.ts';
+import {
+  AUTH,
+  enrol,
+  expectError,
+  newRequest,
+  prove,
+  RP_AUTH,
+  redeem,
+  removeDir,
+  requestStatus,
+  startApp,
+  submit,
+  TestClock,
+  tempDir,
+  testConfig,
+} from './helpers.ts';
 
 const dir = tempDir();
 const clock = new TestClock();
@@ -57,19 +72,23 @@ describe('restart persistence', () => {
 
     a = await restart();
     expect(await state(a)).toEqual(before);
-    const pending = await request(a).get(`/v1/requests/${rA.id}`);
+    const pending = await requestStatus(a, rA.id);
     expect(pending.body).toMatchObject({ status: 'pending', request: rA });
     const accepted = await submit(a, rA.id, pA);
     expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
+    const code = accepted.body.responseCode as string;
 
     a = await restart();
     expectError(await submit(a, rA.id, pA), 409, 'REQUEST_ALREADY_USED'); // the consumed challenge survived
     expectError(await submit(a, rB.id, pB), 409, 'PSEUDONYM_ALREADY_USED'); // so did the nullifier
-    expect((await request(a).get(`/v1/requests/${rA.id}`)).body).toMatchObject({
-      status: 'verified',
-      result: { pseudonym: accepted.body.pseudonym },
-    });
-    expect((await request(a).get('/v1/sessions')).body.sessions.map((s: { requestId: string }) => s.requestId)).toEqual([rA.id]);
+    expect((await requestStatus(a, rA.id)).body).toMatchObject({ status: 'verified', redeemed: false });
+    // The response code survived too, still unredeemed; once redeemed, that survives the next restart.
+    expect((await redeem(a, rA.id, code)).body).toMatchObject({ requestId: rA.id, pseudonym: accepted.body.pseudonym });
+    a = await restart();
+    expectError(await redeem(a, rA.id, code), 409, 'RESPONSE_CODE_USED');
+    expect((await request(a).get('/v1/sessions').set(RP_AUTH)).body.sessions.map((s: { requestId: string }) => s.requestId)).toEqual([
+      rA.id,
+    ]);
 
     // The audit chain continues where it stopped, with the same issuer key.
     const bob = await enrol(a);
