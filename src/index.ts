@@ -14,4 +14,10 @@ export * from './index.browser.ts';
 export { createProofRequest } from './request.ts';
 export { RevocationTree, type Snapshot } from './revocation/tree.ts';
 export { terminateCurve, type VerificationKey } from './verifier/groth16-checks.ts';
-export { type Verdict, type VerifyErrorCode, verifyPresentation } from './verifier/verify-presentation.ts';
+export {
+  type BatchItem,
+  type Verdict,
+  type VerifyErrorCode,
+  verifyPresentation,
+  verifyPresentations,
+} from './verifier/verify-presentation.ts';

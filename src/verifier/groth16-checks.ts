@@ -63,18 +63,28 @@ function g2(v: unknown): string[][] | undefined {
   return v as string[][];
 }
 
-/** Why a proof is malformed, or undefined when its points are well formed. */
-export async function proofPointsProblem(proof: unknown): Promise<string | undefined> {
+/**
+ * Why a proof is malformed at the text level (canonical affine coordinates, G1 points on the
+ * curve), or undefined. The G2 point's curve and subgroup membership are checked once, when it is
+ * parsed for the pairing (groth16-mcl.ts parseProof).
+ */
+export function proofShapeProblem(proof: unknown): string | undefined {
   if (typeof proof !== 'object' || proof === null) return 'proof must be an object';
   const p = proof as Record<string, unknown>;
   if (p.protocol !== undefined && p.protocol !== 'groth16') return 'proof.protocol must be groth16';
   if (p.curve !== undefined && p.curve !== 'bn128') return 'proof.curve must be bn128';
   if (!g1(p.pi_a)) return 'proof.pi_a is not a canonical affine point on G1';
   if (!g1(p.pi_c)) return 'proof.pi_c is not a canonical affine point on G1';
-  const b = g2(p.pi_b);
-  if (!b) return 'proof.pi_b is not a canonical affine G2 point';
+  if (!g2(p.pi_b)) return 'proof.pi_b is not a canonical affine G2 point';
+  return undefined;
+}
+
+/** Why a proof is malformed, or undefined when its points are well formed (shape, curves, B's subgroup). */
+export async function proofPointsProblem(proof: unknown): Promise<string | undefined> {
+  const shape = proofShapeProblem(proof);
+  if (shape) return shape;
   // The twist has a large cofactor: a point outside the order-r subgroup must be refused.
-  const g2Status = await g2InSubgroup(b);
+  const g2Status = await g2InSubgroup(g2((proof as Record<string, unknown>).pi_b) as string[][]);
   if (g2Status === 'off-curve') return 'proof.pi_b is not on the G2 twist';
   if (g2Status === 'not-in-subgroup') return 'proof.pi_b is not in the G2 subgroup';
   return undefined;

@@ -11,8 +11,8 @@ import { SLOT_NAMES, type SlotName } from '../credential/schema.ts';
 import { isCanonicalFieldElement } from '../field.ts';
 import { policyPrivacyProblem } from '../policy.ts';
 import type { Presentation, ProofRequest } from '../request.ts';
-import { proofPointsProblem, type VerificationKey, verificationKeyProblem } from './groth16-checks.ts';
-import { groth16VerifyMcl, type ProofPoints } from './groth16-mcl.ts';
+import { proofShapeProblem, type VerificationKey, verificationKeyProblem } from './groth16-checks.ts';
+import { groth16BatchPairing, groth16Pairing, type ParsedProof, type ProofPoints, parseProof } from './groth16-mcl.ts';
 
 export type VerifyErrorCode =
   | 'MALFORMED_PRESENTATION'
@@ -64,7 +64,36 @@ function decodeDisclosed(name: SlotName, v: bigint): string | number {
   return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
 }
 
-async function check(presentation: unknown, request: ProofRequest, o: VerifyOptions): Promise<Verdict> {
+/** Everything but the pairing has passed: what the pairing needs, and the verdict if it holds. */
+export interface Prechecked {
+  values: bigint[];
+  proof: ParsedProof;
+  accepted: Accepted;
+}
+
+/** The statement encoding of a request (one Poseidon16 for the set): cached, as requests share policies and dates. */
+const encodings = new Map<string, ReturnType<typeof encodeStatement>>();
+function statementOf(request: ProofRequest): ReturnType<typeof encodeStatement> {
+  const key = `${request.circuit}|${request.today}|${JSON.stringify(request.policy.disclose)}|${JSON.stringify(request.policy.predicates)}`;
+  let enc = encodings.get(key);
+  if (!enc) {
+    enc = encodeStatement(circuitParams(request.circuit), {
+      today: request.today,
+      disclose: request.policy.disclose,
+      predicates: request.policy.predicates,
+    });
+    if (encodings.size >= 256) encodings.delete(encodings.keys().next().value as string);
+    encodings.set(key, enc);
+  }
+  return enc;
+}
+
+/**
+ * Every check of a presentation except the Groth16 pairing, cheapest first: shape, request,
+ * signals, issuer, root, scope, challenge, statement, key, proof points (B's subgroup once).
+ * @returns a rejection, or what the pairing needs
+ */
+export async function precheckPresentation(presentation: unknown, request: ProofRequest, o: VerifyOptions): Promise<Rejected | Prechecked> {
   if (typeof presentation !== 'object' || presentation === null) return reject('MALFORMED_PRESENTATION', 'presentation must be an object');
   const p = presentation as Partial<Presentation>;
   // A request that constrains serial or holderCommitment, or identifies without saying so, is
@@ -100,7 +129,7 @@ async function check(presentation: unknown, request: ProofRequest, o: VerifyOpti
   if (!request.roots.includes(root)) return reject('ROOT_NOT_ACCEPTED', 'the revocation root is not one the request accepts');
   if (at(SIGNAL.scope) !== request.scope) return reject('SCOPE_MISMATCH', 'the proof is for another service scope');
   if (at(SIGNAL.challenge) !== request.challenge) return reject('CHALLENGE_MISMATCH', 'the proof is bound to another challenge');
-  const enc = encodeStatement(params, { today: request.today, disclose: request.policy.disclose, predicates: request.policy.predicates });
+  const enc = statementOf(request);
   if (values[SIGNAL.setHash] !== enc.setHash) return reject('STATEMENT_MISMATCH', 'the proof is for another IN/NIN set');
   for (let c = 0; c < enc.request.length; c++) {
     if (values[SIGNAL.request + c] !== enc.request[c]) {
@@ -110,25 +139,38 @@ async function check(presentation: unknown, request: ProofRequest, o: VerifyOpti
 
   const vkProblem = verificationKeyProblem(o.verificationKey, names.length);
   if (vkProblem) return reject(vkProblem.code, vkProblem.message);
-  const pointProblem = await proofPointsProblem(p.proof);
-  if (pointProblem) return reject('MALFORMED_PROOF', pointProblem);
-
-  const ok = await groth16VerifyMcl(o.verificationKey as VerificationKey, values, p.proof as unknown as ProofPoints);
-  if (ok !== true) return reject('PROOF_INVALID', 'the proof does not verify');
+  const shapeProblem = proofShapeProblem(p.proof);
+  if (shapeProblem) return reject('MALFORMED_PROOF', shapeProblem);
+  const parsed = await parseProof(p.proof as unknown as ProofPoints);
+  if (parsed === 'off-curve') return reject('MALFORMED_PROOF', 'a proof point is not on its curve (proof.pi_b: the G2 twist)');
+  if (parsed === 'infinity') return reject('MALFORMED_PROOF', 'a proof point is the point at infinity');
+  if (parsed === 'not-in-subgroup') return reject('MALFORMED_PROOF', 'proof.pi_b is not in the G2 subgroup');
 
   const disclosed: Partial<Record<SlotName, string | number>> = {};
   SLOT_NAMES.forEach((name, i) => {
     if (request.policy.disclose.includes(name)) disclosed[name] = decodeDisclosed(name, values[SIGNAL.disclosed + i] as bigint);
   });
   return {
-    verified: true,
-    requestId: request.id,
-    policy: request.policy.name,
-    pseudonym: at(SIGNAL.nullifier),
-    disclosed,
-    issuer,
-    root,
+    values,
+    proof: parsed,
+    accepted: {
+      verified: true,
+      requestId: request.id,
+      policy: request.policy.name,
+      pseudonym: at(SIGNAL.nullifier),
+      disclosed,
+      issuer,
+      root,
+    },
   };
+}
+
+async function check(presentation: unknown, request: ProofRequest, o: VerifyOptions): Promise<Verdict> {
+  const pre = await precheckPresentation(presentation, request, o);
+  if ('verified' in pre) return pre;
+  const ok = await groth16Pairing(o.verificationKey as VerificationKey, pre.values, pre.proof);
+  if (ok !== true) return reject('PROOF_INVALID', 'the proof does not verify');
+  return pre.accepted;
 }
 
 /**
@@ -144,4 +186,72 @@ export async function verifyPresentation(presentation: unknown, request: ProofRe
   } catch (e) {
     return reject('INTERNAL_ERROR', `verification failed: ${e instanceof Error ? e.message : String(e)}`);
   }
+}
+
+export interface BatchItem {
+  presentation: unknown;
+  /** the request as the verifier issued and stored it */
+  request: ProofRequest;
+}
+
+export interface BatchOptions {
+  verificationKey: VerificationKey | unknown;
+  now?: Date;
+}
+
+/**
+ * Verify many presentations at once. Every check of the single path runs per presentation; the
+ * Groth16 pairings of those that pass are checked together with one random linear combination
+ * (N + 3 Miller loops, one final exponentiation: see groth16BatchPairing), and when the batch
+ * fails it is bisected until the bad presentations are found, so each verdict (and its code) is
+ * exactly the one verifyPresentation would give alone.
+ * @returns one verdict per item, in order; never throws (an internal error rejects the items it touched with INTERNAL_ERROR)
+ * @example const verdicts = await verifyPresentations(items.map((p) => ({ presentation: p.body, request: p.stored })), { verificationKey })
+ */
+export async function verifyPresentations(items: readonly BatchItem[], o: BatchOptions): Promise<Verdict[]> {
+  const verdicts: Verdict[] = new Array(items.length);
+  const pending: { index: number; pre: Prechecked }[] = [];
+  await Promise.all(
+    items.map(async (it, index) => {
+      try {
+        const pre = await precheckPresentation(it.presentation, it.request, o);
+        if ('verified' in pre) verdicts[index] = pre;
+        else pending.push({ index, pre });
+      } catch (e) {
+        verdicts[index] = reject('INTERNAL_ERROR', `verification failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }),
+  );
+  pending.sort((a, b) => a.index - b.index);
+  const vk = o.verificationKey as VerificationKey;
+  const settle = async (group: { index: number; pre: Prechecked }[]): Promise<void> => {
+    if (group.length === 0) return;
+    let ok: boolean;
+    try {
+      ok =
+        group.length === 1
+          ? await groth16Pairing(vk, (group[0] as { pre: Prechecked }).pre.values, (group[0] as { pre: Prechecked }).pre.proof)
+          : await groth16BatchPairing(
+              vk,
+              group.map((g) => ({ publicSignals: g.pre.values, proof: g.pre.proof })),
+            );
+    } catch (e) {
+      for (const g of group)
+        verdicts[g.index] = reject('INTERNAL_ERROR', `verification failed: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
+    if (ok) {
+      for (const g of group) verdicts[g.index] = g.pre.accepted;
+      return;
+    }
+    if (group.length === 1) {
+      verdicts[(group[0] as { index: number }).index] = reject('PROOF_INVALID', 'the proof does not verify');
+      return;
+    }
+    const half = Math.ceil(group.length / 2);
+    await settle(group.slice(0, half));
+    await settle(group.slice(half));
+  };
+  await settle(pending);
+  return verdicts;
 }

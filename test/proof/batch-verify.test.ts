@@ -1,0 +1,205 @@
+/**
+ * Batch verification (verifyPresentations): every presentation gets exactly the verdict it would
+ * get alone, whatever else is in the batch. Valid proofs are multiplied cheaply by Groth16
+ * re-randomisation (A/r, rB + rs·delta, C + sA), which keeps them valid for the same statement.
+ */
+import * as mcl from 'mcl-wasm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toDecimal } from '../../src/field.ts';
+import { generateProof } from '../../src/prover/generate-proof.ts';
+import type { Groth16Proof, Presentation, ProofRequest } from '../../src/request.ts';
+import { terminateCurve } from '../../src/verifier/groth16-checks.ts';
+import { groth16BatchPairing, parseProof, prepareVerifier } from '../../src/verifier/groth16-mcl.ts';
+import { verifyPresentation, verifyPresentations } from '../../src/verifier/verify-presentation.ts';
+import { artifacts, build, credentialFor, HOLDER_SECRET, policy, request, SERIAL, tree } from '../helpers/zkid.ts';
+
+const vk = build.verificationKey;
+const t = tree();
+let req: ProofRequest;
+let req2: ProofRequest;
+let base: Presentation;
+let base2: Presentation;
+
+const g1 = (p: readonly string[]) => {
+  const g = new mcl.G1();
+  g.setStr(`1 ${p[0]} ${p[1]}`, 10);
+  return g;
+};
+const g2 = (p: readonly (readonly string[])[]) => {
+  const g = new mcl.G2();
+  g.setStr(`1 ${p[0]?.[0]} ${p[0]?.[1]} ${p[1]?.[0]} ${p[1]?.[1]}`, 10);
+  return g;
+};
+const g1Json = (g: mcl.G1): [string, string, string] => {
+  const [, x, y] = mcl.normalize(g).getStr(10).split(' ');
+  return [x as string, y as string, '1'];
+};
+const g2Json = (g: mcl.G2): Groth16Proof['pi_b'] => {
+  const [, x0, x1, y0, y1] = mcl.normalize(g).getStr(10).split(' ');
+  return [
+    [x0 as string, x1 as string],
+    [y0 as string, y1 as string],
+    ['1', '0'],
+  ];
+};
+
+/** Another valid proof of the same statement. */
+function rerandomise(p: Presentation): Presentation {
+  const r = new mcl.Fr();
+  r.setByCSPRNG();
+  const s = new mcl.Fr();
+  s.setByCSPRNG();
+  const A = g1(p.proof.pi_a);
+  const B = g2(p.proof.pi_b);
+  const C = g1(p.proof.pi_c);
+  const delta = g2(vk.vk_delta_2 as string[][]);
+  return {
+    ...p,
+    proof: {
+      ...p.proof,
+      pi_a: g1Json(mcl.mul(A, mcl.inv(r))),
+      pi_b: g2Json(mcl.add(mcl.mul(B, r), mcl.mul(delta, mcl.mul(r, s)))),
+      pi_c: g1Json(mcl.add(C, mcl.mul(A, s))),
+    },
+  };
+}
+
+/** The proof with C moved by d·G1 (invalid alone). */
+function shiftC(p: Presentation, d: bigint): Presentation {
+  const gen = mcl.hashAndMapToG1('zkid test generator');
+  const k = new mcl.Fr();
+  k.setStr(((d % 2n ** 200n) + 2n ** 200n).toString(), 10);
+  const C = mcl.add(g1(p.proof.pi_c), d >= 0n ? mcl.mul(gen, k) : mcl.neg(mcl.mul(gen, k)));
+  return { ...p, proof: { ...p.proof, pi_c: g1Json(C) } };
+}
+
+beforeAll(async () => {
+  await prepareVerifier(vk);
+  req = await request(policy([{ attribute: 'birthDate', op: 'AGE_GTE', value: 18 }]), { tree: t });
+  req2 = await request(policy([]), { tree: t });
+  const prove = async (r: ProofRequest) =>
+    generateProof({ credential: await credentialFor(), holderSecret: HOLDER_SECRET, request: r, revocation: t.witness(SERIAL), artifacts });
+  base = await prove(req);
+  base2 = await prove(req2);
+}, 300_000);
+afterAll(() => terminateCurve());
+
+describe('verifyPresentations', () => {
+  it('accepts 64 distinct valid presentations, each with the verdict it gets alone', async () => {
+    const items = Array.from({ length: 64 }, () => ({ presentation: rerandomise(base), request: req }));
+    expect(new Set(items.map((i) => (i.presentation as Presentation).proof.pi_a[0])).size).toBe(64);
+    const verdicts = await verifyPresentations(items, { verificationKey: vk });
+    const alone = await verifyPresentation(items[0]?.presentation, req, { verificationKey: vk });
+    expect(alone.verified).toBe(true);
+    expect(verdicts).toEqual(Array(64).fill(alone));
+  });
+
+  it('rejects exactly the one forged proof among 63 valid ones', async () => {
+    const items = Array.from({ length: 64 }, () => ({ presentation: rerandomise(base) as unknown, request: req }));
+    items[37] = { presentation: shiftC(rerandomise(base), 12345n), request: req };
+    const verdicts = await verifyPresentations(items, { verificationKey: vk });
+    verdicts.forEach((v, i) => {
+      if (i === 37) expect(v).toEqual({ verified: false, code: 'PROOF_INVALID', message: 'the proof does not verify' });
+      else expect(v.verified, `item ${i}`).toBe(true);
+    });
+  });
+
+  it('is not fooled by two invalid proofs whose errors cancel in an unweighted sum', async () => {
+    // C1 + D and C2 - D: an unweighted product of the pairing equations would hold.
+    const items = [
+      { presentation: shiftC(base, 777n), request: req },
+      { presentation: shiftC(base2, -777n), request: req2 },
+    ];
+    const verdicts = await verifyPresentations(items, { verificationKey: vk });
+    expect(verdicts.map((v) => !v.verified && v.code)).toEqual(['PROOF_INVALID', 'PROOF_INVALID']);
+  });
+
+  it('is not fooled by swapped public signals (the pairing batch alone)', async () => {
+    const p1 = await parseProof(base.proof);
+    const p2 = await parseProof(base2.proof);
+    if (typeof p1 === 'string' || typeof p2 === 'string') throw new Error('fixture proofs must parse');
+    const s1 = base.publicSignals.map(BigInt);
+    const s2 = base2.publicSignals.map(BigInt);
+    expect(s1).not.toEqual(s2);
+    expect(
+      await groth16BatchPairing(vk, [
+        { publicSignals: s1, proof: p1 },
+        { publicSignals: s2, proof: p2 },
+      ]),
+    ).toBe(true);
+    expect(
+      await groth16BatchPairing(vk, [
+        { publicSignals: s2, proof: p1 },
+        { publicSignals: s1, proof: p2 },
+      ]),
+    ).toBe(false);
+  });
+
+  it('treats the malleated (-A, -B, C) exactly as single verification does', async () => {
+    const neg = (p: Presentation): Presentation => ({
+      ...p,
+      proof: { ...p.proof, pi_a: g1Json(mcl.neg(g1(p.proof.pi_a))), pi_b: g2Json(mcl.neg(g2(p.proof.pi_b))) },
+    });
+    const items = [neg(base), neg(rerandomise(base)), rerandomise(base)].map((presentation) => ({ presentation, request: req }));
+    const batch = await verifyPresentations(items, { verificationKey: vk });
+    const single = await Promise.all(items.map((i) => verifyPresentation(i.presentation, i.request, { verificationKey: vk })));
+    expect(batch).toEqual(single);
+    // (-A, -B, C) satisfies the same equation: Groth16 proofs are malleable, which is why the
+    // service consumes the challenge, not the proof, to stop replays.
+    expect(batch.every((v) => v.verified)).toBe(true);
+  });
+
+  it('gives every rejection code of the single path, mixed with valid items', async () => {
+    const withSignals = (f: (s: string[]) => string[]) => ({ ...base, publicSignals: f([...base.publicSignals]) });
+    const offCurve = { ...base, proof: { ...base.proof, pi_a: [base.proof.pi_a[0], '5', '1'] } };
+    const cases: [unknown, ProofRequest][] = [
+      [rerandomise(base), req],
+      [null, req],
+      [{ ...base, requestId: 'other' }, req],
+      [base, { ...req, expiresAt: new Date(0).toISOString() }],
+      [withSignals((s) => s.slice(1)), req],
+      [withSignals((s) => ['01', ...s.slice(1)]), req],
+      [base, { ...req, issuers: [['1', '2']] }],
+      [base, { ...req, roots: ['1'] }],
+      [base, { ...req, scope: '777' }],
+      [base, { ...req, challenge: '12345' }],
+      [base, { ...req, today: req.today + 1 }],
+      [base, { ...req, policy: { ...req.policy, predicates: [{ attribute: 'serial', op: 'EQ', value: 1 }] } } as ProofRequest],
+      [offCurve, req],
+      [withSignals((s) => [toDecimal(BigInt(s[0] as string) + 1n), ...s.slice(1)]), req],
+      [rerandomise(base), req],
+    ];
+    const items = cases.map(([presentation, request]) => ({ presentation, request }));
+    const batch = await verifyPresentations(items, { verificationKey: vk });
+    const single = await Promise.all(items.map((i) => verifyPresentation(i.presentation, i.request, { verificationKey: vk })));
+    expect(batch).toEqual(single);
+    expect(batch.map((v) => (v.verified ? 'OK' : v.code))).toEqual([
+      'OK',
+      'MALFORMED_PRESENTATION',
+      'REQUEST_MISMATCH',
+      'REQUEST_EXPIRED',
+      'WRONG_SIGNAL_COUNT',
+      'NON_CANONICAL_SIGNAL',
+      'ISSUER_NOT_TRUSTED',
+      'ROOT_NOT_ACCEPTED',
+      'SCOPE_MISMATCH',
+      'CHALLENGE_MISMATCH',
+      'STATEMENT_MISMATCH',
+      'POLICY_NOT_ALLOWED',
+      'MALFORMED_PROOF',
+      'PROOF_INVALID',
+      'OK',
+    ]);
+  });
+
+  it('rejects with a key whose gamma equals delta, item by item', async () => {
+    const verdicts = await verifyPresentations([{ presentation: base, request: req }], {
+      verificationKey: { ...vk, vk_delta_2: vk.vk_gamma_2 },
+    });
+    expect(verdicts[0]).toMatchObject({ verified: false, code: 'INSECURE_VERIFICATION_KEY' });
+  });
+
+  it('answers an empty batch with no verdicts', async () => {
+    expect(await verifyPresentations([], { verificationKey: vk })).toEqual([]);
+  });
+});
