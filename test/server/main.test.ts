@@ -157,10 +157,24 @@ describe('npm start (src/server/main.ts)', () => {
         trustedIssuers: [(keys as { keys: { publicKey: string[] }[] }).keys[0]?.publicKey],
       }),
     );
-    const s = await start({ ZKID_CONFIG: file, ZKID_SERVICE_ID: 'from-env.example', ZKID_DEMO: 'false' });
+    const s = await start({
+      ZKID_CONFIG: file,
+      ZKID_SERVICE_ID: 'from-env.example',
+      ZKID_DEMO: 'true',
+      ZKID_WALLET_URL: 'https://wallet.from-env.example',
+    });
     const info = (await (await fetch(`${s.base}/v1/info`)).json()) as Record<string, unknown>;
-    expect(info).toMatchObject({ serviceId: 'from-env.example', demo: false, roles: { verifier: true, issuer: false, registry: true } });
+    expect(info).toMatchObject({
+      serviceId: 'from-env.example', // the demo relying party's service id
+      demo: true,
+      walletBaseUrl: 'https://wallet.from-env.example',
+      roles: { verifier: true, issuer: false, registry: true },
+    });
     expect((await fetch(`${s.base}/v1/issuer/keys`)).status).toBe(404);
     expect(await stop(s)).toBe(0);
+    // Without demo, the verifier needs a configured relying party.
+    const noRp = launch({ ZKID_CONFIG: file, ZKID_DEMO: 'false' });
+    expect(await noRp.exit).toBe(2);
+    expect(noRp.stderr()).toContain('config relyingParties');
   });
 });
