@@ -1,14 +1,16 @@
 /**
  * Browser proofs in headless Chromium (playwright-core driving the system's Chromium): the
  * wallet's own proving worker (`/assets/prover-worker.js`, the library's generateProof, built by
- * src/server/wallet-bundle.ts as `npm start` builds it), loaded from the running service's wallet
- * page. Each proof is for a fresh request from the service, and is submitted to it to check that
- * it verifies.
+ * src/server/wallet-bundle.ts as `npm start` builds it), loaded from the wallet's own origin (a
+ * wallet app started here next to the running service, as `npm start` does). Each proof is for a
+ * fresh request from the service, and is submitted to it to check that it verifies.
  *  - cold: a new browser context (empty HTTP cache) and a new worker: fetching and hash-checking
  *    the artifacts, compiling the wasm, parsing the zkey, starting snarkjs's threads, then proving;
  *  - warm: further proofs in the same worker (artifacts, zkey and curve engine reused).
  */
 import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Presentation } from '../../src/request.ts';
 import { ROOT } from '../lib/circuits.ts';
@@ -63,9 +65,23 @@ interface PageResult {
   presentation: Presentation;
 }
 
+/** The wallet's own origin next to the service at `url`, on a free port. */
+async function startWallet(url: string): Promise<{ base: string; server: Server }> {
+  const mod = (await import(join(ROOT, 'src', 'server', 'wallet-app.ts'))) as {
+    createWalletApp(o: { serviceBaseUrl: string }): import('node:http').RequestListener;
+  };
+  const server = createServer(mod.createWalletApp({ serviceBaseUrl: url }));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
 /** Cold and warm proofs in the wallet's worker. */
 export async function benchBrowser(url: string, o: { cold: number; warm: number }): Promise<BrowserRow[]> {
   const { chromium } = await import('playwright-core');
+  const wallet = await startWallet(url);
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
   const version = browser.version();
   const holder = await enrolHolder(url);
@@ -73,13 +89,19 @@ export async function benchBrowser(url: string, o: { cold: number; warm: number 
   const warm: PageResult[] = [];
   const prove = async (page: import('playwright-core').Page): Promise<PageResult> => {
     const request = await newRequest(url);
+    // The wallet's worker resolves nothing itself: artifact URLs are made absolute on the service.
+    if (request.artifacts) {
+      for (const k of ['wasm', 'zkey'] as const) request.artifacts[k].url = new URL(request.artifacts[k].url, `${url}/`).href;
+    }
     const msg = {
       type: 'prove',
       id: 1,
       credential: holder.credential,
       holderSecret: holder.secret.toString(),
       request,
-      bucket: holder.bucket,
+      revocation: holder.bucket,
+      expectedServiceId: request.serviceId,
+      allowIdentifying: false,
     };
     const r = (await page.evaluate(`(${IN_PAGE})(${JSON.stringify(msg)})`)) as PageResult;
     const v = await submitPresentation(url, r.presentation);
@@ -91,7 +113,7 @@ export async function benchBrowser(url: string, o: { cold: number; warm: number 
       const context = await browser.newContext();
       try {
         const page = await context.newPage();
-        await page.goto(`${url}/`, { waitUntil: 'load' });
+        await page.goto(`${wallet.base}/`, { waitUntil: 'load' });
         const r = await step(`browser: cold proof ${i + 1}/${o.cold}`, () => prove(page));
         cold.push(r);
         process.stderr.write(`  ${r.ms.toFixed(0)} ms\n`);
@@ -109,6 +131,7 @@ export async function benchBrowser(url: string, o: { cold: number; warm: number 
     }
   } finally {
     await browser.close();
+    await new Promise<void>((resolve) => wallet.server.close(() => resolve()));
   }
   const median = (xs: number[]) => summarize(xs).median;
   const rows: BrowserRow[] = [];

@@ -30,7 +30,7 @@ import { ensureIssuerKey } from '../../src/server/issuer-service.ts';
 import { createWalletApp } from '../../src/server/wallet-app.ts';
 import { buildWalletBundle } from '../../src/server/wallet-bundle.ts';
 import { SqliteStore } from '../../src/store/sqlite.ts';
-import { removeDir, tempDir, testConfig } from '../server/helpers.ts';
+import { AUTH, removeDir, tempDir, testConfig } from '../server/helpers.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -166,6 +166,8 @@ describe.skipIf(skip)('wallet on its own origin: redirect flow across two origin
         // A relying party that names another service's id while it is reached at localhost.
         other: { name: 'Other shop', serviceId: 'shop.example', apiKey: OTHER_RP_KEY },
       },
+      // Only the current root is accepted, so one revocation makes a wallet's data stale.
+      roots: { count: 1 },
       policies: {
         over18: { predicates: BUILTIN_POLICIES.over18!.predicates, disclose: [] },
         kyc: { predicates: [], disclose: ['idNumber'], identifying: true },
@@ -356,6 +358,38 @@ describe.skipIf(skip)('wallet on its own origin: redirect flow across two origin
     await page.waitForURL((u) => u.origin === serviceBase);
     await page.locator('#declined').waitFor();
     expect(await text(page.locator('#declined'))).toContain('access_denied');
+  }, 60_000);
+
+  it('never refreshes revocation data because a request arrived: stale data is said so, and the holder may refresh by hand', async () => {
+    // Someone else's credential is revoked: a new root, and the service accepts only that one now.
+    const revoked = await fetch(`${serviceBase}/v1/issuer/revocations`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...AUTH },
+      body: JSON.stringify({ serial: '7', reason: 'test' }),
+    });
+    expect(revoked.status).toBe(200);
+    const before = sent.length;
+    await signIn(page, 'over18');
+    const stale = page.locator('#stale');
+    await stale.waitFor();
+    expect(await text(stale)).toContain('Your revocation data is stale.');
+    expect(await text(stale)).toContain('lets the registry match your download to this proof by its timing');
+    expect(await page.locator('#prove').isDisabled()).toBe(true);
+    // Opening the wallet for a request fetched nothing from the registry.
+    expect(sent.slice(before).filter((r) => r.url.includes('/v1/registry/'))).toEqual([]);
+    await shot(page, 'wallet-stale.png');
+
+    await page.getByRole('button', { name: 'Refresh now' }).click();
+    await page.locator('#prove:enabled').waitFor();
+    expect(await stale.count()).toBe(0);
+    expect(
+      sent
+        .slice(before)
+        .filter((r) => r.url.includes('/v1/registry/'))
+        .map((r) => new URL(r.url).pathname),
+    ).toEqual(['/v1/registry/root', '/v1/registry/snapshot']);
+    await page.getByRole('button', { name: 'Decline' }).click();
+    await page.waitForURL((u) => u.origin === serviceBase);
   }, 60_000);
 
   it('backs up the secret and restores it in a fresh browser: the same pseudonym at the same service', async () => {
