@@ -14,6 +14,8 @@
  *                     services send holders
  *   ZKID_SERVICE_URL  the service's public URL as the wallet reaches it (default: the config's
  *                     publicBaseUrl, else http://localhost:<PORT>)
+ *   ZKID_WALLET_CONNECT  further service origins (comma-separated) whose requests the wallet may
+ *                     fetch and answer; the wallet's CSP lets it connect nowhere else
  *   ZKID_DATA_DIR     data directory (default ./data), created on start
  *   ZKID_CONFIG       optional JSON config file (see src/server/config.ts)
  *   ZKID_ADMIN_TOKEN  bearer token of the issuer API; outside production, when neither this nor
@@ -82,7 +84,7 @@ function portOf(server: Server, fallback: number): number {
 }
 
 async function main(): Promise<void> {
-  const env = process.env as ServiceEnv & { WALLET_PORT?: string; ZKID_SERVICE_URL?: string };
+  const env = process.env as ServiceEnv & { WALLET_PORT?: string; ZKID_SERVICE_URL?: string; ZKID_WALLET_CONNECT?: string };
   const production = env.NODE_ENV === 'production';
   const logger = pino({ level: env.LOG_LEVEL ?? 'info', redact: ['req.headers.authorization', 'adminToken'] });
 
@@ -127,11 +129,20 @@ async function main(): Promise<void> {
   let server: Server | undefined;
   let walletServer: Server;
   try {
-    const wallet = createWalletApp({ serviceBaseUrl: serviceUrl });
+    const connectOrigins = (env.ZKID_WALLET_CONNECT ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
+    let wallet: ReturnType<typeof createWalletApp>;
+    try {
+      wallet = createWalletApp({ serviceBaseUrl: serviceUrl, connectOrigins });
+    } catch (e) {
+      throw new ConfigError(`ZKID_SERVICE_URL / ZKID_WALLET_CONNECT: ${e instanceof Error ? e.message : String(e)}`);
+    }
     server = await listen(app, port, env.HOST);
     walletServer = await listen(wallet, walletPort, env.HOST);
   } catch (e) {
-    logger.fatal({ err: e }, 'cannot listen');
+    if (!(e instanceof ConfigError)) logger.fatal({ err: e }, 'cannot listen');
     server?.close();
     await app.close();
     throw e;
