@@ -1,7 +1,9 @@
 /**
- * The service's persistent state behind one interface: proof requests (single-use challenges),
- * nullifiers per (scope, policy), issuer keys, issued serials, revocation leaves and root history,
- * and the append-only audit log.
+ * The service's persistent state behind one interface: proof requests (single-use challenges,
+ * owned by a relying party, with a one-time response code kept as its hash), nullifiers per
+ * (scope, policy), issuer keys and secrets, issued serials, the issuer's holder records (one active
+ * holder commitment per person, keyed by an HMAC of the ID number), revocation leaves and root
+ * history, and the append-only audit log.
  *
  * Every method that changes more than one thing is one atomic operation of the store (a database
  * transaction), so a crash in the middle leaves either all of it or none of it. The methods are
