@@ -47,11 +47,12 @@ import {
 import { markdown, writeReport } from './bench/report.ts';
 import { Unavailable } from './bench/service.ts';
 import type { Group, Protocol, Report, ResultRow, ShapeChoice } from './bench/types.ts';
+import { measureVerifier } from './bench/verifier.ts';
 import { ROOT } from './lib/circuits.ts';
 import { step } from './lib/progress.ts';
 import { DEFAULT_PTAU_CACHE } from './lib/ptau.ts';
 
-const PARTS = ['default', 'depth', 'slots', 'baseline', 'components', 'protocols', 'service', 'browser'] as const;
+const PARTS = ['default', 'verifier', 'depth', 'slots', 'baseline', 'components', 'protocols', 'service', 'browser'] as const;
 type Part = (typeof PARTS)[number];
 
 const program = new Command()
@@ -285,6 +286,12 @@ async function main(): Promise<void> {
         runs: RUNS,
         note: 'committed artifacts (development setup)',
       });
+    });
+  }
+
+  if (run.has('verifier')) {
+    await part('verifier', async () => {
+      report.verifier = await measureVerifier({ sizes: quick ? [16, 64] : [8, 16, 64, 256], runs: RUNS, warmup: WARMUP });
     });
   }
 

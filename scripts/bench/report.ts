@@ -390,6 +390,23 @@ export function markdown(r: Report): string {
     );
     out.push(r.service.map((s) => `- ${s.scenario}: ${s.note}.`).join('\n'));
   }
+  if (r.verifier?.length) {
+    const single = r.verifier.find((v) => v.mode === 'single');
+    out.push('### Verifier core (one core, distinct valid presentations, every check per presentation)');
+    out.push(
+      table(
+        ['mode', 'batch', 'ms per presentation', 'per second', 'vs single'],
+        r.verifier.map((v) => [
+          v.mode === 'single' ? '`verifyPresentation`' : '`verifyPresentations`',
+          String(v.batchSize),
+          v.perProofMs.toFixed(2),
+          v.proofsPerSecond.toFixed(0),
+          single ? `${(single.perProofMs / v.perProofMs).toFixed(2)}x` : '',
+        ]),
+        ['l', 'r', 'r', 'r', 'r'],
+      ),
+    );
+  }
   if (r.browser.length) {
     out.push("### Browser proof (headless Chromium, the wallet's proving worker)");
     out.push(

@@ -121,6 +121,16 @@ export interface Machine {
   versions: Record<string, string>;
 }
 
+/** The verifier core's throughput on distinct valid presentations (one core). */
+export interface VerifierRow {
+  mode: 'single' | 'batch';
+  batchSize: number;
+  /** median wall time per presentation */
+  perProofMs: number;
+  proofsPerSecond: number;
+  runs: number;
+}
+
 export interface Report {
   date: string;
   /** the command line that made this report, as a person would type it */
@@ -134,6 +144,7 @@ export interface Report {
   shapes: ShapeChoice[];
   service: ServiceRow[];
   browser: BrowserRow[];
+  verifier?: VerifierRow[];
   /** why parts did not run (service or browser unavailable, ...) */
   notes: string[];
 }

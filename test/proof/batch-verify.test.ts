@@ -5,9 +5,10 @@
  */
 import * as mcl from 'mcl-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { g1Json, g1Of, g2Json, g2Of, rerandomiseProof } from '../../scripts/lib/rerandomise.ts';
 import { toDecimal } from '../../src/field.ts';
 import { generateProof } from '../../src/prover/generate-proof.ts';
-import type { Groth16Proof, Presentation, ProofRequest } from '../../src/request.ts';
+import type { Presentation, ProofRequest } from '../../src/request.ts';
 import { terminateCurve } from '../../src/verifier/groth16-checks.ts';
 import { groth16BatchPairing, parseProof, prepareVerifier } from '../../src/verifier/groth16-mcl.ts';
 import { verifyPresentation, verifyPresentations } from '../../src/verifier/verify-presentation.ts';
@@ -20,49 +21,11 @@ let req2: ProofRequest;
 let base: Presentation;
 let base2: Presentation;
 
-const g1 = (p: readonly string[]) => {
-  const g = new mcl.G1();
-  g.setStr(`1 ${p[0]} ${p[1]}`, 10);
-  return g;
-};
-const g2 = (p: readonly (readonly string[])[]) => {
-  const g = new mcl.G2();
-  g.setStr(`1 ${p[0]?.[0]} ${p[0]?.[1]} ${p[1]?.[0]} ${p[1]?.[1]}`, 10);
-  return g;
-};
-const g1Json = (g: mcl.G1): [string, string, string] => {
-  const [, x, y] = mcl.normalize(g).getStr(10).split(' ');
-  return [x as string, y as string, '1'];
-};
-const g2Json = (g: mcl.G2): Groth16Proof['pi_b'] => {
-  const [, x0, x1, y0, y1] = mcl.normalize(g).getStr(10).split(' ');
-  return [
-    [x0 as string, x1 as string],
-    [y0 as string, y1 as string],
-    ['1', '0'],
-  ];
-};
+const g1 = g1Of;
+const g2 = g2Of;
 
 /** Another valid proof of the same statement. */
-function rerandomise(p: Presentation): Presentation {
-  const r = new mcl.Fr();
-  r.setByCSPRNG();
-  const s = new mcl.Fr();
-  s.setByCSPRNG();
-  const A = g1(p.proof.pi_a);
-  const B = g2(p.proof.pi_b);
-  const C = g1(p.proof.pi_c);
-  const delta = g2(vk.vk_delta_2 as string[][]);
-  return {
-    ...p,
-    proof: {
-      ...p.proof,
-      pi_a: g1Json(mcl.mul(A, mcl.inv(r))),
-      pi_b: g2Json(mcl.add(mcl.mul(B, r), mcl.mul(delta, mcl.mul(r, s)))),
-      pi_c: g1Json(mcl.add(C, mcl.mul(A, s))),
-    },
-  };
-}
+const rerandomise = (p: Presentation): Presentation => ({ ...p, proof: rerandomiseProof(p.proof, vk) });
 
 /** The proof with C moved by d·G1 (invalid alone). */
 function shiftC(p: Presentation, d: bigint): Presentation {
