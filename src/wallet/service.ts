@@ -87,7 +87,9 @@ function renderPolicies(info: ServiceInfo): void {
         h(
           'span',
           { class: 'hint' },
-          `Proves: ${describePolicy(p)}.${p.unique ? ' One account per person (the pseudonym may answer once).' : ''}`,
+          `Proves: ${describePolicy(p)}.${p.unique ? ' One account per person (the pseudonym may answer once).' : ''}${
+            p.identifying ? ' Identifies the person: the wallet asks for explicit consent.' : ''
+          }`,
         ),
       ),
     );

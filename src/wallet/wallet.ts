@@ -21,7 +21,7 @@ import {
   isIdentifyingPolicy,
   parseHolderSecret,
 } from '../index.browser.ts';
-import { type Accepted, ApiError, api, type HolderView, type IssuedCredential } from './api.ts';
+import { type Accepted, ApiError, api, type HolderView, type IssuedCredential, type ServiceInfo } from './api.ts';
 import { dbClear, dbGet, dbPut } from './db.ts';
 import { action, byId, clearError, describeError, describePolicy, h, showError, timeLeft } from './dom.ts';
 import { documentTypeName, groupDigits, maskIdNumber, seconds, shortDecimal } from './format.ts';
@@ -53,6 +53,8 @@ const state: {
   proving: boolean;
   answered: boolean;
   nextRefreshAt?: number;
+  /** the holder's service's grace period for revocation roots (GET /v1/info) */
+  gracePeriodSeconds?: number;
   refreshTimer?: ReturnType<typeof setTimeout>;
 } = { identifyingConsent: false, proving: false, answered: false };
 
@@ -154,12 +156,16 @@ function renderHolder(): void {
       h('span', { id: 'revocation-kind', 'data-kind': revocation.kind }, where),
       '. Anonymity set: ',
       h('strong', { id: 'anonymity-set', 'data-count': String(revocation.issuedCount ?? '') }, set),
-      ' in what was fetched, so the registry cannot tell which one is yours. Root revision ',
+      anonymityNote(revocation.issuedCount),
+      ' Root revision ',
       h('span', { id: 'revocation-revision' }, String(revocation.revision)),
       ', fetched ',
       h('span', { id: 'revocation-age', 'data-fetched-at': revocation.fetchedAt }, age(revocation.fetchedAt)),
       next,
       '.',
+      state.gracePeriodSeconds
+        ? ` Services of this registry accept data up to ${duration(state.gracePeriodSeconds)} old (their grace period): a revocation reaches them within that time, and the wallet refreshes well inside it.`
+        : '',
     );
   } else {
     el.revocationStatus.replaceChildren(
@@ -175,6 +181,13 @@ function renderHolder(): void {
   el.downloadBackup.disabled = !secret;
   el.showPhrase.disabled = !secret;
   renderConsent();
+}
+
+/** What the anonymity set means, said plainly (it is 1 on a fresh demo: then the registry can tell). */
+function anonymityNote(n: number | undefined): string {
+  if (n === undefined) return '.';
+  if (n <= 1) return ' in what was fetched: yours is the only one, so the registry can tell the download was yours.';
+  return ` in what was fetched: the registry can narrow you down to one of these ${groupDigits(n)}, no further.`;
 }
 
 async function createSecret(): Promise<void> {
@@ -590,6 +603,14 @@ async function start(): Promise<void> {
   if (enrolment) state.enrolment = enrolment;
   if (revocation?.root) state.revocation = revocation;
   renderHolder();
+  // The grace period, for the status line (not needed to prove: a failure is only logged).
+  api<ServiceInfo>('GET', `${config.serviceBaseUrl}/v1/info`).then(
+    (info) => {
+      if (typeof info.gracePeriodSeconds === 'number') state.gracePeriodSeconds = info.gracePeriodSeconds;
+      renderHolder();
+    },
+    (e) => console.warn(`reading ${config.serviceBaseUrl}/v1/info: ${describeError(e).message}`),
+  );
   await openRequest();
 
   if (state.enrolment) {
