@@ -52,6 +52,8 @@ export const ERROR_STATUS = {
   SCOPE_MISMATCH: 422,
   CHALLENGE_MISMATCH: 422,
   STATEMENT_MISMATCH: 422,
+  /** the request's policy could link or silently identify the holder (never honoured) */
+  POLICY_NOT_ALLOWED: 422,
   PROOF_INVALID: 422,
   TODAY_OUT_OF_RANGE: 422,
   VERIFICATION_ERROR: 422,

@@ -164,6 +164,7 @@ export function buildOpenApi(config: ServiceConfig): Json {
           'SCOPE_MISMATCH',
           'CHALLENGE_MISMATCH',
           'STATEMENT_MISMATCH',
+          'POLICY_NOT_ALLOWED',
           'PROOF_INVALID',
           'TODAY_OUT_OF_RANGE',
           'VERIFICATION_ERROR',
