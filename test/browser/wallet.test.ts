@@ -343,22 +343,26 @@ describe.skipIf(skip)('wallet on its own origin: redirect flow across two origin
     expect(((await status.json()) as { status: string }).status).toBe('pending');
   }, 60_000);
 
-  it('says plainly when a policy identifies the holder, and proves only after an explicit extra consent', async () => {
-    await signIn(page, 'kyc');
-    const warning = page.locator('#identifying-warning');
-    await warning.waitFor();
-    expect(await text(warning)).toContain('This service will learn who you are.');
-    expect(await text(page.locator('#rp-disclosure'))).toContain('idNumber');
-    expect(await page.locator('#prove').isDisabled()).toBe(true);
-    await page.getByLabel('I agree that zkid demo service learns who I am').check();
-    await page.locator('#prove:enabled').waitFor();
-    await shot(page, 'wallet-identifying.png');
-    // Declining sends the browser back without a code.
-    await page.getByRole('button', { name: 'Decline' }).click();
-    await page.waitForURL((u) => u.origin === serviceBase);
-    await page.locator('#declined').waitFor();
-    expect(await text(page.locator('#declined'))).toContain('access_denied');
-  }, 60_000);
+  it(
+    'says plainly when a policy identifies the holder, and proves only after an explicit extra consent',
+    async () => {
+      await signIn(page, 'kyc');
+      const warning = page.locator('#identifying-warning');
+      await warning.waitFor();
+      expect(await text(warning)).toContain('This service will learn who you are.');
+      expect(await text(page.locator('#rp-disclosure'))).toContain('idNumber');
+      expect(await page.locator('#prove').isDisabled()).toBe(true);
+      await page.getByLabel('I agree that zkid demo service learns who I am').check();
+      await page.locator('#prove:enabled').waitFor();
+      await shot(page, 'wallet-identifying.png');
+      // With the consent, the worker proves (allowIdentifying) and the service learns the ID number.
+      const idNumber = ((await idbGet(page, 'enrolment')) as { credential: { attributes: { idNumber: string } } }).credential.attributes
+        .idNumber;
+      expect(await proveAndReturn(page)).toBe(pseudonym);
+      expect(await text(page.locator('#session-disclosed'))).toContain(`idNumber = ${idNumber}`);
+    },
+    PROOF_TIMEOUT_MS + 60_000,
+  );
 
   it('never refreshes revocation data because a request arrived: stale data is said so, and the holder may refresh by hand', async () => {
     // Someone else's credential is revoked: a new root, and the service accepts only that one now.
@@ -388,8 +392,11 @@ describe.skipIf(skip)('wallet on its own origin: redirect flow across two origin
         .filter((r) => r.url.includes('/v1/registry/'))
         .map((r) => new URL(r.url).pathname),
     ).toEqual(['/v1/registry/root', '/v1/registry/snapshot']);
+    // Declining sends the browser back without a code.
     await page.getByRole('button', { name: 'Decline' }).click();
     await page.waitForURL((u) => u.origin === serviceBase);
+    await page.locator('#declined').waitFor();
+    expect(await text(page.locator('#declined'))).toContain('access_denied');
   }, 60_000);
 
   it('backs up the secret and restores it in a fresh browser: the same pseudonym at the same service', async () => {
