@@ -13,7 +13,8 @@ export { validateAttributes } from './credential/schema.ts';
 export * from './index.browser.ts';
 export { createProofRequest } from './request.ts';
 export { RevocationTree, type Snapshot } from './revocation/tree.ts';
-export { terminateCurve, type VerificationKey } from './verifier/groth16-checks.ts';
+export { terminateCurve } from './verifier/curve.ts';
+export type { VerificationKey } from './verifier/groth16-checks.ts';
 export {
   type BatchItem,
   type Verdict,

@@ -9,7 +9,7 @@ import * as snarkjs from 'snarkjs';
 import { enableWasmPoseidon } from '../../src/poseidon-wasm.ts';
 import { groth16Prove, prepareZkey } from '../../src/prover/groth16-prove.ts';
 import { computeWitness } from '../../src/prover/witness.ts';
-import { terminateCurve } from '../../src/verifier/groth16-checks.ts';
+import { terminateCurve } from '../../src/verifier/curve.ts';
 import { snarkLogger } from '../lib/progress.ts';
 import { devPtau, randomHex } from '../lib/ptau.ts';
 import { type CircuitKind, fixtureFor } from './fixtures.ts';

@@ -21,7 +21,7 @@ import { enableWasmPoseidon } from '../poseidon-wasm.ts';
 import { generateProof } from '../prover/generate-proof.ts';
 import { createProofRequest, parseProofRequest } from '../request.ts';
 import { RevocationTree } from '../revocation/tree.ts';
-import { terminateCurve } from '../verifier/groth16-checks.ts';
+import { terminateCurve } from '../verifier/curve.ts';
 import { verifyPresentation } from '../verifier/verify-presentation.ts';
 
 function readJson(path: string, what: string): unknown {

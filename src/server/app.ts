@@ -24,8 +24,10 @@ import { type Logger, pino } from 'pino';
 import { type CircuitBuild, circuitBuild } from '../circuit/artifacts-node.ts';
 import { circuitParams, publicSignalNames } from '../circuit/registry.ts';
 import { enableWasmPoseidon } from '../poseidon-wasm.ts';
+import type { ProofRequest } from '../request.ts';
 import type { Store } from '../store/store.ts';
-import { terminateCurve, verificationKeyProblem } from '../verifier/groth16-checks.ts';
+import { terminateCurve } from '../verifier/curve.ts';
+import { verificationKeyProblem } from '../verifier/groth16-checks.ts';
 import { prepareVerifier } from '../verifier/groth16-mcl.ts';
 import { ConfigError, type ServiceConfig } from './config.ts';
 import { type AppContext, createLimiter, jsonBody } from './context.ts';
@@ -38,6 +40,7 @@ import { registerOpsRoutes } from './routes/ops.ts';
 import { registerRegistryRoutes } from './routes/registry.ts';
 import { registerVerifierRoutes } from './routes/verifier.ts';
 import { VerifierService, type VerifyFunction } from './verifier-service.ts';
+import { VerifyPool } from './verify-pool.ts';
 
 /** The relying party's demo page; the wallet (public/wallet) is served on its own origin by wallet-app.ts. */
 export const DEFAULT_PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), 'public', 'service');
@@ -178,6 +181,17 @@ export async function createApp(deps: AppDeps): Promise<ZkidApp> {
     limiterStores,
     draining: false,
   };
+  let pool: VerifyPool | undefined;
+  if (config.roles.verifier && !deps.verify) {
+    // Verification on every core: worker threads verifying batches (see verify-pool.ts).
+    pool = new VerifyPool({ verificationKey: circuit.verificationKey, ...config.verification, logger });
+    try {
+      await pool.ready();
+    } catch (e) {
+      await pool.close();
+      throw e;
+    }
+  }
   if (config.roles.verifier) {
     ctx.verifier = new VerifierService({
       config,
@@ -188,7 +202,11 @@ export async function createApp(deps: AppDeps): Promise<ZkidApp> {
       clock,
       metrics,
       logger,
-      ...(deps.verify ? { verify: deps.verify } : {}),
+      ...(deps.verify
+        ? { verify: deps.verify }
+        : pool
+          ? { verify: (p: unknown, r: ProofRequest) => (pool as VerifyPool).verify(p, r) }
+          : {}),
     });
     // Initialise the pairing engine and prepare the key now, not on the first presentation.
     await prepareVerifier(circuit.verificationKey);
@@ -270,6 +288,8 @@ export async function createApp(deps: AppDeps): Promise<ZkidApp> {
       clearInterval(purge);
       for (const s of limiterStores) s.shutdown();
       try {
+        // Drain: everything queued for verification is verified and answered first.
+        await pool?.close();
         await store.close();
       } finally {
         await terminateCurve();

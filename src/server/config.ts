@@ -22,7 +22,8 @@
  *   "requestTtlSeconds": 300,
  *   "demo": true,
  *   "bodyLimitBytes": 16384,
- *   "maxConcurrentVerifications": 4,
+ *   "maxConcurrentVerifications": 256,       // queued + in-flight presentations; beyond: 503 + Retry-After
+ *   "verification": { "workers": <cores>, "batchSize": 16, "batchWaitMs": 2 },  // worker threads, batch verification
  *   "rateLimits": { "windowSeconds": 60, "general": 600, "requests": 120, "presentations": 60, "issuer": 120, "enrol": 10 },
  *   "trustProxy": false,
  *   "publicBaseUrl": "https://id.example",  // absolute artifact URLs in requests (default: relative)
@@ -31,6 +32,7 @@
  * }
  */
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { circuitParams, DEFAULT_CIRCUIT } from '../circuit/registry.ts';
 import { parseFieldElement, toDecimal } from '../field.ts';
@@ -97,7 +99,10 @@ export interface ServiceConfig {
   requestTtlSeconds: number;
   demo: boolean;
   bodyLimitBytes: number;
+  /** presentations queued or being verified at once; beyond it 503 SERVER_BUSY with Retry-After */
   maxConcurrentVerifications: number;
+  /** verification threads (0: the main thread) and how batches form (see verify-pool.ts) */
+  verification: { workers: number; batchSize: number; batchWaitMs: number };
   rateLimits: RateLimits;
   trustProxy: boolean | number | string;
   circuit: string;
@@ -175,7 +180,15 @@ const fileSchema = z.strictObject({
     .min(1024)
     .max(1 << 20)
     .optional(),
-  maxConcurrentVerifications: positiveInt(1024).optional(),
+  maxConcurrentVerifications: positiveInt(65536).optional(),
+  verification: z
+    .strictObject({
+      workers: z.number().int().min(0).max(64),
+      batchSize: positiveInt(1024),
+      batchWaitMs: z.number().int().min(0).max(1000),
+    })
+    .partial()
+    .optional(),
   rateLimits: z
     .strictObject({
       windowSeconds: positiveInt(86400),
@@ -298,7 +311,8 @@ export function resolveConfig(input: unknown, o: { adminToken?: string; producti
     requestTtlSeconds: c.requestTtlSeconds ?? 300,
     demo,
     bodyLimitBytes: c.bodyLimitBytes ?? 16 * 1024,
-    maxConcurrentVerifications: c.maxConcurrentVerifications ?? 4,
+    maxConcurrentVerifications: c.maxConcurrentVerifications ?? 256,
+    verification: { workers: availableParallelism(), batchSize: 16, batchWaitMs: 2, ...c.verification },
     rateLimits: { ...DEFAULT_RATE_LIMITS, ...c.rateLimits },
     trustProxy: c.trustProxy ?? false,
     circuit,

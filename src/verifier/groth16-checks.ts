@@ -4,7 +4,6 @@
  * twist and in the order-r subgroup; verification keys with the expected shape and gamma != delta
  * (a key whose phase 2 nobody contributed to has gamma == delta, and proofs for it can be forged).
  */
-import * as snarkjs from 'snarkjs';
 import { isCanonicalDecimal } from '../field.ts';
 import { g2InSubgroup } from './groth16-mcl.ts';
 
@@ -27,20 +26,6 @@ function coord(v: unknown): bigint | undefined {
   if (!isCanonicalDecimal(v)) return undefined;
   const x = BigInt(v);
   return x < BASE_MODULUS ? x : undefined;
-}
-
-let curvePromise: Promise<any> | undefined;
-/** The shared bn128 curve (snarkjs caches it on globalThis.curve_bn128). */
-export function bn128(): Promise<any> {
-  curvePromise ??= snarkjs.curves.getCurveFromName('bn128');
-  return curvePromise;
-}
-
-/** Terminate the curve's worker threads (server shutdown, test teardown). */
-export async function terminateCurve(): Promise<void> {
-  const c = (globalThis as { curve_bn128?: { terminate(): Promise<void> } }).curve_bn128;
-  curvePromise = undefined;
-  if (c) await c.terminate();
 }
 
 function g1(v: unknown): [bigint, bigint] | undefined {

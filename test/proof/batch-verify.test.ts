@@ -9,7 +9,7 @@ import { g1Json, g1Of, g2Json, g2Of, rerandomiseProof } from '../../scripts/lib/
 import { toDecimal } from '../../src/field.ts';
 import { generateProof } from '../../src/prover/generate-proof.ts';
 import type { Presentation, ProofRequest } from '../../src/request.ts';
-import { terminateCurve } from '../../src/verifier/groth16-checks.ts';
+import { terminateCurve } from '../../src/verifier/curve.ts';
 import { groth16BatchPairing, parseProof, prepareVerifier } from '../../src/verifier/groth16-mcl.ts';
 import { verifyPresentation, verifyPresentations } from '../../src/verifier/verify-presentation.ts';
 import { artifacts, build, credentialFor, HOLDER_SECRET, policy, request, SERIAL, tree } from '../helpers/zkid.ts';

@@ -11,7 +11,7 @@ import { PINNED_ARTIFACTS } from '../../src/circuit/pinned-artifacts.ts';
 import { sha256Hex } from '../../src/prover/artifacts.ts';
 import { type GenerateProofOptions, generateProof, type ProofProgress } from '../../src/prover/generate-proof.ts';
 import type { ProofRequest } from '../../src/request.ts';
-import { terminateCurve } from '../../src/verifier/groth16-checks.ts';
+import { terminateCurve } from '../../src/verifier/curve.ts';
 import { artifacts, build, credentialFor, HOLDER_SECRET, policy, request, SERIAL, tree } from '../helpers/zkid.ts';
 
 const R = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;

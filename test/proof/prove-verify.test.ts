@@ -13,7 +13,7 @@ import { poseidon } from '../../src/poseidon.ts';
 import { generateProof, type ProofProgress } from '../../src/prover/generate-proof.ts';
 import type { Presentation, ProofRequest } from '../../src/request.ts';
 import type { RevocationTree } from '../../src/revocation/tree.ts';
-import { terminateCurve } from '../../src/verifier/groth16-checks.ts';
+import { terminateCurve } from '../../src/verifier/curve.ts';
 import { verifyPresentation } from '../../src/verifier/verify-presentation.ts';
 import { artifacts, build, credentialFor, HOLDER_SECRET, issuer, policy, request, SERIAL, tree } from '../helpers/zkid.ts';
 
@@ -193,7 +193,7 @@ describe('the verifier core rejects', () => {
     expect(await check({ ...presentation, proof: { ...p, pi_a: [ax, p.pi_a[1], '1'] } })).toMatchObject({ code: 'MALFORMED_PROOF' });
   });
   it('a G2 point on the twist but outside the order-r subgroup', async () => {
-    const { bn128 } = await import('../../src/verifier/groth16-checks.ts');
+    const { bn128 } = await import('../../src/verifier/curve.ts');
     const curve = await bn128();
     const F = curve.G2.F;
     // Find x with x^3 + b' a square in Fq2; such a point is on the twist and, with overwhelming

@@ -58,6 +58,8 @@ export function testConfig(over: ConfigInput = {}): ServiceConfig {
     },
     ...over,
     rateLimits: { ...NO_LIMITS, ...over.rateLimits },
+    // Batches on the main thread unless a test asks for worker threads (test/server/verify-pool.test.ts).
+    verification: { workers: 0, ...over.verification },
   });
 }
 

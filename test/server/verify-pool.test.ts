@@ -1,0 +1,109 @@
+/**
+ * Verification on worker threads: the pool batches presentations, every verdict equals the one
+ * verifyPresentation gives alone, a dead worker fails only its batch (never an acceptance) and is
+ * replaced, and close() answers everything queued before stopping. Then the service end to end on
+ * worker threads.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rerandomiseProof } from '../../scripts/lib/rerandomise.ts';
+import { circuitBuild } from '../../src/circuit/artifacts-node.ts';
+import type { Presentation, ProofRequest } from '../../src/request.ts';
+import { VerifyPool } from '../../src/server/verify-pool.ts';
+import { terminateCurve } from '../../src/verifier/curve.ts';
+import { prepareVerifier } from '../../src/verifier/groth16-mcl.ts';
+import { verifyPresentation } from '../../src/verifier/verify-presentation.ts';
+import { enrol, expectError, newRequest, prove, redeem, removeDir, startApp, submit, type TestApp, testConfig } from './helpers.ts';
+
+const vk = circuitBuild().verificationKey;
+let t: TestApp;
+let req: ProofRequest;
+let valid: Presentation;
+
+beforeAll(async () => {
+  await prepareVerifier(vk);
+  t = await startApp({ config: testConfig({ verification: { workers: 2, batchSize: 8, batchWaitMs: 5 } }) });
+  const holder = await enrol(t.app);
+  req = await newRequest(t.app, 'over18');
+  valid = await prove(t.app, holder, req);
+}, 300_000);
+afterAll(async () => {
+  await t?.app.close();
+  if (t) removeDir(t.dir);
+  await terminateCurve();
+});
+
+const variants = (n: number) => Array.from({ length: n }, () => ({ ...valid, proof: rerandomiseProof(valid.proof, vk) }));
+const forged = (p: Presentation): Presentation => ({
+  ...p,
+  publicSignals: [String(BigInt(p.publicSignals[0] as string) + 1n), ...p.publicSignals.slice(1)],
+});
+
+describe('VerifyPool', () => {
+  it('verifies in batches on worker threads, each verdict as verifyPresentation gives it alone', async () => {
+    const pool = new VerifyPool({ verificationKey: vk, workers: 2, batchSize: 8, batchWaitMs: 5 });
+    try {
+      await pool.ready();
+      const items: unknown[] = variants(30);
+      items[3] = forged(items[3] as Presentation);
+      items[17] = { nonsense: true };
+      const verdicts = await Promise.all(items.map((p) => pool.verify(p, req)));
+      const alone = await Promise.all(items.map((p) => verifyPresentation(p, req, { verificationKey: vk })));
+      expect(verdicts).toEqual(alone);
+      expect(verdicts.filter((v) => v.verified)).toHaveLength(28);
+      expect(verdicts[3]).toMatchObject({ verified: false, code: 'PROOF_INVALID' });
+      expect(verdicts[17]).toMatchObject({ verified: false, code: 'REQUEST_MISMATCH' });
+      expect(pool.stats.presentations).toBe(30);
+      expect(pool.stats.largestBatch).toBeGreaterThan(1);
+      expect(pool.stats.largestBatch).toBeLessThanOrEqual(8);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('fails only the batch of a worker that dies, never accepting it, and replaces the worker', async () => {
+    const pool = new VerifyPool({ verificationKey: vk, workers: 1, batchSize: 4, batchWaitMs: 50 });
+    try {
+      await pool.ready();
+      const inFlight = variants(4).map((p) => pool.verify(p, req));
+      // Kill the only worker while it holds the batch.
+      await new Promise((r) => setTimeout(r, 10));
+      await pool.workersForTest()[0]?.terminate();
+      const verdicts = await Promise.all(inFlight);
+      expect(verdicts.every((v) => !v.verified && v.code === 'INTERNAL_ERROR')).toBe(true);
+      expect(pool.stats.workerRestarts).toBe(1);
+      // The replacement verifies.
+      expect(await pool.verify(variants(1)[0], req)).toMatchObject({ verified: true });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('answers everything queued before close() returns', async () => {
+    const pool = new VerifyPool({ verificationKey: vk, workers: 1, batchSize: 4, batchWaitMs: 1 });
+    await pool.ready();
+    const all = Promise.all(variants(10).map((p) => pool.verify(p, req)));
+    await pool.close();
+    expect(pool.pending).toBe(0);
+    const verdicts = await all;
+    expect(verdicts.every((v) => v.verified)).toBe(true);
+    // After close nothing is accepted.
+    expect(await pool.verify(valid, req)).toMatchObject({ verified: false, code: 'INTERNAL_ERROR' });
+  });
+});
+
+describe('the service on worker threads', () => {
+  it('accepts a valid presentation once and redeems its result', async () => {
+    const res = await submit(t.app, req.id, valid);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ verified: true, requestId: req.id });
+    expect((await redeem(t.app, req.id, res.body.responseCode)).status).toBe(200);
+    expectError(await submit(t.app, req.id, variants(1)[0]), 409, 'REQUEST_ALREADY_USED');
+  });
+
+  it('rejects a forged presentation with the code of the single path', async () => {
+    const r2 = await newRequest(t.app, 'over18');
+    const holder = await enrol(t.app);
+    const p = forged(await prove(t.app, holder, r2));
+    expectError(await submit(t.app, r2.id, p), 422, 'PROOF_INVALID');
+  });
+});
