@@ -109,7 +109,7 @@ export class VerifyPool {
       else if (m.type === 'verdicts' && slot.batch && m.id === slot.batch.id) {
         const { items } = slot.batch;
         slot.batch = undefined;
-        items.forEach((p, i) => p.resolve(m.verdicts?.[i] ?? crashed('the verifier lost a verdict')));
+        for (const [i, p] of items.entries()) p.resolve(m.verdicts?.[i] ?? crashed('the verifier lost a verdict'));
         this.#dispatch(true);
       }
     });
@@ -175,7 +175,7 @@ export class VerifyPool {
         items.map((p) => ({ presentation: p.presentation, request: p.request })),
         { verificationKey: this.#o.verificationKey, now: new Date() },
       );
-      items.forEach((p, i) => p.resolve(verdicts[i] ?? crashed('the verifier lost a verdict')));
+      for (const [i, p] of items.entries()) p.resolve(verdicts[i] ?? crashed('the verifier lost a verdict'));
     } finally {
       this.#inline -= items.length;
     }
