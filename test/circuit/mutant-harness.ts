@@ -27,7 +27,8 @@ const calculators = new Map<
 
 /** Every signal's value, by name, as the generator built from `edits` computes it for `input`. */
 export async function generate(main: MainSpec, edits: Edit[], input: Record<string, unknown>): Promise<Map<string, bigint>> {
-  const v = await buildVariant({ main, edits, optimization: 'O0', outputs: ['wasm'] });
+  // r1cs and wasm together: a forger with no hints is the mutant itself, one compilation for both.
+  const v = await buildVariant({ main, edits, optimization: 'O0', outputs: ['r1cs', 'wasm'] });
   let c = calculators.get(v.dir);
   if (!c) {
     c = (async () => ({
@@ -74,7 +75,7 @@ export interface MutantOutcome {
 async function judge(c: MutantCase): Promise<MutantOutcome> {
   const mutation = [c.mutation].flat();
   const forgerEdits = [...(c.forgerKeepsGuard ? [] : mutation), ...(c.hints ?? [])];
-  const mutantV = await buildVariant({ main: c.main, edits: mutation, optimization: 'O0', outputs: ['r1cs'] });
+  const mutantV = await buildVariant({ main: c.main, edits: mutation, optimization: 'O0', outputs: ['r1cs', 'wasm'] });
   const mutant = await loadCircuit(mutantV.r1cs, mutantV.sym);
   let values: Map<string, bigint>;
   try {
