@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as snarkjs from 'snarkjs';
 import { expect } from 'vitest';
+import { type Circuit, evaluate, loadCircuit } from '../../scripts/lib/r1cs.ts';
 import type { ErrorCode } from '../../src/errors.ts';
 import { FIELD_MODULUS } from '../../src/field.ts';
 import { computeWitness, computeWitnessValues } from '../../src/prover/witness.ts';
@@ -25,9 +26,38 @@ export function signalIndex(name: string): number {
   return i;
 }
 
-/** The witness must compute; returns its values. */
-export function expectPass(input: object): Promise<bigint[]> {
-  return computeWitnessValues(wasm, input as Record<string, unknown>);
+let committed: Promise<Circuit> | undefined;
+/** The committed circuit's constraint system and signal names, parsed once. */
+export function committedCircuit(): Promise<Circuit> {
+  committed ??= loadCircuit(join(build.dir, 'circuit.r1cs'), join(build.dir, 'circuit.sym'));
+  return committed;
+}
+
+/** Values of a .wtns file (see VALUES_OFFSET below). */
+export function wtnsValues(wtns: Uint8Array): bigint[] {
+  const n = new DataView(wtns.buffer, wtns.byteOffset).getUint32(12 + 12 + 4 + 32, true);
+  const out: bigint[] = new Array(n);
+  for (let k = 0; k < n; k++) {
+    let v = 0n;
+    const at = VALUES_OFFSET + 32 * k;
+    for (let i = 31; i >= 0; i--) v = (v << 8n) | BigInt(wtns[at + i] as number);
+    out[k] = v;
+  }
+  return out;
+}
+
+/**
+ * The witness must compute AND satisfy every constraint of the committed r1cs (snarkjs wtns
+ * check): a witness generator that runs proves nothing about the constraints. Returns its values.
+ */
+export async function expectPass(input: object): Promise<bigint[]> {
+  const wtns = await computeWitness(wasm, input as Record<string, unknown>);
+  const values = wtnsValues(wtns);
+  if (!(await witnessSatisfies(wtns))) {
+    const e = evaluate(await committedCircuit(), values);
+    throw new Error(`the witness computes but breaks the committed circuit's constraints: ${e.ok ? '(snarkjs only)' : e.text}`);
+  }
+  return values;
 }
 
 /** The witness must fail with this code (and reason text, when given). */
