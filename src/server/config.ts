@@ -145,7 +145,7 @@ const relyingPartySchema = z.strictObject({
   name: z.string().min(1).max(100),
   serviceId: serviceIdSchema,
   apiKey: token,
-  redirectUris: z.array(z.httpUrl().max(2048)).max(32).optional(),
+  redirectUris: z.array(z.url({ protocol: /^https?$/ }).max(2048)).max(32).optional(),
 });
 
 const fileSchema = z.strictObject({
@@ -153,7 +153,7 @@ const fileSchema = z.strictObject({
   relyingParties: z
     .record(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'relying party ids are 1-64 characters of a-z, 0-9, _ or -'), relyingPartySchema)
     .optional(),
-  walletBaseUrl: z.httpUrl().max(2048).optional(),
+  walletBaseUrl: z.url({ protocol: /^https?$/ }).max(2048).optional(),
   rekeyMinIntervalDays: z.number().int().min(0).max(3650).optional(),
   serialAllocation: z
     .strictObject({ activeBuckets: positiveInt(64), bucketTarget: positiveInt(200_000) })
@@ -202,7 +202,7 @@ const fileSchema = z.strictObject({
     .optional(),
   trustProxy: z.union([z.boolean(), z.number().int().min(0).max(16), z.string().max(200)]).optional(),
   circuit: z.string().optional(),
-  publicBaseUrl: z.httpUrl().optional(),
+  publicBaseUrl: z.url({ protocol: /^https?$/ }).optional(),
   metricsToken: token.optional(),
   allowedArtifacts: z
     .array(z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha256 in lower-case hex'))
