@@ -52,8 +52,8 @@ export function recordIssuance(engine: SqlEngine, o: { serial: number; keyId: st
 export async function countIssuedByRange(db: SqlExecutor, size: number): Promise<[number, number][]> {
   if (!Number.isSafeInteger(size) || size < 1) throw new RangeError('size must be a positive integer');
   const rows = await db.all<{ r: number; n: number }>(
-    'SELECT serial / CAST(? AS INTEGER) AS r, COUNT(*) AS n FROM credentials GROUP BY serial / CAST(? AS INTEGER) ORDER BY r',
-    [size, size],
+    'SELECT r, COUNT(*) AS n FROM (SELECT serial / CAST(? AS INTEGER) AS r FROM credentials) AS ranges GROUP BY r ORDER BY r',
+    [size],
   );
   return rows.map((x) => [num(x.r), num(x.n)]);
 }

@@ -1,0 +1,126 @@
+/**
+ * The PostgreSQL engine of the shared store code: a `pg` pool, READ COMMITTED transactions (every
+ * rule the store keeps rests on a conditional UPDATE, a unique key or a chain lock, which hold at
+ * that level), transaction-scoped advisory locks for the chains, and a retry of a transaction
+ * that the server aborted as a deadlock or serialisation failure.
+ */
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+import type { ChainLock, SqlEngine, SqlExecutor, SqlValue } from '../sql/engine.ts';
+
+/** SQLSTATEs of a transaction that may simply be run again. */
+const RETRYABLE = new Set(['40001', '40P01']);
+const MAX_ATTEMPTS = 5;
+const INT8_OID = 20;
+
+/** `?` placeholders numbered for PostgreSQL ($1, $2, ...); none of the store's SQL has a `?` in a literal. */
+const numbered = new Map<string, string>();
+export function toPgSql(sql: string): string {
+  let out = numbered.get(sql);
+  if (out === undefined) {
+    let n = 0;
+    out = sql.replace(/\?/g, () => `$${++n}`);
+    numbered.set(sql, out);
+  }
+  return out;
+}
+
+/** A 64-bit advisory lock key for a name (signed decimal, as pg_advisory_xact_lock(bigint) wants). */
+export function advisoryKey(name: string): string {
+  return createHash('sha256').update(name, 'utf8').digest().readBigInt64BE(0).toString();
+}
+
+function executor(q: pg.Pool | pg.PoolClient): SqlExecutor {
+  return {
+    get: async <T>(sql: string, params: readonly SqlValue[] = []) =>
+      (await q.query(toPgSql(sql), params as SqlValue[])).rows[0] as T | undefined,
+    all: async <T>(sql: string, params: readonly SqlValue[] = []) => (await q.query(toPgSql(sql), params as SqlValue[])).rows as T[],
+    run: async (sql: string, params: readonly SqlValue[] = []) => (await q.query(toPgSql(sql), params as SqlValue[])).rowCount ?? 0,
+  };
+}
+
+export interface PostgresEngineOptions {
+  /** postgres://user:password@host:port/database?... */
+  connectionString: string;
+  /** a schema of its own (created when missing) instead of the connection's default search path */
+  schema?: string;
+  /** connections in the pool (default 10) */
+  poolSize?: number;
+  /** errors of idle connections (the server restarted, say); default: written to stderr */
+  onError?: (err: Error) => void;
+}
+
+export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export class PostgresEngine implements SqlEngine {
+  readonly dialect = 'postgres' as const;
+  readonly pool: pg.Pool;
+  /** what the advisory lock keys are scoped to: instances on one database but different schemas do not block each other */
+  readonly lockScope: string;
+  readonly #pooled: SqlExecutor;
+  #closing: Promise<void> | undefined;
+
+  constructor(o: PostgresEngineOptions) {
+    if (o.schema !== undefined && !SCHEMA_NAME.test(o.schema)) {
+      throw new TypeError(`Parameter 'schema' must be a lower-case SQL identifier, got '${o.schema}'`);
+    }
+    this.lockScope = o.schema ?? '';
+    this.pool = new pg.Pool({
+      connectionString: o.connectionString,
+      max: o.poolSize ?? 10,
+      application_name: 'zkid',
+      connectionTimeoutMillis: 10_000,
+      ...(o.schema ? { options: `-c search_path=${o.schema}` } : {}),
+      // BIGINT (times in ms, serials, audit ids) as numbers: every value the store keeps is below 2^53.
+      types: {
+        getTypeParser: ((oid: number, format?: string) =>
+          oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+      },
+    });
+    const onError = o.onError ?? ((err: Error) => process.stderr.write(`zkid: PostgreSQL connection error: ${err.message}\n`));
+    this.pool.on('error', onError);
+    this.#pooled = executor(this.pool);
+  }
+
+  read<T>(fn: (db: SqlExecutor) => Promise<T>): Promise<T> {
+    return fn(this.#pooled);
+  }
+
+  async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await this.pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        try {
+          const out = await fn(executor(client));
+          await client.query('COMMIT');
+          return out;
+        } catch (e) {
+          await client.query('ROLLBACK').catch((err: Error) => {
+            broken = err;
+          });
+          const code = (e as { code?: string }).code;
+          if (code !== undefined && RETRYABLE.has(code) && attempt < MAX_ATTEMPTS) continue;
+          throw e;
+        }
+      } finally {
+        // A connection whose ROLLBACK failed is in an unknown state: drop it rather than reuse it.
+        client.release(broken);
+      }
+    }
+  }
+
+  async lock(tx: SqlExecutor, chain: ChainLock): Promise<void> {
+    await tx.get('SELECT pg_advisory_xact_lock(CAST(? AS BIGINT)) AS locked', [advisoryKey(`zkid:${chain}:${this.lockScope}`)]);
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.pool.end();
+    return this.#closing;
+  }
+}
