@@ -12,9 +12,10 @@
  * - What is not shared is each instance's in-memory revocation tree: the registry follows the
  *   stored revision (src/server/revocation-registry.ts) and retries a change that lost a race.
  */
+
+import { advisoryKey, PostgresEngine, type PostgresEngineOptions } from './postgres/engine.ts';
 import { checkSchemaVersion, POSTGRES_MIGRATIONS, SCHEMA_VERSION } from './sql/schema.ts';
 import { SqlStore } from './sql/sql-store.ts';
-import { advisoryKey, PostgresEngine, type PostgresEngineOptions } from './postgres/engine.ts';
 
 export type PostgresStoreOptions = PostgresEngineOptions;
 
