@@ -72,6 +72,7 @@ export async function startServer(): Promise<RunningServer> {
     env: {
       ...process.env,
       PORT: String(port),
+      WALLET_PORT: '0',
       HOST: '127.0.0.1',
       ZKID_DATA_DIR: dataDir,
       ZKID_CONFIG: configPath,

@@ -202,6 +202,17 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  // npm does not pass SIGTERM on to the script it runs: when the launcher (npm, a shell) goes away,
+  // this process is re-parented. Treat that as a stop request too, so `kill <npm pid>` stops the
+  // service instead of leaving it running orphaned.
+  const launcher = process.ppid;
+  const orphanWatch = setInterval(() => {
+    if (process.ppid !== launcher) {
+      clearInterval(orphanWatch);
+      void shutdown('launcher exited');
+    }
+  }, 500);
+  orphanWatch.unref();
   process.on('unhandledRejection', (err) => {
     logger.fatal({ err }, 'unhandled rejection');
     process.exit(1);

@@ -37,7 +37,7 @@ function launch(env: Record<string, string | undefined>): {
   const { ZKID_ADMIN_TOKEN: _t, ZKID_CONFIG: _c, NODE_ENV: _n, ...inherited } = process.env;
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
     cwd: ROOT,
-    env: { ...inherited, PORT: '0', HOST: '127.0.0.1', ZKID_DATA_DIR: dir, ...env },
+    env: { ...inherited, PORT: '0', WALLET_PORT: '0', HOST: '127.0.0.1', ZKID_DATA_DIR: dir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(proc);
@@ -134,6 +134,41 @@ describe('npm start (src/server/main.ts)', () => {
     const again = await start();
     expect(await (await fetch(`${again.base}/v1/registry/root`)).json()).toMatchObject({ root: committed.root, revision: 2 });
     expect(await stop(again)).toBe(0);
+  });
+
+  it('stops when its launcher goes away (npm does not pass SIGTERM on to the script)', async () => {
+    // A shell in the middle stands for npm: kill it, and the server, re-parented, shuts down.
+    const { ZKID_ADMIN_TOKEN: _t, ZKID_CONFIG: _c, NODE_ENV: _n, ...inherited } = process.env;
+    const shell = spawn('/bin/sh', ['-c', `"${process.execPath}" --import tsx src/server/main.ts; true`], {
+      cwd: ROOT,
+      env: { ...inherited, PORT: '0', WALLET_PORT: '0', HOST: '127.0.0.1', ZKID_DATA_DIR: dir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    running.add(shell);
+    let out = '';
+    shell.stdout?.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    const deadline = Date.now() + 60_000;
+    let pid = 0;
+    while (!pid) {
+      const line = out.split('\n').find((l) => l.includes('"msg":"listening"'));
+      if (line) pid = (JSON.parse(line) as { pid: number }).pid;
+      else if (Date.now() > deadline) throw new Error(`server did not start:\n${out}`);
+      else await new Promise((r) => setTimeout(r, 100));
+    }
+    shell.kill('SIGKILL');
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const until = Date.now() + 30_000;
+    while (alive() && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+    expect(alive(), 'the server outlived its launcher').toBe(false);
   });
 
   it('refuses to start with an invalid config file or, in production, without an admin token', async () => {
