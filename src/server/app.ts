@@ -18,8 +18,9 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
-import type { MemoryStore } from 'express-rate-limit';
+import type { Store as RateLimitStore } from 'express-rate-limit';
 import helmet from 'helmet';
+import { Redis } from 'ioredis';
 import { type Logger, pino } from 'pino';
 import { type CircuitBuild, circuitBuild } from '../circuit/artifacts-node.ts';
 import { circuitParams, publicSignalNames } from '../circuit/registry.ts';
@@ -76,6 +77,23 @@ function holderCors(req: express.Request, res: express.Response, next: express.N
   }
   res.set({ 'Access-Control-Allow-Methods': 'GET, POST', 'Access-Control-Allow-Headers': 'Content-Type', 'Access-Control-Max-Age': '600' });
   res.status(204).end();
+}
+
+/**
+ * A Redis client for the shared rate limits, answering PING before the app starts.
+ * @throws ConfigError when Redis cannot be reached
+ */
+async function connectRedis(url: string, logger: Logger): Promise<Redis> {
+  const client = new Redis(url, { maxRetriesPerRequest: 2, connectTimeout: 5_000, lazyConnect: true });
+  client.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (e) {
+    client.disconnect();
+    throw new ConfigError(`REDIS_URL: cannot reach Redis: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return client;
 }
 
 /** How often expired, unanswered requests are deleted, and how long after expiry they are kept. */
@@ -164,7 +182,9 @@ export async function createApp(deps: AppDeps): Promise<ZkidApp> {
     },
   });
 
-  const limiterStores: MemoryStore[] = [];
+  // Shared rate limits (REDIS_URL): reachable at start, or the service does not start.
+  const redis = config.redis ? await connectRedis(config.redis.url, logger) : undefined;
+  const limiterStores: RateLimitStore[] = [];
   const ctx: AppContext = {
     config,
     store,
@@ -177,7 +197,7 @@ export async function createApp(deps: AppDeps): Promise<ZkidApp> {
     verifier: undefined,
     trustedIssuers,
     json: jsonBody(config.bodyLimitBytes),
-    limiter: createLimiter(config, limiterStores),
+    limiter: createLimiter(config, limiterStores, redis ? { client: redis, logger } : undefined),
     limiterStores,
     draining: false,
   };
@@ -276,6 +296,11 @@ export async function createApp(deps: AppDeps): Promise<ZkidApp> {
       .catch((err) => logger.error({ err }, 'purging expired requests failed'));
   }, PURGE_INTERVAL_MS);
   purge.unref();
+  // Revocations made by other instances on the same store reach this one's accepted roots within
+  // one interval (plus the reload): see revocation-registry.ts.
+  registry.follow(config.storePollMs, (err) => {
+    if (!ctx.draining) logger.warn({ err }, 'following the store: revision check failed (retrying)');
+  });
 
   let closing: Promise<void> | undefined;
   app.context = ctx;
@@ -286,10 +311,12 @@ export async function createApp(deps: AppDeps): Promise<ZkidApp> {
     closing ??= (async () => {
       ctx.draining = true;
       clearInterval(purge);
-      for (const s of limiterStores) s.shutdown();
+      registry.unfollow();
+      for (const s of limiterStores) await s.shutdown?.();
       try {
         // Drain: everything queued for verification is verified and answered first.
         await pool?.close();
+        await redis?.quit().catch(() => redis.disconnect());
         await store.close();
       } finally {
         await terminateCurve();

@@ -28,8 +28,12 @@
  *   "trustProxy": false,
  *   "publicBaseUrl": "https://id.example",  // absolute artifact URLs in requests (default: relative)
  *   "metricsToken": "...",                  // when set, /metrics wants this bearer token
- *   "allowedArtifacts": ["<sha256>", ...]   // production: the circuit's wasm, zkey and vkey must be listed
+ *   "allowedArtifacts": ["<sha256>", ...],  // production: the circuit's wasm, zkey and vkey must be listed
+ *   "redisUrl": "redis://127.0.0.1:6379",   // rate limits shared by every instance (REDIS_URL); default: per process
+ *   "redisPrefix": "zkid:rl:",              // key prefix of the shared rate limits (ZKID_REDIS_PREFIX)
+ *   "storePollMs": 1000                     // how often the registry follows revocations made by other instances
  * }
+ * The store is chosen by DATABASE_URL (src/store/open.ts): postgres://... for PostgreSQL, else SQLite.
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -112,6 +116,10 @@ export interface ServiceConfig {
   production: boolean;
   /** sha256 (hex) of the circuit artifacts allowed in production */
   allowedArtifacts: string[];
+  /** rate limits in Redis, shared by every instance (REDIS_URL); absent: in this process's memory */
+  redis?: { url: string; prefix: string };
+  /** how often the revocation registry checks the store for revisions made by other instances (ms) */
+  storePollMs: number;
 }
 
 /** Policies enabled when the configuration names none; adult-resident-of-region shows one-account-per-person. */
@@ -145,7 +153,10 @@ const relyingPartySchema = z.strictObject({
   name: z.string().min(1).max(100),
   serviceId: serviceIdSchema,
   apiKey: token,
-  redirectUris: z.array(z.url({ protocol: /^https?$/ }).max(2048)).max(32).optional(),
+  redirectUris: z
+    .array(z.url({ protocol: /^https?$/ }).max(2048))
+    .max(32)
+    .optional(),
 });
 
 const fileSchema = z.strictObject({
@@ -153,7 +164,10 @@ const fileSchema = z.strictObject({
   relyingParties: z
     .record(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'relying party ids are 1-64 characters of a-z, 0-9, _ or -'), relyingPartySchema)
     .optional(),
-  walletBaseUrl: z.url({ protocol: /^https?$/ }).max(2048).optional(),
+  walletBaseUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(2048)
+    .optional(),
   rekeyMinIntervalDays: z.number().int().min(0).max(3650).optional(),
   serialAllocation: z
     .strictObject({ activeBuckets: positiveInt(64), bucketTarget: positiveInt(200_000) })
@@ -208,6 +222,18 @@ const fileSchema = z.strictObject({
     .array(z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha256 in lower-case hex'))
     .max(64)
     .optional(),
+  redisUrl: z
+    .string()
+    .max(2048)
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  redisPrefix: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+    .optional(),
+  storePollMs: z.number().int().min(50).max(600_000).optional(),
 });
 
 export type ConfigInput = z.input<typeof fileSchema>;
@@ -318,7 +344,9 @@ export function resolveConfig(input: unknown, o: { adminToken?: string; producti
     circuit,
     production: o.production === true,
     allowedArtifacts: c.allowedArtifacts ?? [],
+    storePollMs: c.storePollMs ?? 1000,
   };
+  if (c.redisUrl) config.redis = { url: c.redisUrl, prefix: c.redisPrefix ?? 'zkid:rl:' };
   if (c.publicBaseUrl) config.publicBaseUrl = c.publicBaseUrl.replace(/\/+$/, '');
   if (c.metricsToken) config.metricsToken = c.metricsToken;
   if (config.roles.verifier && Object.keys(relyingParties).length === 0) {
@@ -342,6 +370,11 @@ export interface ServiceEnv {
   ZKID_DEMO?: string;
   NODE_ENV?: string;
   LOG_LEVEL?: string;
+  /** postgres://... selects the PostgreSQL store (src/store/open.ts); unset: SQLite in ZKID_DATA_DIR */
+  DATABASE_URL?: string;
+  /** redis://... shares the rate limits between instances */
+  REDIS_URL?: string;
+  ZKID_REDIS_PREFIX?: string;
 }
 
 /**
@@ -370,6 +403,8 @@ export function readConfigInput(env: ServiceEnv): Record<string, unknown> {
   if (env.ZKID_SERVICE_ID) input.serviceId = env.ZKID_SERVICE_ID;
   if (env.ZKID_WALLET_URL) input.walletBaseUrl = env.ZKID_WALLET_URL;
   if (env.ZKID_ADMIN_TOKEN) input.adminToken = env.ZKID_ADMIN_TOKEN;
+  if (env.REDIS_URL) input.redisUrl = env.REDIS_URL;
+  if (env.ZKID_REDIS_PREFIX) input.redisPrefix = env.ZKID_REDIS_PREFIX;
   if (env.ZKID_DEMO !== undefined && env.ZKID_DEMO !== '') {
     if (!['true', 'false', '1', '0'].includes(env.ZKID_DEMO)) throw new ConfigError('ZKID_DEMO must be true or false');
     input.demo = env.ZKID_DEMO === 'true' || env.ZKID_DEMO === '1';

@@ -1,7 +1,9 @@
 /** What the route modules share: configuration, state, services and request-level helpers. */
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { MemoryStore, rateLimit } from 'express-rate-limit';
+import { MemoryStore, type Store as RateLimitStore, rateLimit } from 'express-rate-limit';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { type RedisReply, RedisStore } from 'rate-limit-redis';
 import type { CircuitBuild } from '../circuit/artifacts-node.ts';
 import type { Store } from '../store/store.ts';
 import type { ServiceConfig } from './config.ts';
@@ -27,7 +29,7 @@ export interface AppContext {
   /** a per-client rate limiter of `limit` requests per configured window */
   limiter(name: string, limit: number): RequestHandler;
   /** rate-limit stores, shut down with the app */
-  limiterStores: MemoryStore[];
+  limiterStores: RateLimitStore[];
   /** true while draining for shutdown */
   draining: boolean;
 }
@@ -47,9 +49,22 @@ export function jsonBody(limit: number): RequestHandler[] {
   return [requireJson, express.json({ limit, strict: true, inflate: false, type: 'application/json' })];
 }
 
-export function createLimiter(config: ServiceConfig, stores: MemoryStore[]) {
+/**
+ * Rate limiters: per client address, `limit` requests per configured window. Counters live in this
+ * process (MemoryStore) unless a Redis client is given: then in Redis under
+ * `<config.redis.prefix><name>:<client>`, shared by every instance with that prefix, so a client
+ * gets `limit` requests per window from all instances together. When Redis fails mid-flight the
+ * request passes (the limits are a defence in depth; every check of a presentation still runs)
+ * and the error is logged.
+ */
+export function createLimiter(config: ServiceConfig, stores: RateLimitStore[], redis?: { client: Redis; logger: Logger }) {
   return (name: string, limit: number): RequestHandler => {
-    const store = new MemoryStore();
+    const store: RateLimitStore = redis
+      ? new RedisStore({
+          prefix: `${config.redis?.prefix ?? 'zkid:rl:'}${name}:`,
+          sendCommand: (command: string, ...args: string[]) => redis.client.call(command, ...args) as Promise<RedisReply>,
+        })
+      : new MemoryStore();
     stores.push(store);
     return rateLimit({
       windowMs: config.rateLimits.windowSeconds * 1000,
@@ -58,6 +73,7 @@ export function createLimiter(config: ServiceConfig, stores: MemoryStore[]) {
       standardHeaders: 'draft-8',
       legacyHeaders: false,
       identifier: name,
+      passOnStoreError: redis !== undefined,
       handler: (_req, res, _next, options) => {
         const retry = Math.ceil(options.windowMs / 1000);
         sendError(res, 'RATE_LIMITED', `too many requests (${name}): retry later`, { 'Retry-After': String(retry) });

@@ -15,6 +15,14 @@
  * basis of serial allocation (chooseBucket: fill a few buckets evenly instead of scattering
  * serials over 16,384 buckets). The snapshot is served precompressed (gzip, brotli), cached per
  * content.
+ *
+ * Several instances on one store (PostgreSQL): each keeps its own tree, and follows the store by
+ * revision. `follow(intervalMs)` polls the latest stored revision (one indexed query) and, when it
+ * moved, reloads the leaves and the root history (and adjusts the revoked counts by the bits that
+ * changed), so a revocation made on any instance changes every instance's accepted roots within
+ * one interval plus the reload. A change first catches up with the store, and a change that lost
+ * a race to another instance (RevisionConflictError) is retried on the reloaded tree. Issued
+ * counts are re-read from the store with every reload and at least every COUNTS_REFRESH_MS.
  */
 import { createHash, randomInt } from 'node:crypto';
 import { promisify } from 'node:util';
@@ -31,10 +39,16 @@ import {
   type Snapshot,
   serialPosition,
 } from '../revocation/tree.ts';
+import { RevisionConflictError } from '../store/sql/revocation.ts';
 import type { AuditInput, RevocationChange, RootRecord, Store } from '../store/store.ts';
 
 /** How many roots of history are kept in memory for the window and /v1/registry/roots. */
 const HISTORY_IN_MEMORY = 256;
+
+/** How often a following registry re-reads the issued counts even when no revision moved (issuance elsewhere). */
+const COUNTS_REFRESH_MS = 30_000;
+/** How often a change that lost a race to another instance is tried again on the reloaded tree. */
+const CONFLICT_ATTEMPTS = 4;
 
 /** Serials per bucket: 2^10 leaves of 252 serials = 258,048. */
 export const SERIALS_PER_BUCKET = SERIALS_PER_LEAF * 2 ** DEFAULT_BUCKET_BITS;
@@ -80,6 +94,7 @@ export class RevocationRegistry {
   /** bumped on every change of the counts */
   #countsVersion = 0;
   #served: { key: string; value: Promise<ServedSnapshot> } | undefined;
+  #follow: { timer: NodeJS.Timeout; running: boolean; countsAt: number } | undefined;
 
   private constructor(store: Store, tree: RevocationTree, history: RootRecord[]) {
     this.#store = store;
@@ -96,15 +111,83 @@ export class RevocationRegistry {
     const { tree, history } = await RevocationRegistry.#load(store, now);
     const registry = new RevocationRegistry(store, tree, history);
     for (const [bucket, n] of await store.countIssuedByRange(SERIALS_PER_BUCKET)) registry.#issued.set(bucket, n);
-    for (const [leaf, bitmap] of tree.exportSnapshot().leaves) {
+    await registry.#recountRevoked();
+    return registry;
+  }
+
+  /** Count the revoked serials that were issued, per bucket, from scratch. */
+  async #recountRevoked(): Promise<void> {
+    this.#revokedIssued.clear();
+    for (const [leaf, bitmap] of this.#tree.exportSnapshot().leaves) {
       let v = BigInt(bitmap);
       for (let bit = 0; v > 0n; bit++, v >>= 1n) {
         if ((v & 1n) === 0n) continue;
         const serial = leaf * SERIALS_PER_LEAF + bit;
-        if (await store.isSerialIssued(serial)) registry.#bump(registry.#revokedIssued, RevocationRegistry.bucketOf(BigInt(serial)), 1);
+        if (await this.#store.isSerialIssued(serial)) this.#bump(this.#revokedIssued, RevocationRegistry.bucketOf(BigInt(serial)), 1);
       }
     }
-    return registry;
+    this.#countsVersion++;
+  }
+
+  /**
+   * Catch up with the store: when the latest stored revision is not this tree's, reload the tree
+   * and the root history (serialised with the changes of this instance).
+   * @returns whether anything was reloaded
+   */
+  refresh(now: Date = new Date()): Promise<boolean> {
+    const run = this.#queue.then(() => this.#catchUp(now));
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Follow the store: every `intervalMs`, {@link refresh} (and re-read the issued counts at least
+   * every 30 s). Errors (the database briefly away) go to `onError` and the next tick tries again.
+   */
+  follow(intervalMs: number, onError: (err: unknown) => void): void {
+    if (!Number.isFinite(intervalMs) || intervalMs <= 0) throw new RangeError("Parameter 'intervalMs' must be a positive number");
+    this.unfollow();
+    const state = { running: false, countsAt: Date.now() } as { timer: NodeJS.Timeout; running: boolean; countsAt: number };
+    state.timer = setInterval(() => {
+      if (state.running) return;
+      state.running = true;
+      (async () => {
+        const reloaded = await this.refresh();
+        if (!reloaded && Date.now() - state.countsAt >= COUNTS_REFRESH_MS) await this.#refreshCounts();
+        if (reloaded || Date.now() - state.countsAt >= COUNTS_REFRESH_MS) state.countsAt = Date.now();
+      })()
+        .catch(onError)
+        .finally(() => {
+          state.running = false;
+        });
+    }, intervalMs);
+    state.timer.unref();
+    this.#follow = state;
+  }
+
+  /** Stop following the store (idempotent); waits for nothing. */
+  unfollow(): void {
+    if (this.#follow) clearInterval(this.#follow.timer);
+    this.#follow = undefined;
+  }
+
+  /** Inside the queue: reload when the store's latest revision differs from the tree's. */
+  async #catchUp(now: Date): Promise<boolean> {
+    const [latest] = await this.#store.listRoots({ limit: 1 });
+    if (!latest || (latest.revision === this.#tree.revision && latest.root === this.root)) return false;
+    await this.#reload(now);
+    return true;
+  }
+
+  /** Re-read the issued counts per bucket from the store (another instance may have issued). */
+  async #refreshCounts(): Promise<void> {
+    const counts = await this.#store.countIssuedByRange(SERIALS_PER_BUCKET);
+    this.#issued.clear();
+    for (const [bucket, n] of counts) {
+      this.#issued.set(bucket, n);
+      this.#opened.delete(bucket);
+    }
+    this.#countsVersion++;
   }
 
   #bump(map: Map<number, number>, bucket: number, by: number): void {
@@ -297,7 +380,17 @@ export class RevocationRegistry {
    * never runs ahead of what is stored.
    */
   setRevoked(serial: bigint, revoked: boolean, at: Date, audit: Omit<AuditInput, 'at' | 'subject'>): Promise<RevocationOutcome> {
-    const run = this.#queue.then(() => this.#apply(serial, revoked, at, audit));
+    const run = this.#queue.then(async () => {
+      await this.#catchUp(at);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await this.#apply(serial, revoked, at, audit);
+        } catch (e) {
+          // Another instance stored this revision first: #apply reloaded the tree; try on top of it.
+          if (!(e instanceof RevisionConflictError) || attempt >= CONFLICT_ATTEMPTS) throw e;
+        }
+      }
+    });
     this.#queue = run.catch(() => undefined);
     return run;
   }
@@ -324,9 +417,7 @@ export class RevocationRegistry {
         },
       });
     } catch (e) {
-      const { tree: reloaded, history } = await RevocationRegistry.#load(this.#store, at);
-      this.#tree = reloaded;
-      this.#history = history;
+      await this.#reload(at, { failed: true });
       throw e;
     }
     this.#history = [record, ...this.#history].slice(0, HISTORY_IN_MEMORY);
@@ -349,48 +440,87 @@ export class RevocationRegistry {
     ) => Promise<{ ok: boolean; value: T }>,
   ): Promise<T> {
     const run = this.#queue.then(async () => {
-      const tree = this.#tree;
-      const records: RootRecord[] = [];
-      const revoked: bigint[] = [];
-      const revoke = (serial: bigint, audit: Omit<AuditInput, 'at' | 'subject'>): RevocationChange | undefined => {
-        if (!tree.revoke(serial)) return undefined;
-        const { leafIndex } = serialPosition(serial, DEFAULT_SHAPE);
-        const record: RootRecord = { revision: tree.revision, root: this.root, publishedAt: at };
-        records.push(record);
-        revoked.push(serial);
-        return {
-          leafIndex,
-          bitmap: toDecimal(tree.leaf(leafIndex)),
-          revision: record.revision,
-          root: record.root,
-          at,
-          audit: { ...audit, at, subject: serial.toString(), details: { ...audit.details, root: record.root, revision: record.revision } },
-        };
-      };
-      let result: { ok: boolean; value: T };
-      try {
-        result = await fn(revoke);
-      } catch (e) {
-        if (records.length > 0) await this.#reload(at);
-        throw e;
+      await this.#catchUp(at);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await this.#exclusiveOnce(at, fn);
+        } catch (e) {
+          // Another instance stored a revision first: the tree was reloaded; run `fn` again on it.
+          if (!(e instanceof RevisionConflictError) || attempt >= CONFLICT_ATTEMPTS) throw e;
+        }
       }
-      if (!result.ok) {
-        if (records.length > 0) await this.#reload(at);
-        return result.value;
-      }
-      for (const r of records) this.#history = [r, ...this.#history].slice(0, HISTORY_IN_MEMORY);
-      for (const serial of revoked) {
-        if (await this.#store.isSerialIssued(Number(serial))) this.#bump(this.#revokedIssued, RevocationRegistry.bucketOf(serial), 1);
-      }
-      return result.value;
     });
     this.#queue = run.catch(() => undefined);
     return run;
   }
 
-  async #reload(at: Date): Promise<void> {
+  async #exclusiveOnce<T>(
+    at: Date,
+    fn: (
+      revoke: (serial: bigint, audit: Omit<AuditInput, 'at' | 'subject'>) => RevocationChange | undefined,
+    ) => Promise<{ ok: boolean; value: T }>,
+  ): Promise<T> {
+    const tree = this.#tree;
+    const records: RootRecord[] = [];
+    const revoked: bigint[] = [];
+    const revoke = (serial: bigint, audit: Omit<AuditInput, 'at' | 'subject'>): RevocationChange | undefined => {
+      if (!tree.revoke(serial)) return undefined;
+      const { leafIndex } = serialPosition(serial, DEFAULT_SHAPE);
+      const record: RootRecord = { revision: tree.revision, root: this.root, publishedAt: at };
+      records.push(record);
+      revoked.push(serial);
+      return {
+        leafIndex,
+        bitmap: toDecimal(tree.leaf(leafIndex)),
+        revision: record.revision,
+        root: record.root,
+        at,
+        audit: { ...audit, at, subject: serial.toString(), details: { ...audit.details, root: record.root, revision: record.revision } },
+      };
+    };
+    let result: { ok: boolean; value: T };
+    try {
+      result = await fn(revoke);
+    } catch (e) {
+      if (records.length > 0) await this.#reload(at, { failed: true });
+      throw e;
+    }
+    if (!result.ok) {
+      if (records.length > 0) await this.#reload(at, { failed: true });
+      return result.value;
+    }
+    for (const r of records) this.#history = [r, ...this.#history].slice(0, HISTORY_IN_MEMORY);
+    for (const serial of revoked) {
+      if (await this.#store.isSerialIssued(Number(serial))) this.#bump(this.#revokedIssued, RevocationRegistry.bucketOf(serial), 1);
+    }
+    return result.value;
+  }
+
+  /**
+   * Replace the tree and history with the store's, adjusting the revoked-and-issued counts by the
+   * serials whose bit changed, and re-read the issued counts.
+   */
+  async #reload(at: Date, o: { failed?: boolean } = {}): Promise<void> {
+    const before = new Map(this.#tree.exportSnapshot().leaves);
     const { tree, history } = await RevocationRegistry.#load(this.#store, at);
+    const after = new Map(tree.exportSnapshot().leaves);
     this.#tree = tree;
     this.#history = history;
+    await this.#refreshCounts();
+    // After a failed change the tree held bits that were never counted: count again from scratch.
+    if (o.failed) return this.#recountRevoked();
+    for (const leaf of new Set([...before.keys(), ...after.keys()])) {
+      const was = BigInt(before.get(leaf) ?? '0');
+      const now = BigInt(after.get(leaf) ?? '0');
+      let diff = was ^ now;
+      for (let bit = 0; diff > 0n; bit++, diff >>= 1n) {
+        if ((diff & 1n) === 0n) continue;
+        const serial = BigInt(leaf * SERIALS_PER_LEAF + bit);
+        const revoked = ((now >> BigInt(bit)) & 1n) === 1n;
+        if (await this.#store.isSerialIssued(Number(serial)))
+          this.#bump(this.#revokedIssued, RevocationRegistry.bucketOf(serial), revoked ? 1 : -1);
+      }
+    }
+    await this.#refreshCounts();
   }
 }
