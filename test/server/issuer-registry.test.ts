@@ -295,6 +295,7 @@ describe('artifacts', () => {
       const url = `/v1/artifacts/${build.instance}/${entry.file}`;
       const res = await request(t.app)
         .get(url)
+        .set('Accept-Encoding', 'identity')
         .buffer(true)
         .parse((r, cb) => {
           const chunks: Buffer[] = [];
@@ -315,6 +316,44 @@ describe('artifacts', () => {
       expect((await request(t.app).head(`${url}?sha256=${entry.sha256}`)).status).toBe(200);
     });
   }
+
+  it('serves them precompressed by Accept-Encoding (brotli, gzip), ETag still the sha256 of the content', async () => {
+    // superagent decodes br and gzip itself: the body is the content, Content-Length what was sent.
+    const raw = (r: request.Response, cb: (err: Error | null, body: Buffer) => void) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => cb(null, Buffer.concat(chunks)));
+    };
+    for (const kind of ['wasm', 'zkey'] as const) {
+      const entry = build.manifest.artifacts[kind];
+      const url = `/v1/artifacts/${build.instance}/${entry.file}`;
+      for (const [accept, encoding] of [
+        ['gzip, deflate, br', 'br'],
+        ['gzip;q=1, br;q=0', 'gzip'],
+      ] as const) {
+        // Compression runs in the background after start: wait for it.
+        let res: { headers: Record<string, string>; body: Buffer; status: number } | undefined;
+        for (let i = 0; i < 600; i++) {
+          res = await request(t.app).get(url).set('Accept-Encoding', accept).buffer(true).parse(raw);
+          if (res.headers['content-encoding'] === encoding) break;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(res?.status).toBe(200);
+        expect(res?.headers['content-encoding'], `${kind} ${accept}`).toBe(encoding);
+        expect(res?.headers.etag).toBe(`W/"${entry.sha256}"`);
+        expect(res?.headers.vary).toContain('Accept-Encoding');
+        expect(
+          createHash('sha256')
+            .update(res?.body as Buffer)
+            .digest('hex'),
+        ).toBe(entry.sha256);
+        expect(Number(res?.headers['content-length'])).toBeLessThan(entry.bytes * 0.65);
+        // A client holding either form revalidates with the sha256.
+        const again = await request(t.app).get(url).set('Accept-Encoding', accept).set('If-None-Match', `W/"${entry.sha256}"`);
+        expect(again.status).toBe(304);
+      }
+    }
+  });
 
   it('404s unknown artifacts, circuits and hashes', async () => {
     expectError(await request(t.app).get(`/v1/artifacts/${build.instance}/circuit.r1cs`), 404, 'ARTIFACT_NOT_FOUND');

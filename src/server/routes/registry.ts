@@ -12,6 +12,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { brotliCompress, gzip, constants as zlibConstants } from 'node:zlib';
 import type { Express, NextFunction, Request, Response } from 'express';
 import { DEFAULT_BUCKET_BITS, DEFAULT_SHAPE } from '../../revocation/tree.ts';
 import { type AppContext, param } from '../context.ts';
@@ -35,6 +37,51 @@ interface ServedArtifact {
   path: string;
   sha256: string;
   contentType: string;
+  /** brotli and gzip forms, made in the background at start (zlib's thread pool); served once ready */
+  encoded: { br?: Buffer; gzip?: Buffer };
+}
+
+const brotli = promisify(brotliCompress);
+const gzipAsync = promisify(gzip);
+
+/**
+ * Compress an artifact for download: brotli quality 5 with a 16 MiB window (the default circuit's
+ * wasm + zkey go from 18.2 MB to 5.5 MB in about 2 s here; quality 11 saves 2 % more in 80 s) and
+ * gzip level 6 for clients without brotli.
+ */
+async function precompress(bytes: Buffer, into: ServedArtifact['encoded'], logger: AppContext['logger']): Promise<void> {
+  try {
+    const [br, gz] = await Promise.all([
+      brotli(bytes, {
+        params: {
+          [zlibConstants.BROTLI_PARAM_QUALITY]: 5,
+          [zlibConstants.BROTLI_PARAM_LGWIN]: 24,
+          [zlibConstants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
+        },
+      }),
+      gzipAsync(bytes, { level: 6 }),
+    ]);
+    into.br = br;
+    into.gzip = gz;
+  } catch (err) {
+    logger.error({ err }, 'artifact compression failed: serving uncompressed');
+  }
+}
+
+/** The best encoding the client accepts among those ready: br, then gzip, else identity. */
+export function chooseEncoding(acceptEncoding: string | undefined, ready: { br?: unknown; gzip?: unknown }): 'br' | 'gzip' | undefined {
+  if (!acceptEncoding) return undefined;
+  const accepted = new Map<string, number>();
+  for (const part of acceptEncoding.split(',')) {
+    const [name, ...params] = part.trim().toLowerCase().split(';');
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    const weight = q ? Number(q.slice(2)) : 1;
+    if (name) accepted.set(name, Number.isFinite(weight) ? weight : 0);
+  }
+  const ok = (e: string) => (accepted.get(e) ?? accepted.get('*') ?? 0) > 0;
+  if (ready.br && ok('br')) return 'br';
+  if (ready.gzip && ok('gzip')) return 'gzip';
+  return undefined;
 }
 
 /**
@@ -49,10 +96,13 @@ export function artifactTable(ctx: AppContext): Map<string, ServedArtifact> {
   for (const kind of ['wasm', 'zkey', 'vkey'] as const) {
     const entry = manifest.artifacts[kind];
     const path = join(dir, entry.file);
-    const actual = createHash('sha256').update(readFileSync(path)).digest('hex');
+    const bytes = readFileSync(path);
+    const actual = createHash('sha256').update(bytes).digest('hex');
     if (actual !== entry.sha256)
       throw new Error(`${path} has sha256 ${actual}, but the manifest says ${entry.sha256}: rebuild the circuit`);
-    table.set(entry.file, { path, sha256: entry.sha256, contentType: types[kind] as string });
+    const served: ServedArtifact = { path, sha256: entry.sha256, contentType: types[kind] as string, encoded: {} };
+    void precompress(bytes, served.encoded, ctx.logger);
+    table.set(entry.file, served);
   }
   return table;
 }
@@ -134,11 +184,25 @@ export function registerRegistryRoutes(app: Express, ctx: AppContext): void {
           `no artifact ${circuitName.slice(0, 100)}/${file.slice(0, 100)}${typeof wanted === 'string' ? ` with sha256 ${wanted.slice(0, 64)}` : ''}`,
         );
       }
+      // The ETag is the sha256 of the artifact itself: strong for the file as it is, weak for a
+      // compressed form of it (same content, other bytes), so a cached copy of either revalidates.
+      const encoding = chooseEncoding(req.get('accept-encoding'), artifact.encoded);
       const etag = `"${artifact.sha256}"`;
-      res.set({ ETag: etag, 'Cache-Control': 'public, max-age=31536000, immutable', 'Content-Type': artifact.contentType });
+      res.set({
+        ETag: encoding ? `W/${etag}` : etag,
+        'Cache-Control': 'public, max-age=31536000, immutable',
+        'Content-Type': artifact.contentType,
+        Vary: 'Accept-Encoding',
+      });
       const inm = req.get('if-none-match');
       if (inm && (inm.trim() === '*' || inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etag))) {
         res.status(304).end();
+        return;
+      }
+      const body = encoding ? artifact.encoded[encoding] : undefined;
+      if (encoding && body) {
+        res.set({ 'Content-Encoding': encoding, 'Content-Length': String(body.length) });
+        res.end(req.method === 'HEAD' ? undefined : body);
         return;
       }
       res.sendFile(artifact.path, { etag: false, lastModified: false, cacheControl: false, dotfiles: 'deny' }, (err) => {
