@@ -23,6 +23,23 @@ export async function sha256Hex(data: Uint8Array): Promise<string> {
 const cache = new Map<string, Promise<Uint8Array>>();
 
 /**
+ * A persistent store of artifacts by sha256 (a browser wallet keeps them in Cache Storage so a
+ * second visit downloads nothing). What it returns is hash-checked like a download; a stored copy
+ * that does not match is ignored and replaced.
+ */
+export interface ArtifactStore {
+  get(sha256: string): Promise<Uint8Array | undefined>;
+  put(sha256: string, bytes: Uint8Array): Promise<void>;
+}
+
+let store: ArtifactStore | undefined;
+
+/** Use a persistent artifact store (or none). */
+export function setArtifactStore(s: ArtifactStore | undefined): void {
+  store = s;
+}
+
+/**
  * Load an artifact and check its hash; concurrent and later loads of the same hash share one copy.
  * @throws ZkidError ARTIFACT_UNAVAILABLE when it cannot be read, ARTIFACT_HASH_MISMATCH when its hash differs
  */
@@ -33,6 +50,14 @@ export function loadArtifact(name: string, src: ArtifactSource): Promise<Uint8Ar
   const hit = cache.get(src.sha256);
   if (hit) return hit;
   const p = (async () => {
+    if (store && typeof src.location === 'string') {
+      try {
+        const kept = await store.get(src.sha256);
+        if (kept && (await sha256Hex(kept)) === src.sha256) return kept;
+      } catch {
+        // An unreadable store is a cache miss.
+      }
+    }
     let bytes: Uint8Array;
     try {
       bytes = typeof src.location === 'string' ? await readBytes(src.location) : src.location;
@@ -43,6 +68,7 @@ export function loadArtifact(name: string, src: ArtifactSource): Promise<Uint8Ar
     if (got !== src.sha256) {
       throw new ZkidError('ARTIFACT_HASH_MISMATCH', `${name} has sha256 ${got}, expected ${src.sha256}`, name);
     }
+    if (store && typeof src.location === 'string') await store.put(src.sha256, bytes).catch(() => undefined);
     return bytes;
   })();
   cache.set(src.sha256, p);

@@ -4,8 +4,31 @@
  * between proofs, so the artifacts (hash-checked), the parsed zkey and snarkjs's curve engine and
  * its own worker threads are reused: the second proof is the warm one.
  */
-import { generateProof, isZkidError } from '../index.browser.ts';
+import { generateProof, isZkidError, setArtifactStore } from '../index.browser.ts';
 import type { ProveMessage, WorkerMessage } from './prover-protocol.ts';
+
+/**
+ * Circuit artifacts persist in Cache Storage keyed by their sha256 (checked again on every load):
+ * the wallet's second visit downloads nothing. Without Cache Storage (an insecure context) the
+ * browser's HTTP cache is all there is.
+ */
+const ARTIFACT_CACHE = 'zkid-artifacts-v1';
+const keyOf = (sha256: string) => new URL(`/zkid-artifact/${sha256}`, self.location.href).href;
+if (typeof caches !== 'undefined') {
+  setArtifactStore({
+    async get(sha256) {
+      const hit = await (await caches.open(ARTIFACT_CACHE)).match(keyOf(sha256));
+      return hit ? new Uint8Array(await hit.arrayBuffer()) : undefined;
+    },
+    async put(sha256, bytes) {
+      const body = new Blob([bytes as Uint8Array<ArrayBuffer>]);
+      await (await caches.open(ARTIFACT_CACHE)).put(
+        keyOf(sha256),
+        new Response(body, { headers: { 'Content-Type': 'application/octet-stream' } }),
+      );
+    },
+  });
+}
 
 const scope = self as unknown as {
   postMessage(m: WorkerMessage): void;
