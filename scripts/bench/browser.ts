@@ -63,6 +63,8 @@ interface PageResult {
   ms: number;
   workerMs: number;
   presentation: Presentation;
+  bytes?: number;
+  artifactBytes?: number;
 }
 
 /** The wallet's own origin next to the service at `url`, on a free port. */
@@ -87,6 +89,22 @@ export async function benchBrowser(url: string, o: { cold: number; warm: number 
   const holder = await enrolHolder(url);
   const cold: PageResult[] = [];
   const warm: PageResult[] = [];
+  const revisit: PageResult[] = [];
+  /** Bytes received (bodies as sent) by a context's pages and their workers, total and artifacts. */
+  const meter = (context: import('playwright-core').BrowserContext) => {
+    const m = { bytes: 0, artifactBytes: 0 };
+    context.on('requestfinished', async (req) => {
+      try {
+        const sizes = await req.sizes();
+        const n = sizes.responseBodySize + sizes.responseHeadersSize;
+        m.bytes += n;
+        if (req.url().includes('/v1/artifacts/')) m.artifactBytes += n;
+      } catch {
+        // a request whose sizes are gone (page closed) counts nothing
+      }
+    });
+    return m;
+  };
   const prove = async (page: import('playwright-core').Page): Promise<PageResult> => {
     const request = await newRequest(url);
     // The wallet's worker resolves nothing itself: artifact URLs are made absolute on the service.
@@ -111,12 +129,24 @@ export async function benchBrowser(url: string, o: { cold: number; warm: number 
   try {
     for (let i = 0; i < o.cold; i++) {
       const context = await browser.newContext();
+      const m = meter(context);
       try {
         const page = await context.newPage();
         await page.goto(`${wallet.base}/`, { waitUntil: 'load' });
+        const before = { ...m };
         const r = await step(`browser: cold proof ${i + 1}/${o.cold}`, () => prove(page));
-        cold.push(r);
-        process.stderr.write(`  ${r.ms.toFixed(0)} ms\n`);
+        await new Promise((res) => setTimeout(res, 200));
+        cold.push({ ...r, bytes: m.bytes - before.bytes, artifactBytes: m.artifactBytes - before.artifactBytes });
+        process.stderr.write(`  ${r.ms.toFixed(0)} ms, ${m.bytes - before.bytes} bytes received\n`);
+        // The holder comes back: a new page and worker in the same browser profile.
+        const again = await context.newPage();
+        await again.goto(`${wallet.base}/`, { waitUntil: 'load' });
+        const before2 = { ...m };
+        const r2 = await prove(again);
+        await new Promise((res) => setTimeout(res, 200));
+        revisit.push({ ...r2, bytes: m.bytes - before2.bytes, artifactBytes: m.artifactBytes - before2.artifactBytes });
+        process.stderr.write(`  revisit: ${r2.ms.toFixed(0)} ms, ${m.artifactBytes - before2.artifactBytes} artifact bytes received\n`);
+        await again.close();
         // Warm proofs run in the last cold page's worker.
         if (i === o.cold - 1) {
           for (let j = 0; j < o.warm; j++) {
@@ -135,12 +165,26 @@ export async function benchBrowser(url: string, o: { cold: number; warm: number 
   }
   const median = (xs: number[]) => summarize(xs).median;
   const rows: BrowserRow[] = [];
+  const traffic = (rs: PageResult[]) =>
+    rs.every((r) => r.bytes !== undefined)
+      ? { bytes: median(rs.map((r) => r.bytes as number)), artifactBytes: median(rs.map((r) => r.artifactBytes as number)) }
+      : {};
   if (cold.length) {
     rows.push({
       kind: 'cold',
       stat: summarize(cold.map((r) => r.ms)),
       workerMs: median(cold.map((r) => r.workerMs)),
+      ...traffic(cold),
       note: `Chromium ${version} headless, new context and worker: artifacts fetched from the service, hash-checked, compiled`,
+    });
+  }
+  if (revisit.length) {
+    rows.push({
+      kind: 'revisit',
+      stat: summarize(revisit.map((r) => r.ms)),
+      workerMs: median(revisit.map((r) => r.workerMs)),
+      ...traffic(revisit),
+      note: `Chromium ${version} headless, a new page and worker in a profile that proved before: artifacts from Cache Storage, hash-checked`,
     });
   }
   if (warm.length) {

@@ -411,9 +411,17 @@ export function markdown(r: Report): string {
     out.push("### Browser proof (headless Chromium, the wallet's proving worker)");
     out.push(
       table(
-        ['proof', 'ms in the page', 'runs', 'worker ms', ''],
-        r.browser.map((b) => [b.kind, spread(b.stat), String(b.stat.runs), ms(b.workerMs), b.note]),
-        ['l', 'r', 'r', 'r', 'l'],
+        ['proof', 'ms in the page', 'runs', 'worker ms', 'received', 'of it artifacts', ''],
+        r.browser.map((b) => [
+          b.kind,
+          spread(b.stat),
+          String(b.stat.runs),
+          ms(b.workerMs),
+          b.bytes === undefined ? '' : `${(b.bytes / 1e6).toFixed(2)} MB`,
+          b.artifactBytes === undefined ? '' : `${(b.artifactBytes / 1e6).toFixed(2)} MB`,
+          b.note,
+        ]),
+        ['l', 'r', 'r', 'r', 'r', 'r', 'l'],
       ),
     );
   }

@@ -101,11 +101,16 @@ export interface ServiceRow {
 }
 
 export interface BrowserRow {
-  kind: 'cold' | 'warm';
+  /** cold: new browser context; revisit: a new page and worker in a context that proved before; warm: the same worker again */
+  kind: 'cold' | 'warm' | 'revisit';
   /** wall time in the page, from posting to the worker to the presentation */
   stat: Stat;
   /** the worker's own figure (its `ms`), median */
   workerMs: number;
+  /** bytes received over the network while proving (bodies as sent, compressed), median */
+  bytes?: number;
+  /** of which circuit artifacts (wasm, zkey) */
+  artifactBytes?: number;
   note: string;
 }
 

@@ -193,7 +193,7 @@ describe('benchmark output', () => {
     );
     expect(md).toContain('- plonk on `presentation-d24-a8-k4-s16`: too big');
     expect(md).toContain('| accepted | 4 | 40 | 80.0 | 38 | 60 | 80 | 81 | 200:40 |');
-    expect(md).toContain('| warm | 2,500 (2,400-2,600) | 5 | 2,490 | Chromium |');
+    expect(md).toContain('| warm | 2,500 (2,400-2,600) | 5 | 2,490 |  |  | Chromium |');
     expect(md).toContain('- service: not measured: test');
   });
 
