@@ -200,6 +200,13 @@ export interface Store {
 
   /** Add an issuer key and its audit entry in one transaction. */
   addIssuerKey(key: IssuerKeyRecord, audit: AuditInput): Promise<void>;
+  /**
+   * Add `key` (and its audit entry) only when the store holds no active issuer key, in one
+   * transaction serialised with every other such call, so instances starting together on an
+   * empty database agree on one first key.
+   * @returns the newest active key: the one stored before, or `key`
+   */
+  addFirstIssuerKey?(key: IssuerKeyRecord, audit: AuditInput): Promise<IssuerKeyRecord>;
   listIssuerKeys(): Promise<IssuerKeyRecord[]>;
 
   /** Whether a serial has been allocated to a credential. */

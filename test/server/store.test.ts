@@ -214,6 +214,26 @@ for (const h of engines) {
       expect(await s.listAudit({ limit: 10 })).toHaveLength(2);
     });
 
+    it('agrees on one first issuer key when instances start together', async () => {
+      const s = await open();
+      const t = (await h.twin(s)) ?? s;
+      const keys = [0, 1, 2, 3].map((i) => ({
+        id: `k${i}`,
+        publicKey: [String(i), '2'] as [string, string],
+        privateKey: 'ab'.repeat(32),
+        createdAt: NOW,
+        active: true,
+      }));
+      const chosen = await Promise.all(
+        keys.map((k, i) =>
+          (i % 2 ? t : s).addFirstIssuerKey?.(k, { at: NOW, actor: 'system', action: 'issuer-key.created', subject: k.id }),
+        ),
+      );
+      expect(new Set(chosen.map((k) => k?.id)).size).toBe(1);
+      expect(await s.listIssuerKeys()).toEqual([chosen[0]]);
+      expect(await s.listAudit({ limit: 10 })).toHaveLength(1);
+    });
+
     it('keeps issuer keys and named secrets', async () => {
       const s = await open();
       const key = { id: 'k1', publicKey: ['1', '2'] as [string, string], privateKey: 'ab'.repeat(32), createdAt: NOW, active: true };

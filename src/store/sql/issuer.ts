@@ -25,6 +25,26 @@ export function addIssuerKey(engine: SqlEngine, key: IssuerKeyRecord, audit: Aud
   });
 }
 
+/** The first key, once: the audit chain lock (taken before the check) serialises concurrent first starts. */
+export function addFirstIssuerKey(engine: SqlEngine, key: IssuerKeyRecord, audit: AuditInput): Promise<IssuerKeyRecord> {
+  return engine.transaction(async (tx) => {
+    await engine.lock(tx, 'audit');
+    const active = (await listIssuerKeys(tx)).filter((k) => k.active);
+    const newest = active[active.length - 1];
+    if (newest) return newest;
+    await tx.run('INSERT INTO issuer_keys (id, public_x, public_y, private_key, created_at, active) VALUES (?, ?, ?, ?, ?, ?)', [
+      key.id,
+      key.publicKey[0],
+      key.publicKey[1],
+      key.privateKey,
+      key.createdAt.getTime(),
+      key.active ? 1 : 0,
+    ]);
+    await appendAudit(engine, tx, audit);
+    return key;
+  });
+}
+
 export async function listIssuerKeys(db: SqlExecutor): Promise<IssuerKeyRecord[]> {
   return (await db.all<IssuerKeyRow>('SELECT * FROM issuer_keys ORDER BY created_at, id')).map(toIssuerKey);
 }

@@ -63,6 +63,9 @@ export class SqlStore implements Store {
   addIssuerKey(key: IssuerKeyRecord, entry: AuditInput): Promise<void> {
     return issuer.addIssuerKey(this.engine, key, entry);
   }
+  addFirstIssuerKey(key: IssuerKeyRecord, entry: AuditInput): Promise<IssuerKeyRecord> {
+    return issuer.addFirstIssuerKey(this.engine, key, entry);
+  }
   listIssuerKeys(): Promise<IssuerKeyRecord[]> {
     return this.engine.read((db) => issuer.listIssuerKeys(db));
   }
