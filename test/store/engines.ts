@@ -96,6 +96,7 @@ export async function postgresHarness(): Promise<EngineHarness | { skip: string 
         `${problem}. CI runs the PostgreSQL store tests: .ci/run starts the server; set ZKID_TEST_DATABASE_URL for another one`,
       );
     }
+    console.warn(`zkid tests: skipping the PostgreSQL store tests (outside CI): ${problem}`);
     return { skip: problem };
   }
   const schemas = new Map<Store, string>();
