@@ -24,13 +24,16 @@
  *   ZKID_SERVICE_ID, ZKID_DEMO   override the config file's serviceId and demo
  *   NODE_ENV=production          demo off by default, admin token required
  *   LOG_LEVEL         pino level (default info)
+ *   DATABASE_URL      postgres://... : the PostgreSQL store (several instances on one database);
+ *                     unset: SQLite in ZKID_DATA_DIR (one process)
+ *   REDIS_URL         redis://... : rate limits shared by every instance (ZKID_REDIS_PREFIX, default zkid:rl:)
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { pino } from 'pino';
-import { openSqliteStore } from '../store/sqlite.ts';
+import { openStore, storeKind } from '../store/open.ts';
 import { createApp } from './app.ts';
 import { ConfigError, readConfigInput, resolveConfig, type ServiceEnv } from './config.ts';
 import { ensureIssuerKey } from './issuer-service.ts';
@@ -111,7 +114,7 @@ async function main(): Promise<void> {
   }
   const config = resolveConfig(input, { ...(adminToken ? { adminToken } : {}), production });
 
-  const store = openSqliteStore(dataDir);
+  const store = await openStore({ databaseUrl: env.DATABASE_URL, dataDir });
   let app: Awaited<ReturnType<typeof createApp>>;
   try {
     if (config.roles.issuer) {
@@ -154,6 +157,7 @@ async function main(): Promise<void> {
       port: portOf(service, port),
       walletPort: portOf(walletServer, walletPort),
       dataDir,
+      store: storeKind(env.DATABASE_URL),
       roles: config.roles,
       demo: config.demo,
       serviceId: config.serviceId,
