@@ -193,7 +193,10 @@ export async function buildVariant(spec: VariantSpec): Promise<Variant> {
         'src/circomlib',
         '-o',
         '.',
-      ]);
+      ]).catch(async (e) => {
+        await rm(tmp, { recursive: true, force: true });
+        throw e;
+      });
       await writeFile(join(tmp, 'compile.log'), log);
       await writeFile(join(tmp, 'done'), `${new Date().toISOString()}\n`);
       try {

@@ -73,6 +73,16 @@ export interface MutantOutcome {
 }
 
 async function judge(c: MutantCase): Promise<MutantOutcome> {
+  try {
+    return await judgeUnchecked(c);
+  } catch (e) {
+    const m = (e as Error).message;
+    // A guard line that was rewritten or deleted in the sources fails here, by the guard's name.
+    throw m.startsWith(`mutant '${c.guard}'`) ? e : new Error(`mutant '${c.guard}': ${m}`);
+  }
+}
+
+async function judgeUnchecked(c: MutantCase): Promise<MutantOutcome> {
   const mutation = [c.mutation].flat();
   const forgerEdits = [...(c.forgerKeepsGuard ? [] : mutation), ...(c.hints ?? [])];
   const mutantV = await buildVariant({ main: c.main, edits: mutation, optimization: 'O0', outputs: ['r1cs', 'wasm'] });

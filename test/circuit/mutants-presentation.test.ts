@@ -37,6 +37,30 @@ const slots = (o: { idNumber?: bigint; validUntil?: bigint } = {}) => [
   holderCommitment(HOLDER_SECRET),
 ];
 const asInput = (x: CircuitInput) => x as unknown as Record<string, unknown>;
+/** Inverse mod p. */
+const inv = (x: bigint) => {
+  let r = 1n;
+  let b = ((x % FIELD_P) + FIELD_P) % FIELD_P;
+  for (let e = FIELD_P - 2n; e > 0n; e >>= 1n) {
+    if (e & 1n) r = (r * b) % FIELD_P;
+    b = (b * b) % FIELD_P;
+  }
+  return r;
+};
+/** The request's Num2Bits without booleanity, generated from circomlib's (the mutation of the request bits). */
+const looseRequestBits = async () => {
+  const loose = await derivedTemplate('bitify.circom', 'Num2Bits', 'Num2BitsLoose', [['out[i] * (out[i] -1 ) === 0;', '']]);
+  return [
+    { file: FILE, find: 'unpack[c] = Num2Bits(width);', replace: 'unpack[c] = Num2BitsLoose(width);' },
+    { file: FILE, find: '// ZkidPresentation\n', replace: `${loose}\n// ZkidPresentation\n` },
+  ];
+};
+/** Forger hint: chunk 0's bits as computed, except these (bit index -> field value). */
+const chunk0Bits = (bits: Record<number, bigint>) => ({
+  file: FILE,
+  find: 'out[i] <-- (in >> i) & 1;',
+  replace: `out[i] <-- ${Object.entries(bits).reduceRight((e, [i, v]) => `((n == 252 && i == ${i}) ? ${v} : ${e})`, '((in >> i) & 1)')};`,
+});
 
 let real: Circuit;
 beforeAll(async () => {
@@ -136,38 +160,41 @@ describe('ZkidPresentation mutants (the committed circuit refuses each forgery)'
     // mask[3] = 1 + 2t and mask[4] = -t keep the packed value, and disclosed[3] = region*(1+2t)
     // becomes any value the holder likes.
     const FAKE = 310000n;
-    const inv = (x: bigint) => {
-      let r = 1n;
-      let b = x % FIELD_P;
-      for (let e = FIELD_P - 2n; e > 0n; e >>= 1n) {
-        if (e & 1n) r = (r * b) % FIELD_P;
-        b = (b * b) % FIELD_P;
-      }
-      return r;
-    };
     const m3 = (FAKE * inv(REGION)) % FIELD_P; // 1 + 2t
     const t = ((m3 - 1n + FIELD_P) * inv(2n)) % FIELD_P;
     const m4 = (FIELD_P - t) % FIELD_P;
-    const loose = await derivedTemplate('bitify.circom', 'Num2Bits', 'Num2BitsLoose', [['out[i] * (out[i] -1 ) === 0;', '']]);
     const o = await expectMutantAccepts({
       guard: 'presentation: mask bits boolean',
       main: MAIN,
       real,
-      mutation: [
-        { file: FILE, find: 'unpack[c] = Num2Bits(width);', replace: 'unpack[c] = Num2BitsLoose(width);' },
-        { file: FILE, find: '// ZkidPresentation\n', replace: `${loose}\n// ZkidPresentation\n` },
-      ],
-      hints: [
-        {
-          file: FILE,
-          find: 'out[i] <-- (in >> i) & 1;',
-          replace: `out[i] <-- (n == 252 && i == 30) ? ${m3} : ((n == 252 && i == 31) ? ${m4} : ((in >> i) & 1));`,
-        },
-      ],
+      mutation: await looseRequestBits(),
+      hints: [chunk0Bits({ 30: m3, 31: m4 })],
       input: asInput(await rawInput({ slots: slots(), policy: policy([], ['region']) })),
       refusedBy: /^main\.(unpack\[0\]\.out\[3[01]\]|bits\[3[01]\]|mask\[[34]\])$/,
     });
     expect(o.values.get('main.disclosed[3]')).toBe(FAKE);
+  });
+
+  it("mutant 'presentation: request bits boolean (today's range)': an expired credential, today read as 2024-01-01", async () => {
+    // Same mutation, another forgery: bit 26 of `today` takes -delta and bit 220 (the lowest bit
+    // of predicate slot 2's unused operand a) takes delta * 2^26 / 2^220, so the packed value is
+    // unchanged while the decoded today becomes 20240101, before the credential's expiry.
+    const TODAY = 20261125n;
+    const PAST = 20240101n;
+    expect((TODAY >> 26n) & 1n).toBe(0n);
+    const delta = ((TODAY - PAST) * inv(1n << 26n)) % FIELD_P;
+    const o = await expectMutantAccepts({
+      guard: "presentation: request bits boolean (today's range)",
+      main: MAIN,
+      real,
+      mutation: await looseRequestBits(),
+      hints: [chunk0Bits({ 26: (FIELD_P - delta) % FIELD_P, 220: ((TODAY - PAST) * inv(1n << 220n)) % FIELD_P })],
+      input: asInput(
+        await rawInput({ slots: slots({ validUntil: 20261124n }), policy: policy([{ attribute: 'region', op: 'EQ', value: 110105 }]) }),
+      ),
+      refusedBy: /^main\.(unpack\[0\]\.out\[(26|220)\]|bits\[(26|220)\])$/,
+    });
+    expect(o.values.get('main.unexpired.in[0]')).toBe(PAST);
   });
 
   it("mutant 'predicates: compared value range (Num2Bits(32))' is redundant: the comparators bound it", async () => {
