@@ -83,6 +83,23 @@ describe('CredentialCheck and signature-path mutants', () => {
     });
   });
 
+  it("mutant 'credential: the signature covers the slots (M = credentialHash)': one attribute changed", async () => {
+    // The issuer signed region 110105; the holder claims 310000 and feeds the verifier the hash
+    // that was signed.
+    const signed = slotsWith(110105n);
+    const sig = await rawSign(ISSUER_PRIVATE, signed);
+    await expectMutantAccepts({
+      guard: 'credential: the signature covers the slots (M = credentialHash)',
+      main: MAIN,
+      real,
+      mutation: { file: FILE, find: 'sig.M <== credentialHash;', replace: 'sig.M <-- credentialHash;' },
+      hints: [{ file: FILE, find: 'sig.M <== credentialHash;', replace: `sig.M <-- ${credentialHash(signed)};` }],
+      forgerKeepsGuard: true,
+      input: await input({ slots: slotsWith(310000n), sig }),
+      refusedBy: /^main\.(sig\.M|credentialHash|h\.out)$/,
+    });
+  });
+
   it("mutant 'credential: signature enabled = 1': any signature accepted", async () => {
     const honest = await rawSign(ISSUER_PRIVATE, slotsWith(110105n));
     await expectMutantAccepts({

@@ -114,6 +114,18 @@ describe('ZkidPresentation mutants (the committed circuit refuses each forgery)'
     });
   });
 
+  it("mutant 'presentation: disclosed = slot * mask': a disclosed region the credential does not hold", async () => {
+    await expectMutantAccepts({
+      guard: 'presentation: disclosed = slot * mask',
+      main: MAIN,
+      real,
+      mutation: { file: FILE, find: 'disclosed[i] <== slots[i] * mask[i];', replace: 'disclosed[i] <-- slots[i] * mask[i];' },
+      input: asInput(await rawInput({ slots: slots(), policy: policy([], ['region']) })),
+      overrides: { 'main.disclosed[3]': 310000n },
+      refusedBy: /^main\.disclosed\[3\]$/,
+    });
+  });
+
   it("mutant 'presentation: setHash binding': NIN {156} passed by a holder of nationality 156", async () => {
     const input = await rawInput({ slots: slots(), policy: policy([{ attribute: 'nationality', op: 'NIN', value: [156] }]) });
     expect(input.set).toContain('156');

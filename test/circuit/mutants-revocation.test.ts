@@ -98,6 +98,34 @@ describe('BitmapNonRevocation mutants', () => {
     });
   });
 
+  it("mutant 'revocation: leaf bits boolean': a revoked bit moved into another chunk as a non-boolean weight", async () => {
+    // Serial 504 + 17 is revoked (leaf 2, bit 17, chunk 1). Without booleanity the leaf may
+    // decompose with bit 17 = 0 and bit 0 carrying 2^17 extra: the sum is the same leaf, chunk 1
+    // (re-decomposed by chunkBits) reads 0 at the serial's bit, and chunk 0 is not selected.
+    const serial = 252n * 2n + 17n;
+    const t = new RevocationTree({ arityBits: 3, levels: 1 });
+    t.revokeMany([serial]);
+    const w = t.witness(serial);
+    const loose = await derivedTemplate('bitify.circom', 'Num2Bits', 'Num2BitsLoose', [['out[i] * (out[i] -1 ) === 0;', '']]);
+    await expectMutantAccepts({
+      guard: 'revocation: leaf bits boolean',
+      main: MAIN,
+      real,
+      mutation: [
+        { file: FILE, find: '// OneHot(N): out[i] = (in == i)', replace: `${loose}\n// OneHot(N): out[i] = (in == i)` },
+        { file: FILE, find: 'component leafBits = Num2Bits(252);', replace: 'component leafBits = Num2BitsLoose(252);' },
+      ],
+      hints: [hint('out[i] <-- (in >> i) & 1;', `out[i] <-- i == 17 ? 0 : (i == 0 ? ((in >> i) & 1) + ${1n << 17n} : (in >> i) & 1);`)],
+      input: {
+        serial: toDecimal(serial),
+        leaf: toDecimal(w.leaf),
+        siblings: w.siblings.map((l) => l.map(toDecimal)),
+        root: toDecimal(t.root),
+      },
+      refusedBy: /^main\.leafBits\.out\[(0|17)\]$/,
+    });
+  });
+
   it("mutant 'revocation: root === cur[LEVELS]': a leaf with the serial's bit cleared, under the real root", async () => {
     await expectMutantAccepts({
       guard: 'revocation: root === cur[LEVELS]',
