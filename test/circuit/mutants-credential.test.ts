@@ -67,7 +67,8 @@ beforeAll(async () => {
   real = await realCircuit(MAIN);
 }, 600_000);
 
-describe('CredentialCheck and signature-path mutants', () => {
+// A first run compiles (a minute or more per variant on a loaded 2-core machine); later runs hit the cache.
+describe('CredentialCheck and signature-path mutants', { timeout: 900_000 }, () => {
   it('(an honest witness satisfies the real circuit)', async () => {
     await expectHonest(MAIN, real, await input());
   });

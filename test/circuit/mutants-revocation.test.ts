@@ -38,7 +38,8 @@ beforeAll(async () => {
   real = await realCircuit(MAIN);
 }, 600_000);
 
-describe('BitmapNonRevocation mutants', () => {
+// A first run compiles (a minute or more per variant on a loaded 2-core machine); later runs hit the cache.
+describe('BitmapNonRevocation mutants', { timeout: 900_000 }, () => {
   it('(an honest witness satisfies the real circuit; serial 757 is revoked in the tree)', async () => {
     expect(tree.isRevoked(REVOKED)).toBe(true);
     await expectHonest(MAIN, real, input(REVOKED + 1n));
