@@ -1,23 +1,25 @@
 /**
  * Several service instances on one PostgreSQL database (two apps from createApp, each with its
  * own pool, in-memory revocation tree and rate limiter), as behind a load balancer:
- * - the same presentation sent to both at once: exactly one 200, the other 409 REQUEST_ALREADY_USED;
+ * - the same presentation sent to both at once: exactly one 200, the other 409 REQUEST_ALREADY_USED
+ *   (also with both held inside verification until both got there, so only the store decides);
  * - `unique`: one person's two presentations at once, one per instance: one registration;
  * - a revocation on one instance reaches the other's accepted roots within the bound (storePollMs
  *   plus the reload), and concurrent revocations on both form one revision history;
  * - with REDIS_URL, rate limits are one budget across instances sharing the key prefix.
  * Under CI=true an unreachable PostgreSQL or Redis fails the suite instead of skipping it.
- * (4 proofs.)
+ * (5 proofs.)
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type ZkidApp } from '../../src/server/app.ts';
+import { type AppDeps, createApp, type ZkidApp } from '../../src/server/app.ts';
 import type { ConfigInput } from '../../src/server/config.ts';
 import { ensureIssuerKey } from '../../src/server/issuer-service.ts';
 import { PostgresStore } from '../../src/store/postgres.ts';
+import { verifyPresentation } from '../../src/verifier/verify-presentation.ts';
 import { dropSchemas, newSchemaName, postgresProblem, TEST_DATABASE_URL } from '../store/engines.ts';
 import {
   AUTH,
@@ -69,6 +71,7 @@ describe.skipIf(pgProblem !== undefined)(`two instances on one PostgreSQL databa
   const stores: PostgresStore[] = [];
   let a: ZkidApp;
   let b: ZkidApp;
+  const extra: ZkidApp[] = [];
 
   const config = testConfig({
     policies: {
@@ -81,11 +84,18 @@ describe.skipIf(pgProblem !== undefined)(`two instances on one PostgreSQL databa
     verification: { workers: 1, batchSize: 8, batchWaitMs: 2 },
   } as ConfigInput);
 
-  async function instance(): Promise<ZkidApp> {
+  async function instance(verify?: AppDeps['verify']): Promise<ZkidApp> {
     const store = await PostgresStore.open({ connectionString: TEST_DATABASE_URL, schema, poolSize: 4 });
     stores.push(store);
     await ensureIssuerKey(store, clock.now());
-    return createApp({ store, config, clock: clock.now, logger: pino({ level: 'silent' }), publicDir: null });
+    return createApp({
+      store,
+      config,
+      clock: clock.now,
+      logger: pino({ level: 'silent' }),
+      publicDir: null,
+      ...(verify ? { verify } : {}),
+    });
   }
 
   beforeAll(async () => {
@@ -97,8 +107,7 @@ describe.skipIf(pgProblem !== undefined)(`two instances on one PostgreSQL databa
     [a, b] = await Promise.all([instance(), instance()]);
   });
   afterAll(async () => {
-    await a?.close();
-    await b?.close();
+    for (const app of [a, b, ...extra]) await app?.close();
     await dropSchemas([schema]);
   });
 
@@ -122,6 +131,32 @@ describe.skipIf(pgProblem !== undefined)(`two instances on one PostgreSQL databa
     for (const app of [a, b]) expect((await requestStatus(app, req.id)).body).toMatchObject({ status: 'verified' });
     // And a later replay to either is refused.
     expectError(await submit(a, req.id, presentation), 409, 'REQUEST_ALREADY_USED');
+  });
+
+  it('let the store decide when both instances have verified the same presentation: one 200, one 409', async () => {
+    // The real verifier, held until both instances are inside it: both passed the "still pending"
+    // check, so only the store's conditional UPDATE can tell them apart.
+    let arrived = 0;
+    let release: () => void = () => undefined;
+    const bothInside = new Promise<void>((r) => {
+      release = r;
+    });
+    const barrier: NonNullable<AppDeps['verify']> = async (p, r, o) => {
+      const verdict = await verifyPresentation(p, r, o);
+      if (++arrived === 2) release();
+      await bothInside;
+      return verdict;
+    };
+    // Closed with the others in afterAll: closing an app ends snarkjs's curve, which the next proofs need.
+    const [c, d] = await Promise.all([instance(barrier), instance(barrier)]);
+    extra.push(c, d);
+    const holder = await enrol(c);
+    const req = await newRequest(d, 'over18');
+    const presentation = await prove(c, holder, req);
+    const answers = await Promise.all([submit(c, req.id, presentation), submit(d, req.id, presentation)]);
+    expect(arrived).toBe(2);
+    expect(answers.map((r) => r.status).sort(), JSON.stringify(answers.map((r) => r.body))).toEqual([200, 409]);
+    expectError(answers.find((r) => r.status === 409) as (typeof answers)[number], 409, 'REQUEST_ALREADY_USED');
   });
 
   it('keep unique across instances: one person, two presentations at once on two instances, one registration', async () => {
