@@ -7,8 +7,9 @@
  *
  * Every method that changes more than one thing is one atomic operation of the store (a database
  * transaction), so a crash in the middle leaves either all of it or none of it. The methods are
- * asynchronous so that a networked implementation (PostgreSQL, for several instances behind a load
- * balancer) fits the same interface; the embedded default is SQLite (src/store/sqlite.ts).
+ * asynchronous: one implementation (src/store/sql/) runs on the embedded default, SQLite
+ * (src/store/sqlite.ts), and on PostgreSQL for several instances on one database
+ * (src/store/postgres.ts); src/store/open.ts picks one by DATABASE_URL.
  *
  * Times are JavaScript Dates; big numbers (roots, nullifiers, bitmaps, keys) are decimal strings.
  */

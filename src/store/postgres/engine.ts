@@ -70,7 +70,8 @@ export class PostgresEngine implements SqlEngine {
       max: o.poolSize ?? 10,
       application_name: 'zkid',
       connectionTimeoutMillis: 10_000,
-      ...(o.schema ? { options: `-c search_path=${o.schema}` } : {}),
+      // A hung process must not hold a chain lock (or row locks) for ever: its idle transaction ends.
+      options: `-c idle_in_transaction_session_timeout=60000${o.schema ? ` -c search_path=${o.schema}` : ''}`,
       // BIGINT (times in ms, serials, audit ids) as numbers: every value the store keeps is below 2^53.
       types: {
         getTypeParser: ((oid: number, format?: string) =>
