@@ -143,7 +143,8 @@ export class RevocationRegistry {
 
   /**
    * Follow the store: every `intervalMs`, {@link refresh} (and re-read the issued counts at least
-   * every 10 s: one GROUP BY over the credentials, too much for every tick). Errors (the database briefly away) go to `onError` and the next tick tries again.
+   * every 10 s: one GROUP BY over the credentials, too much for every tick). Errors (the database
+   * briefly away) go to `onError`, and the next tick tries again.
    */
   follow(intervalMs: number, onError: (err: unknown) => void): void {
     if (!Number.isFinite(intervalMs) || intervalMs <= 0) throw new RangeError("Parameter 'intervalMs' must be a positive number");
@@ -154,7 +155,7 @@ export class RevocationRegistry {
       state.running = true;
       (async () => {
         const reloaded = await this.refresh();
-        if (!reloaded && Date.now() - state.countsAt >= COUNTS_REFRESH_MS) await this.#refreshCounts();
+        if (!reloaded && Date.now() - state.countsAt >= COUNTS_REFRESH_MS) await this.refreshCounts();
         if (reloaded || Date.now() - state.countsAt >= COUNTS_REFRESH_MS) state.countsAt = Date.now();
       })()
         .catch(onError)
@@ -189,6 +190,9 @@ export class RevocationRegistry {
 
   async #refreshCounts(): Promise<void> {
     const counts = await this.#store.countIssuedByRange(SERIALS_PER_BUCKET);
+    const same = counts.length === this.#issued.size && counts.every(([bucket, n]) => this.#issued.get(bucket) === n);
+    // Unchanged counts keep the served snapshot (compressed once per content) as it is.
+    if (same) return;
     this.#issued.clear();
     for (const [bucket, n] of counts) {
       this.#issued.set(bucket, n);
