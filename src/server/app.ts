@@ -84,7 +84,9 @@ function holderCors(req: express.Request, res: express.Response, next: express.N
  * @throws ConfigError when Redis cannot be reached
  */
 async function connectRedis(url: string, logger: Logger): Promise<Redis> {
-  const client = new Redis(url, { maxRetriesPerRequest: 2, connectTimeout: 5_000, lazyConnect: true });
+  // No offline queue: while Redis is away a limiter's command fails at once and the request passes
+  // (passOnStoreError), instead of waiting for a reconnection.
+  const client = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 5_000, lazyConnect: true, enableOfflineQueue: false });
   client.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   try {
     await client.connect();
