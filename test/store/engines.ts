@@ -99,6 +99,7 @@ export async function postgresHarness(): Promise<EngineHarness | { skip: string 
     console.warn(`zkid tests: skipping the PostgreSQL store tests (outside CI): ${problem}`);
     return { skip: problem };
   }
+  await sweepStaleSchemas();
   const schemas = new Map<Store, string>();
   const created = new Set<string>();
   const open = new Set<Store>();
@@ -141,6 +142,24 @@ export async function postgresHarness(): Promise<EngineHarness | { skip: string 
 /** A schema name no other run uses: zkid_test_<time>_<pid>_<random>. */
 export function newSchemaName(): string {
   return `zkid_test_${Date.now().toString(36)}_${process.pid}_${randomBytes(4).toString('hex')}`;
+}
+
+/** Drop test schemas more than 6 hours old: what runs that were killed before their cleanup left. */
+async function sweepStaleSchemas(): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ name: string }>(`SELECT nspname AS name FROM pg_namespace WHERE nspname LIKE 'zkid\\_test\\_%'`);
+    const stale = rows
+      .map((r) => r.name)
+      .filter((name) => {
+        const born = Number.parseInt(name.split('_')[2] ?? '', 36);
+        return Number.isFinite(born) && Date.now() - born > 6 * 3600_000;
+      });
+    for (const n of stale) await client.query(`DROP SCHEMA IF EXISTS ${n} CASCADE`);
+  } finally {
+    await client.end();
+  }
 }
 
 export async function dropSchemas(names: string[]): Promise<void> {
