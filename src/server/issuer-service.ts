@@ -45,13 +45,10 @@ export async function ensureIssuerKey(store: Store, now: Date): Promise<IssuerKe
     createdAt: now,
     active: true,
   };
-  await store.addIssuerKey(record, {
-    at: now,
-    actor: 'system',
-    action: 'issuer-key.created',
-    subject: record.id,
-    details: { publicKey: record.publicKey },
-  });
+  const audit = { at: now, actor: 'system', action: 'issuer-key.created', subject: record.id, details: { publicKey: record.publicKey } };
+  // Instances starting together on an empty shared database must agree on one first key.
+  if (store.addFirstIssuerKey) return store.addFirstIssuerKey(record, audit);
+  await store.addIssuerKey(record, audit);
   return record;
 }
 
