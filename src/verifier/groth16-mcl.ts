@@ -151,11 +151,14 @@ export async function groth16BatchPairing(
   if (items.length === 0) return true;
   const n = key.ic.length - 1;
   if (items.some((it) => it.publicSignals.length !== n)) return false;
-  // Public-input scalars are folded in BigInt arithmetic (reduced once at the end), so each proof
-  // costs one scalar conversion, two 128-bit G1 multiplications and one Miller loop.
+  // Public-input scalars are folded in BigInt arithmetic (reduced once at the end); each proof
+  // costs one scalar conversion, one 128-bit G1 multiplication (r_i A_i), a share of one
+  // multi-scalar multiplication (sum r_i C_i) and one Miller loop (about 1.0 ms here, plus B's
+  // subgroup check, 0.6 ms, in the precheck: the floor of a batch's cost per proof).
   const folded = new Array<bigint>(n).fill(0n);
   let R = 0n;
-  let sumC = new mcl.G1();
+  const Cs: mcl.G1[] = [];
+  const rs: mcl.Fr[] = [];
   let ml: mcl.GT | undefined;
   const bytes = new Uint8Array(16);
   for (const it of items) {
@@ -166,10 +169,12 @@ export async function groth16BatchPairing(
     R += rb;
     for (let j = 0; j < n; j++) folded[j] = (folded[j] as bigint) + rb * (it.publicSignals[j] as bigint);
     const r = frOf(rb);
-    sumC = mcl.add(sumC, mcl.mul(it.proof.C, r));
+    Cs.push(it.proof.C);
+    rs.push(r);
     const term = mcl.millerLoop(mcl.neg(mcl.mul(it.proof.A, r)), it.proof.B);
     ml = ml ? mcl.mul(ml, term) : term;
   }
+  const sumC = mcl.mulVec(Cs, rs);
   const foldedFr = folded.map((v) => frOf(v % FR_MODULUS));
   const Rfr = frOf(R % FR_MODULUS);
   const vkx = mcl.add(mcl.mul(key.ic[0] as mcl.G1, Rfr), n ? mcl.mulVec(key.ic.slice(1), foldedFr) : new mcl.G1());
