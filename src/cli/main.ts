@@ -2,7 +2,8 @@
  * The zkid command line: JSON files in, JSON out (stdout, or --out FILE). Errors go to stderr as
  * `error CODE: message`.
  *
- * Exit status, for scripts: 0 success; 1 only when `verify` rejects a presentation; 2 invalid
+ * Exit status, for scripts: 0 success; 1 only when `verify` rejects a presentation (or `audit
+ * verify` finds the chain broken); 2 invalid
  * input (a bad file or value, a statement the credential cannot prove, a refused request); 64
  * usage errors (unknown command or option, missing argument: EX_USAGE of sysexits.h).
  */
@@ -212,6 +213,36 @@ program
       output(presentation, o.out);
     },
   );
+
+const auditCmd = program.command('audit').description("the service's audit log");
+auditCmd
+  .command('verify')
+  .description("verify the audit log's hash chain (exit 1 when it is broken); stop the service first for SQLite")
+  .option('--data <dir>', 'the SQLite data directory', './data')
+  .option('--database-url <url>', 'a PostgreSQL database instead (postgres://...; default DATABASE_URL)')
+  .action(async (o: { data: string; databaseUrl?: string }) => {
+    const { openStore } = await import('../store/open.ts');
+    const { verifyAuditChain } = await import('../store/audit-verify.ts');
+    const databaseUrl = o.databaseUrl ?? process.env.DATABASE_URL;
+    if (!databaseUrl && !existsSync(o.data)) throw new ZkidError('INVALID_ARGUMENT', `no data directory ${o.data}`, 'data');
+    let store: Awaited<ReturnType<typeof openStore>>;
+    try {
+      store = await openStore({ databaseUrl, dataDir: o.data });
+    } catch (e) {
+      throw new ZkidError(
+        'INVALID_ARGUMENT',
+        `cannot open the store: ${e instanceof Error ? e.message : String(e)}`,
+        databaseUrl ? 'database-url' : 'data',
+      );
+    }
+    try {
+      const verdict = await verifyAuditChain(store);
+      output(verdict);
+      if (!verdict.valid) process.exitCode = 1;
+    } finally {
+      await store.close();
+    }
+  });
 
 program
   .command('verify')

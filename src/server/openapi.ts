@@ -263,6 +263,31 @@ export function buildOpenApi(config: ServiceConfig): Json {
         ...errors('UNAUTHORIZED', 'INVALID_PARAMETER', ...COMMON),
       },
     });
+    add('/v1/issuer/audit/verify', 'get', {
+      tags: ['issuer'],
+      summary: "Verify the audit log's hash chain end to end",
+      description:
+        'Recomputes every entry hash and checks that each entry points to the previous one with no gap. Answers valid with the head hash (publish it to pin the log), or where the chain breaks and why.',
+      security: admin,
+      responses: {
+        '200': json(
+          {
+            type: 'object',
+            required: ['valid', 'entries'],
+            properties: {
+              valid: { type: 'boolean' },
+              entries: { type: 'integer' },
+              headId: { type: 'integer' },
+              headHash: { type: 'string' },
+              brokenAt: { type: 'integer' },
+              reason: { type: 'string' },
+            },
+          },
+          'the verdict',
+        ),
+        ...errors('UNAUTHORIZED', ...COMMON),
+      },
+    });
     if (config.demo) {
       add('/v1/demo/enrol', 'post', {
         tags: ['demo'],

@@ -5,6 +5,7 @@
  */
 import type { Express } from 'express';
 import { parseSerial } from '../../credential/schema.ts';
+import { verifyAuditChain } from '../../store/audit-verify.ts';
 import { requireBearer } from '../auth.ts';
 import { type AppContext, param } from '../context.ts';
 import { HttpError } from '../http-error.ts';
@@ -59,6 +60,10 @@ export function registerIssuerRoutes(app: Express, ctx: AppContext): void {
     const entries = await ctx.store.listAudit({ after: q.after ?? 0, limit });
     const last = entries[entries.length - 1];
     res.set('Cache-Control', 'no-store').json({ entries, next: entries.length === limit && last ? last.id : null });
+  });
+
+  app.get('/v1/issuer/audit/verify', ...admin, async (_req, res) => {
+    res.set('Cache-Control', 'no-store').json(await verifyAuditChain(ctx.store));
   });
 
   if (config.demo) {
