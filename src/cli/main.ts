@@ -12,18 +12,13 @@ import { Command, CommanderError } from 'commander';
 import { circuitBuild } from '../circuit/artifacts-node.ts';
 import { circuitParams, DEFAULT_CIRCUIT, listCircuits } from '../circuit/registry.ts';
 import { createHolderSecret, holderCommitment, parseHolderSecret } from '../credential/holder.ts';
-import { generateIssuerKey, issuerKeyFromPrivate, randomSerial, signCredential } from '../credential/issuer.ts';
 import { parseCredential } from '../credential/schema.ts';
 import { parseDate } from '../dates.ts';
 import { isZkidError, ZkidError } from '../errors.ts';
 import { parseFieldElement, toDecimal } from '../field.ts';
 import { BUILTIN_POLICIES, parsePolicy } from '../policy.ts';
-import { enableWasmPoseidon } from '../poseidon-wasm.ts';
-import { generateProof } from '../prover/generate-proof.ts';
 import { createProofRequest, parseProofRequest } from '../request.ts';
 import { RevocationTree } from '../revocation/tree.ts';
-import { terminateCurve } from '../verifier/curve.ts';
-import { verifyPresentation } from '../verifier/verify-presentation.ts';
 
 function readJson(path: string, what: string): unknown {
   if (!existsSync(path)) throw new ZkidError('INVALID_ARGUMENT', `${what} file not found: ${path}`, what);
@@ -62,6 +57,7 @@ function loadTree(path: string, create = false): RevocationTree {
 async function issuerKey(path: string) {
   const k = readJson(path, 'key') as { privateKey?: unknown };
   if (typeof k?.privateKey !== 'string') throw new ZkidError('INVALID_ARGUMENT', `${path} has no privateKey`, 'key');
+  const { issuerKeyFromPrivate } = await import('../credential/issuer.ts');
   return issuerKeyFromPrivate(k.privateKey);
 }
 
@@ -89,7 +85,10 @@ issuerCmd
   .command('keygen')
   .description('create an issuer key pair (EdDSA-Poseidon on BabyJubJub); keep the file secret')
   .option('--out <file>', 'write the key here (mode 600)')
-  .action(async (o: { out?: string }) => output(await generateIssuerKey(), o.out));
+  .action(async (o: { out?: string }) => {
+    const { generateIssuerKey } = await import('../credential/issuer.ts');
+    output(await generateIssuerKey(), o.out);
+  });
 
 program
   .command('issue')
@@ -101,6 +100,7 @@ program
   .option('--out <file>', 'write the credential here')
   .action(async (o: { key: string; attributes: string; holder: string; serial?: string; out?: string }) => {
     const holder = readJson(o.holder, 'holder') as { commitment?: unknown };
+    const { randomSerial, signCredential } = await import('../credential/issuer.ts');
     const credential = await signCredential(await issuerKey(o.key), {
       attributes: readJson(o.attributes, 'attributes'),
       serial: o.serial ?? randomSerial(),
@@ -194,6 +194,7 @@ program
       if (!o.tree && !o.bucket) throw new ZkidError('INVALID_ARGUMENT', 'give --tree or --bucket for the revocation witness', 'revocation');
       const revocation = o.bucket ? (readJson(o.bucket, 'bucket') as never) : loadTree(o.tree as string).witness(BigInt(credential.serial));
       const build = circuitBuild(request.circuit);
+      const { generateProof } = await import('../prover/generate-proof.ts');
       const t0 = performance.now();
       const presentation = await generateProof({
         credential,
@@ -253,6 +254,7 @@ program
   .action(async (o: { request: string; presentation: string; vkey?: string }) => {
     const request = parseProofRequest(readJson(o.request, 'request'));
     const verificationKey = o.vkey ? readJson(o.vkey, 'vkey') : circuitBuild(request.circuit).verificationKey;
+    const { verifyPresentation } = await import('../verifier/verify-presentation.ts');
     const verdict = await verifyPresentation(readJson(o.presentation, 'presentation'), request, { verificationKey });
     output(verdict);
     if (!verdict.verified) process.exitCode = 1;
@@ -352,8 +354,15 @@ program
 /** Whether a `\r` progress line is open on stderr. */
 let progressLine = false;
 
-enableWasmPoseidon()
-  .then(() => program.parseAsync())
+// Heavy modules (snarkjs, circomlibjs and its WebAssembly Poseidon) load only when a command
+// runs: --help, --version and usage errors answer in a fraction of the time.
+program.hook('preAction', async () => {
+  const { enableWasmPoseidon } = await import('../poseidon-wasm.ts');
+  await enableWasmPoseidon();
+});
+
+program
+  .parseAsync()
   .catch((e: unknown) => {
     // An error never continues a progress line.
     if (progressLine) process.stderr.write('\n');
@@ -366,4 +375,5 @@ enableWasmPoseidon()
     else process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exitCode = 2;
   })
-  .finally(() => terminateCurve());
+  // snarkjs's curve keeps worker threads alive: end them if a command started it.
+  .finally(() => (globalThis as { curve_bn128?: { terminate(): Promise<void> } }).curve_bn128?.terminate());

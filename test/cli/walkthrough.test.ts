@@ -101,11 +101,12 @@ describe('zkid CLI walkthrough', () => {
   });
 
   it('exits 64 on usage errors, never 1 (which means "rejected") or 2 (invalid input)', async () => {
-    for (const line of ['nosuch', 'prove --credential credential.json', 'verify --request request.json --bogus x', 'issuer keygen --out']) {
-      const r = await zkid(line);
-      expect(r.status, line).toBe(64);
-      expect(r.stderr, line).toMatch(/^error: (unknown command|required option|unknown option|option .* argument missing)/m);
-    }
+    const lines = ['nosuch', 'prove --credential credential.json', 'verify --request request.json --bogus x', 'issuer keygen --out'];
+    const results = await Promise.all(lines.map((line) => zkid(line)));
+    results.forEach((r, i) => {
+      expect(r.status, lines[i]).toBe(64);
+      expect(r.stderr, lines[i]).toMatch(/^error: (unknown command|required option|unknown option|option .* argument missing)/m);
+    });
   });
 
   it('prints its version', async () => {
