@@ -11,18 +11,21 @@ import type { SqlEngine, SqlExecutor } from './engine.ts';
 import { applyRevocation } from './revocation.ts';
 import { type HolderRow, type IssuerKeyRow, num, toHolder, toIssuerKey } from './rows.ts';
 
+/** Insert a key and its audit entry inside the caller's transaction. */
+async function insertIssuerKey(engine: SqlEngine, tx: SqlExecutor, key: IssuerKeyRecord, audit: AuditInput): Promise<void> {
+  await tx.run('INSERT INTO issuer_keys (id, public_x, public_y, private_key, created_at, active) VALUES (?, ?, ?, ?, ?, ?)', [
+    key.id,
+    key.publicKey[0],
+    key.publicKey[1],
+    key.privateKey,
+    key.createdAt.getTime(),
+    key.active ? 1 : 0,
+  ]);
+  await appendAudit(engine, tx, audit);
+}
+
 export function addIssuerKey(engine: SqlEngine, key: IssuerKeyRecord, audit: AuditInput): Promise<void> {
-  return engine.transaction(async (tx) => {
-    await tx.run('INSERT INTO issuer_keys (id, public_x, public_y, private_key, created_at, active) VALUES (?, ?, ?, ?, ?, ?)', [
-      key.id,
-      key.publicKey[0],
-      key.publicKey[1],
-      key.privateKey,
-      key.createdAt.getTime(),
-      key.active ? 1 : 0,
-    ]);
-    await appendAudit(engine, tx, audit);
-  });
+  return engine.transaction((tx) => insertIssuerKey(engine, tx, key, audit));
 }
 
 /** The first key, once: the audit chain lock (taken before the check) serialises concurrent first starts. */
@@ -32,15 +35,7 @@ export function addFirstIssuerKey(engine: SqlEngine, key: IssuerKeyRecord, audit
     const active = (await listIssuerKeys(tx)).filter((k) => k.active);
     const newest = active[active.length - 1];
     if (newest) return newest;
-    await tx.run('INSERT INTO issuer_keys (id, public_x, public_y, private_key, created_at, active) VALUES (?, ?, ?, ?, ?, ?)', [
-      key.id,
-      key.publicKey[0],
-      key.publicKey[1],
-      key.privateKey,
-      key.createdAt.getTime(),
-      key.active ? 1 : 0,
-    ]);
-    await appendAudit(engine, tx, audit);
+    await insertIssuerKey(engine, tx, key, audit);
     return key;
   });
 }
