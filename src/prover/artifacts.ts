@@ -68,7 +68,8 @@ export function loadArtifact(name: string, src: ArtifactSource): Promise<Uint8Ar
     if (got !== src.sha256) {
       throw new ZkidError('ARTIFACT_HASH_MISMATCH', `${name} has sha256 ${got}, expected ${src.sha256}`, name);
     }
-    if (store && typeof src.location === 'string') await store.put(src.sha256, bytes).catch(() => undefined);
+    // Kept for the next visit in the background: writing 10 MB must not delay this proof.
+    if (store && typeof src.location === 'string') void store.put(src.sha256, bytes).catch(() => undefined);
     return bytes;
   })();
   cache.set(src.sha256, p);
