@@ -64,16 +64,29 @@ function parsePort(name: string, v: string | undefined, fallback: number): numbe
 }
 
 /** An HTTP server for `handler`, resolved once it listens. */
-function listen(handler: RequestListener, port: number, host: string | undefined): Promise<Server> {
-  const server = createServer(handler);
+/**
+ * Bind a listener before the app exists (so port 0 resolves to a real port that the apps can be
+ * told about); until `serve` is called it answers 503.
+ */
+function listen(port: number, host: string | undefined): Promise<{ server: Server; serve(h: RequestListener): void }> {
+  let current: RequestListener = (_req, res) => {
+    res.writeHead(503, { 'Content-Type': 'application/json', 'Retry-After': '1' });
+    res.end('{"error":{"code":"STARTING","message":"the service is starting"}}');
+  };
+  const server = createServer((req, res) => current(req, res));
   server.requestTimeout = 30_000;
   server.headersTimeout = 15_000;
   server.keepAliveTimeout = 5_000;
-  return new Promise<Server>((resolve, reject) => {
+  return new Promise((resolve, reject) => {
     server.once('error', reject);
     const done = () => {
       server.off('error', reject);
-      resolve(server);
+      resolve({
+        server,
+        serve: (h) => {
+          current = h;
+        },
+      });
     };
     // Without HOST, Node binds every interface (IPv6 and IPv4 where available).
     if (host) server.listen(port, host, done);
@@ -81,6 +94,7 @@ function listen(handler: RequestListener, port: number, host: string | undefined
   });
 }
 
+/** The port a server is bound to (the real one when 0 was asked for). */
 function portOf(server: Server, fallback: number): number {
   const a = server.address();
   return typeof a === 'object' && a ? a.port : fallback;
@@ -95,10 +109,33 @@ async function main(): Promise<void> {
   const walletPort = parsePort('WALLET_PORT', env.WALLET_PORT, 8081);
   const dataDir = resolve(env.ZKID_DATA_DIR ?? './data');
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  // Both listeners first, so that port 0 (tests, several instances) becomes a real port that the
+  // service and the wallet can be told about.
+  let service: Server | undefined;
+  let walletServer: Server | undefined;
+  let serveService: (h: RequestListener) => void;
+  let serveWallet: (h: RequestListener) => void;
+  try {
+    ({ server: service, serve: serveService } = await listen(port, env.HOST));
+    ({ server: walletServer, serve: serveWallet } = await listen(walletPort, env.HOST));
+  } catch (e) {
+    service?.close();
+    logger.fatal({ err: e }, 'cannot listen');
+    throw e;
+  }
+  const closeListeners = () => {
+    service?.close();
+    walletServer?.close();
+  };
   // The service sends holders to the wallet's origin: unless configured, the wallet listener's own URL.
-  // (The config's own default is http://localhost:8081.)
-  const walletEnv = env.ZKID_WALLET_URL ?? (walletPort === 8081 ? undefined : `http://localhost:${walletPort}`);
-  const input = readConfigInput({ ...env, ...(walletEnv ? { ZKID_WALLET_URL: walletEnv } : {}) });
+  const walletEnv = env.ZKID_WALLET_URL ?? `http://localhost:${portOf(walletServer, walletPort)}`;
+  let input: Record<string, unknown>;
+  try {
+    input = readConfigInput({ ...env, ZKID_WALLET_URL: walletEnv });
+  } catch (e) {
+    closeListeners();
+    throw e;
+  }
   let adminToken: string | undefined;
   if (input.adminToken === undefined) {
     if (production) throw new ConfigError('ZKID_ADMIN_TOKEN (or adminToken in the config file) is required when NODE_ENV=production');
@@ -112,9 +149,15 @@ async function main(): Promise<void> {
       logger.info({ file: join(dataDir, ADMIN_TOKEN_FILE) }, 'admin token read from the data directory');
     }
   }
-  const config = resolveConfig(input, { ...(adminToken ? { adminToken } : {}), production });
-
-  const store = await openStore({ databaseUrl: env.DATABASE_URL, dataDir });
+  let config: ReturnType<typeof resolveConfig>;
+  let store: Awaited<ReturnType<typeof openStore>>;
+  try {
+    config = resolveConfig(input, { ...(adminToken ? { adminToken } : {}), production });
+    store = await openStore({ databaseUrl: env.DATABASE_URL, dataDir });
+  } catch (e) {
+    closeListeners();
+    throw e;
+  }
   let app: Awaited<ReturnType<typeof createApp>>;
   try {
     if (config.roles.issuer) {
@@ -125,12 +168,11 @@ async function main(): Promise<void> {
     app = await createApp({ store, config, logger, publicDir: SERVICE_PUBLIC_DIR });
   } catch (e) {
     await store.close();
+    closeListeners();
     throw e;
   }
 
-  const serviceUrl = env.ZKID_SERVICE_URL ?? config.publicBaseUrl ?? `http://localhost:${port}`;
-  let server: Server | undefined;
-  let walletServer: Server;
+  const serviceUrl = env.ZKID_SERVICE_URL ?? config.publicBaseUrl ?? `http://localhost:${portOf(service, port)}`;
   try {
     const connectOrigins = (env.ZKID_WALLET_CONNECT ?? '')
       .split(',')
@@ -142,16 +184,14 @@ async function main(): Promise<void> {
     } catch (e) {
       throw new ConfigError(`ZKID_SERVICE_URL / ZKID_WALLET_CONNECT: ${e instanceof Error ? e.message : String(e)}`);
     }
-    server = await listen(app, port, env.HOST);
-    walletServer = await listen(wallet, walletPort, env.HOST);
+    serveService(app);
+    serveWallet(wallet);
   } catch (e) {
-    if (!(e instanceof ConfigError)) logger.fatal({ err: e }, 'cannot listen');
-    server?.close();
+    closeListeners();
     await app.close();
     throw e;
   }
   const walletUrl = config.walletBaseUrl;
-  const service: Server = server;
   logger.info(
     {
       port: portOf(service, port),
