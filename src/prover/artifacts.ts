@@ -30,6 +30,18 @@ const cache = new Map<string, Promise<Uint8Array>>();
 export interface ArtifactStore {
   get(sha256: string): Promise<Uint8Array | undefined>;
   put(sha256: string, bytes: Uint8Array): Promise<void>;
+  /**
+   * Whether the proving key with this sha256 passed its shape check before, and recording that it
+   * did (optional). Only keys pinned in the build are ever checked, so a forged mark could at most
+   * skip the check for a pinned key.
+   */
+  isShapeChecked?(sha256: string): Promise<boolean>;
+  markShapeChecked?(sha256: string): Promise<void>;
+}
+
+/** The persistent store in use, if any (the prover asks it about shape checks). */
+export function artifactStore(): ArtifactStore | undefined {
+  return store;
 }
 
 let store: ArtifactStore | undefined;

@@ -11,7 +11,7 @@ import { isIdentifyingPolicy, policyPrivacyProblem } from '../policy.ts';
 import { type Groth16Proof, type Presentation, type ProofRequest, parseProofRequest } from '../request.ts';
 import { type Bucket, witnessFromBucket } from '../revocation/bucket.ts';
 import { type RevocationWitness, SNAPSHOT_FORMAT, type Snapshot, witnessFromSnapshot } from '../revocation/tree.ts';
-import { type ArtifactSource, loadArtifact } from './artifacts.ts';
+import { type ArtifactSource, artifactStore, loadArtifact } from './artifacts.ts';
 import { checkStatement } from './check-statement.ts';
 import { groth16Prove, type PreparedZkey, prepareZkey } from './groth16-prove.ts';
 import { buildCircuitInput, computeWitness } from './witness.ts';
@@ -81,7 +81,13 @@ function preparedZkey(sha256: string, bytes: Uint8Array): Promise<PreparedZkey> 
 function shapeChecked(sha256: string, z: PreparedZkey): Promise<void> {
   let p = shapes.get(sha256);
   if (!p) {
-    p = checkProvingKeyShape(z);
+    const kept = artifactStore();
+    p = (async () => {
+      // A wallet remembers keys that passed (by sha256: the same bytes give the same answer).
+      if (await kept?.isShapeChecked?.(sha256).catch(() => false)) return;
+      await checkProvingKeyShape(z);
+      await kept?.markShapeChecked?.(sha256).catch(() => undefined);
+    })();
     shapes.set(sha256, p);
     p.catch(() => shapes.delete(sha256));
   }

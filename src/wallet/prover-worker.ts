@@ -20,6 +20,12 @@ if (typeof caches !== 'undefined') {
       const hit = await (await caches.open(ARTIFACT_CACHE)).match(keyOf(sha256));
       return hit ? new Uint8Array(await hit.arrayBuffer()) : undefined;
     },
+    async isShapeChecked(sha256) {
+      return (await (await caches.open(ARTIFACT_CACHE)).match(keyOf(`${sha256}.shape-ok`))) !== undefined;
+    },
+    async markShapeChecked(sha256) {
+      await (await caches.open(ARTIFACT_CACHE)).put(keyOf(`${sha256}.shape-ok`), new Response('ok'));
+    },
     async put(sha256, bytes) {
       const body = new Blob([bytes as Uint8Array<ArrayBuffer>]);
       await (await caches.open(ARTIFACT_CACHE)).put(

@@ -8,7 +8,7 @@ import * as snarkjs from 'snarkjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pinnedArtifactsSource } from '../../scripts/lib/pins.ts';
 import { PINNED_ARTIFACTS } from '../../src/circuit/pinned-artifacts.ts';
-import { sha256Hex } from '../../src/prover/artifacts.ts';
+import { setArtifactStore, sha256Hex } from '../../src/prover/artifacts.ts';
 import { type GenerateProofOptions, generateProof, type ProofProgress } from '../../src/prover/generate-proof.ts';
 import type { ProofRequest } from '../../src/request.ts';
 import { terminateCurve } from '../../src/verifier/curve.ts';
@@ -187,6 +187,32 @@ describe('the proving key shape check (second line, behind the pins)', () => {
     expect(error).toMatchObject({ code: 'INSECURE_PROVING_KEY', field: 'zkey', message: expect.stringContaining(reason) });
     // The check runs beside the first proof; that proof is discarded, never returned.
     expect(stages).not.toContain('done');
+  });
+});
+
+describe('remembered shape checks (a wallet keeps them in its own storage)', () => {
+  it('records a key that passed, never one that failed', async () => {
+    const marked: string[] = [];
+    setArtifactStore({
+      get: async () => undefined,
+      put: async () => undefined,
+      isShapeChecked: async () => false,
+      markShapeChecked: async (sha) => {
+        marked.push(sha);
+      },
+    });
+    try {
+      const ok = await attempt({});
+      expect(ok.error).toBeUndefined();
+      expect(marked).toEqual([build.zkey.sha256]);
+      const bad = await attempt(
+        await withPinned(craft((z) => z.fill(0, HEADER_POINTS + OFFSET.delta2, HEADER_POINTS + OFFSET.delta2 + 128))),
+      );
+      expect(bad.error).toMatchObject({ code: 'INSECURE_PROVING_KEY' });
+      expect(marked).toEqual([build.zkey.sha256]);
+    } finally {
+      setArtifactStore(undefined);
+    }
   });
 });
 
