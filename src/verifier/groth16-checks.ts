@@ -5,7 +5,6 @@
  * (a key whose phase 2 nobody contributed to has gamma == delta, and proofs for it can be forged).
  */
 import { isCanonicalDecimal } from '../field.ts';
-import { g2InSubgroup } from './groth16-mcl.ts';
 
 /** BN254 base field modulus q. */
 export const BASE_MODULUS = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
@@ -61,17 +60,6 @@ export function proofShapeProblem(proof: unknown): string | undefined {
   if (!g1(p.pi_a)) return 'proof.pi_a is not a canonical affine point on G1';
   if (!g1(p.pi_c)) return 'proof.pi_c is not a canonical affine point on G1';
   if (!g2(p.pi_b)) return 'proof.pi_b is not a canonical affine G2 point';
-  return undefined;
-}
-
-/** Why a proof is malformed, or undefined when its points are well formed (shape, curves, B's subgroup). */
-export async function proofPointsProblem(proof: unknown): Promise<string | undefined> {
-  const shape = proofShapeProblem(proof);
-  if (shape) return shape;
-  // The twist has a large cofactor: a point outside the order-r subgroup must be refused.
-  const g2Status = await g2InSubgroup(g2((proof as Record<string, unknown>).pi_b) as string[][]);
-  if (g2Status === 'off-curve') return 'proof.pi_b is not on the G2 twist';
-  if (g2Status === 'not-in-subgroup') return 'proof.pi_b is not in the G2 subgroup';
   return undefined;
 }
 

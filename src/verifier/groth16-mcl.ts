@@ -195,16 +195,3 @@ export async function groth16VerifyMcl(vk: VerificationKey, publicSignals: reado
   if (typeof p === 'string') return false;
   return groth16Pairing(vk, publicSignals, p);
 }
-
-/** Is this G2 point (canonical affine coordinates) on the twist and in the order-r subgroup? */
-export async function g2InSubgroup(p: readonly (readonly string[])[]): Promise<'ok' | 'off-curve' | 'not-in-subgroup'> {
-  await init();
-  let B: mcl.G2;
-  try {
-    B = g2(p);
-  } catch {
-    return 'off-curve';
-  }
-  if (B.isZero() || !B.isValid()) return 'off-curve';
-  return B.isValidOrder() ? 'ok' : 'not-in-subgroup';
-}

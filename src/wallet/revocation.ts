@@ -51,29 +51,18 @@ export async function fetchRevocation(registry: string, serial: bigint, now = ne
   const base = registry.replace(/\/+$/, '');
   const head = await api<RegistryRoot>('GET', `${base}/v1/registry/root`);
   const small = typeof head.snapshotBytes === 'number' && head.snapshotBytes < SNAPSHOT_MAX_BYTES;
-  if (small) {
-    const snapshot = await api<CountedSnapshot>('GET', `${base}/v1/registry/snapshot`);
-    const w = witnessFromSnapshot(snapshot, serial);
-    return {
-      kind: 'snapshot',
-      data: snapshot,
-      root: w.root.toString(),
-      revision: snapshot.revision,
-      ...(typeof snapshot.issuedCount === 'number' ? { issuedCount: snapshot.issuedCount } : {}),
-      revoked: isRevoked(w),
-      fetchedAt: now.toISOString(),
-      registry: base,
-    };
-  }
-  // The bucket index is computed here: the registry learns a range of ~issuedCount credentials, not the serial.
-  const bucket = await api<CountedBucket>('GET', `${base}/v1/registry/buckets/${bucketIndexOf(serial, head.bucketBits)}`);
-  const w = witnessFromBucket(bucket, serial);
+  // The whole snapshot when small (it names no credential); otherwise the bucket, whose index is
+  // computed here: the registry learns a range of ~issuedCount credentials, not the serial.
+  const data = small
+    ? await api<CountedSnapshot>('GET', `${base}/v1/registry/snapshot`)
+    : await api<CountedBucket>('GET', `${base}/v1/registry/buckets/${bucketIndexOf(serial, head.bucketBits)}`);
+  const w = small ? witnessFromSnapshot(data, serial) : witnessFromBucket(data, serial);
   return {
-    kind: 'bucket',
-    data: bucket,
+    kind: small ? 'snapshot' : 'bucket',
+    data,
     root: w.root.toString(),
-    revision: bucket.revision,
-    ...(typeof bucket.issuedCount === 'number' ? { issuedCount: bucket.issuedCount } : {}),
+    revision: data.revision,
+    ...(typeof data.issuedCount === 'number' ? { issuedCount: data.issuedCount } : {}),
     revoked: isRevoked(w),
     fetchedAt: now.toISOString(),
     registry: base,

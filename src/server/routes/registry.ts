@@ -42,6 +42,8 @@ interface ServedArtifact {
 }
 
 const brotli = promisify(brotliCompress);
+/** Compressed forms by the artifact's sha256, shared by every app in the process. */
+const compressedBySha = new Map<string, ServedArtifact['encoded']>();
 const gzipAsync = promisify(gzip);
 
 /**
@@ -101,7 +103,14 @@ export function artifactTable(ctx: AppContext): Map<string, ServedArtifact> {
     if (actual !== entry.sha256)
       throw new Error(`${path} has sha256 ${actual}, but the manifest says ${entry.sha256}: rebuild the circuit`);
     const served: ServedArtifact = { path, sha256: entry.sha256, contentType: types[kind] as string, encoded: {} };
-    void precompress(bytes, served.encoded, ctx.logger);
+    // Compressed once per process and artifact, however many apps it builds (tests build many).
+    let compressed = compressedBySha.get(entry.sha256);
+    if (!compressed) {
+      compressed = {};
+      compressedBySha.set(entry.sha256, compressed);
+      void precompress(bytes, compressed, ctx.logger);
+    }
+    served.encoded = compressed;
     table.set(entry.file, served);
   }
   return table;

@@ -17,7 +17,6 @@ import type {
   Store,
   StoredError,
   StoredRequest,
-  VerifiedResult,
 } from '../store.ts';
 import * as audit from './audit.ts';
 import type { SqlEngine } from './engine.ts';
@@ -38,13 +37,7 @@ export class SqlStore implements Store {
   getRequest(id: string): Promise<StoredRequest | undefined> {
     return this.engine.read((db) => requests.getRequest(db, id));
   }
-  completeRequest(o: {
-    id: string;
-    now: Date;
-    result: VerifiedResult;
-    nullifier?: { scope: string; policy: string; value: string };
-    responseCodeHash?: string;
-  }): Promise<CompleteOutcome> {
+  completeRequest(o: Parameters<Store['completeRequest']>[0]): Promise<CompleteOutcome> {
     return requests.completeRequest(this.engine, o);
   }
   redeemResult(o: { id: string; rpId: string; codeHash: string; now: Date }): Promise<RedeemOutcome> {
