@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { brotliCompress, gzip, constants as zlibConstants } from 'node:zlib';
 import type { Express, NextFunction, Request, Response } from 'express';
+import { isCanonicalDecimal } from '../../field.ts';
 import { DEFAULT_BUCKET_BITS, DEFAULT_SHAPE } from '../../revocation/tree.ts';
 import { type AppContext, param } from '../context.ts';
 import { HttpError } from '../http-error.ts';
@@ -149,7 +150,7 @@ export function registerRegistryRoutes(app: Express, ctx: AppContext): void {
 
     app.get('/v1/registry/buckets/:index', publicResource, (req, res) => {
       const raw = param(req, 'index');
-      const index = /^(0|[1-9][0-9]{0,9})$/.test(raw) ? Number(raw) : Number.NaN;
+      const index = isCanonicalDecimal(raw, 10) ? Number(raw) : Number.NaN;
       if (!(index >= 0 && index < registry.bucketCount)) {
         throw new HttpError('INVALID_PARAMETER', `bucket index must be an integer from 0 to ${registry.bucketCount - 1}`);
       }
