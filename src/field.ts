@@ -1,20 +1,30 @@
 /**
- * BN254 scalar field helpers: the one parser for field elements that enter zkid from outside.
- * Canonical form: a decimal string with no sign, spaces, leading zeros or hex, value < r.
+ * BN254 field helpers: the one parser for the numbers that enter zkid from outside as decimal
+ * text: field elements (< r), unsigned integers, and the coordinates of proof and key points
+ * (< q). Canonical form: a decimal string with no sign, spaces, leading zeros or hex.
+ * Serials are parsed in src/revocation/common.ts, on top of parseFieldElement.
  */
 import { ZkidError } from './errors.ts';
 
 /** The BN254 scalar field modulus r (the circuit's field). */
 export const FIELD_MODULUS = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
 
-const DECIMAL = /^(0|[1-9][0-9]*)$/;
+/** BN254 base field modulus q: the coordinates of G1 and G2 points are below it. */
+export const BASE_MODULUS = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
+
+/**
+ * The canonical decimal form: no sign, no leading zeros. Exported for schemas that must state it
+ * as a pattern (the zod request schemas, and through them the OpenAPI document); code tests
+ * values with isCanonicalDecimal.
+ */
+export const CANONICAL_DECIMAL = /^(0|[1-9][0-9]*)$/;
 
 /**
  * The one canonical-decimal test: digits only, no sign, no leading zeros, at most `maxDigits`
  * digits (78 holds any 256-bit value). Callers that need a bound on the value check it after.
  */
 export function isCanonicalDecimal(value: unknown, maxDigits = 78): value is string {
-  return typeof value === 'string' && value.length >= 1 && value.length <= maxDigits && DECIMAL.test(value);
+  return typeof value === 'string' && value.length >= 1 && value.length <= maxDigits && CANONICAL_DECIMAL.test(value);
 }
 
 /** Is `value` a field element in canonical decimal form (< r)? */
@@ -45,6 +55,16 @@ export function parseFieldElement(field: string, value: unknown): bigint {
   if (v < 0n) throw new ZkidError('INVALID_FIELD_ELEMENT', `${field} must not be negative`, field);
   if (v >= FIELD_MODULUS) throw new ZkidError('INVALID_FIELD_ELEMENT', `${field} must be less than the field modulus`, field);
   return v;
+}
+
+/**
+ * A coordinate of a BN254 point (proof or verification key) in canonical decimal form, < q.
+ * @returns the value, or undefined for anything else (callers report their own error)
+ */
+export function parseCoordinate(value: unknown): bigint | undefined {
+  if (!isCanonicalDecimal(value)) return undefined;
+  const x = BigInt(value);
+  return x < BASE_MODULUS ? x : undefined;
 }
 
 /** Parse a non-negative integer below 2^bits (a field element too, as bits <= 253). */

@@ -7,7 +7,7 @@ import { parseDate } from '../dates.ts';
 import { type ErrorCode, ZkidError } from '../errors.ts';
 import { isCanonicalDecimal, parseFieldElement, toDecimal } from '../field.ts';
 import { poseidon } from '../poseidon.ts';
-import { capacityOf, DEFAULT_SHAPE, SERIALS_PER_LEAF, parseSerial as serialPositionOf } from '../revocation/common.ts';
+import { MAX_SERIAL, parseSerial, SERIALS_PER_LEAF } from '../revocation/common.ts';
 import { canonicalIdNumber, DOCUMENT_TYPES, encodeIdNumber, validateCnResidentId } from './id-number.ts';
 
 export const SCHEMA_VERSION = 1n;
@@ -26,10 +26,8 @@ export const SLOT_NAMES = [
 ] as const;
 export type SlotName = (typeof SLOT_NAMES)[number];
 
-/** Re-exported: the one definition lives with the revocation tree. */
-export { SERIALS_PER_LEAF };
-/** Serials are < MAX_SERIAL (exclusive): the default revocation tree's capacity, 252 * 2^24. */
-export const MAX_SERIAL = capacityOf(DEFAULT_SHAPE);
+/** Re-exported: the one definition of serials (their range follows from the tree shape) lives with the revocation tree. */
+export { MAX_SERIAL, parseSerial, SERIALS_PER_LEAF };
 
 /** The issuer-attested attributes (dates are YYYYMMDD numbers). */
 export interface CredentialAttributes {
@@ -133,16 +131,6 @@ export function validateAttributes(input: unknown): CredentialAttributes {
     }
   }
   return { idNumber, birthDate, validUntil, region, nationality, documentType };
-}
-
-/**
- * Parse a revocation serial.
- * @param field name of the parameter, used in errors
- * @throws ZkidError INVALID_FIELD_ELEMENT for a non-canonical value; SERIAL_OUT_OF_RANGE when >= MAX_SERIAL
- */
-export function parseSerial(field: string, value: unknown): bigint {
-  // A field element first (canonical decimal, bigint or safe integer), then the tree's one range rule.
-  return serialPositionOf(parseFieldElement(field, value), DEFAULT_SHAPE, field).serial;
 }
 
 /**

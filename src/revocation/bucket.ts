@@ -24,7 +24,7 @@ import {
   expectInteger,
   expectLeaves,
   expectObject,
-  parseSerial,
+  locateSerial,
   type RevocationWitness,
   shr,
   type TreeShape,
@@ -104,7 +104,7 @@ export function bucketNodePositions(shape: TreeShape, bucketBits: number, bucket
 export function bucketIndexOf(serial: bigint | number, bucketBits: number = DEFAULT_BUCKET_BITS, shape: TreeShape = DEFAULT_SHAPE): number {
   const s = checkShape(shape);
   checkBucketArgs(s, 0, bucketBits);
-  return shr(parseSerial(serial, s).leafIndex, bucketBits);
+  return shr(locateSerial(serial, s).leafIndex, bucketBits);
 }
 
 /** A bucket after validation. */
@@ -169,7 +169,7 @@ function parseBucket(value: unknown): ParsedBucket {
  */
 export function witnessFromBucket(bucket: unknown, serial: bigint | number): RevocationWitness {
   const { shape, bucketBits, bucketIndex, root, leaves, nodes } = parseBucket(bucket);
-  const pos = parseSerial(serial, shape);
+  const pos = locateSerial(serial, shape);
   const { arityBits, levels } = shape;
   const arity = 1 << arityBits;
   const start = bucketIndex * 2 ** bucketBits;

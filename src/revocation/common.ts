@@ -94,6 +94,9 @@ export function capacityOf(shape: TreeShape): bigint {
   return BigInt(SERIALS_PER_LEAF) << BigInt(depthOf(shape));
 }
 
+/** Serials are < MAX_SERIAL (exclusive): the capacity of the tree the circuit is compiled for, 252 * 2^24. */
+export const MAX_SERIAL = capacityOf(DEFAULT_SHAPE);
+
 /** A serial with its position in the tree. */
 export interface SerialPosition {
   serial: bigint;
@@ -102,10 +105,11 @@ export interface SerialPosition {
 }
 
 /**
- * Parse a serial (a bigint or a safe integer) and locate it.
+ * The one range rule for serials: check a serial (a bigint or a safe integer) against a tree's
+ * capacity and locate it. Library callers pass numbers; text from outside goes through parseSerial.
  * @throws ZkidError INVALID_ARGUMENT (not an integer) or SERIAL_OUT_OF_RANGE (negative or >= capacity), field `field`
  */
-export function parseSerial(value: unknown, shape: TreeShape, field = 'serial'): SerialPosition {
+export function locateSerial(value: unknown, shape: TreeShape, field = 'serial'): SerialPosition {
   let serial: bigint;
   if (typeof value === 'bigint') serial = value;
   else if (typeof value === 'number' && Number.isSafeInteger(value)) serial = BigInt(value);
@@ -120,13 +124,24 @@ export function parseSerial(value: unknown, shape: TreeShape, field = 'serial'):
 }
 
 /**
+ * Parse a serial of the default tree given as a canonical decimal string, a bigint or a safe
+ * integer (credentials, HTTP bodies and paths): a field element first, then locateSerial's range rule.
+ * @param field name of the parameter, used in errors
+ * @throws ZkidError INVALID_FIELD_ELEMENT for a non-canonical value; SERIAL_OUT_OF_RANGE when >= MAX_SERIAL
+ * @example parseSerial('serial', '253') // 253n
+ */
+export function parseSerial(field: string, value: unknown): bigint {
+  return locateSerial(parseFieldElement(field, value), DEFAULT_SHAPE, field).serial;
+}
+
+/**
  * Position of a serial: leaf floor(serial / 252), bit serial mod 252.
  * @param shape the tree shape whose capacity bounds the serial (default DEFAULT_SHAPE)
  * @throws ZkidError INVALID_ARGUMENT or SERIAL_OUT_OF_RANGE, field 'serial'
  * @example serialPosition(253n) // { leafIndex: 1, bit: 1 }
  */
 export function serialPosition(serial: bigint | number, shape: TreeShape = DEFAULT_SHAPE): { leafIndex: number; bit: number } {
-  const { leafIndex, bit } = parseSerial(serial, checkShape(shape));
+  const { leafIndex, bit } = locateSerial(serial, checkShape(shape));
   return { leafIndex, bit };
 }
 

@@ -29,7 +29,7 @@ import {
   DEFAULT_SHAPE,
   dataError,
   depthOf,
-  parseSerial,
+  locateSerial,
   type RevocationWitness,
   type SerialPosition,
   shr,
@@ -111,7 +111,7 @@ export class RevocationTree {
    * @throws ZkidError INVALID_ARGUMENT or SERIAL_OUT_OF_RANGE, field 'serial'
    */
   isRevoked(serial: bigint | number): boolean {
-    const { leafIndex, bit } = parseSerial(serial, this.#shape);
+    const { leafIndex, bit } = locateSerial(serial, this.#shape);
     return (((this.#leaves.get(leafIndex) ?? 0n) >> BigInt(bit)) & 1n) === 1n;
   }
 
@@ -121,7 +121,7 @@ export class RevocationTree {
    * @throws ZkidError INVALID_ARGUMENT or SERIAL_OUT_OF_RANGE, field 'serial'
    */
   revoke(serial: bigint | number): boolean {
-    return this.#setBit(parseSerial(serial, this.#shape), true);
+    return this.#setBit(locateSerial(serial, this.#shape), true);
   }
 
   /**
@@ -130,7 +130,7 @@ export class RevocationTree {
    * @throws ZkidError INVALID_ARGUMENT or SERIAL_OUT_OF_RANGE, field 'serial'
    */
   unrevoke(serial: bigint | number): boolean {
-    return this.#setBit(parseSerial(serial, this.#shape), false);
+    return this.#setBit(locateSerial(serial, this.#shape), false);
   }
 
   /**
@@ -142,7 +142,7 @@ export class RevocationTree {
   revokeMany(serials: Iterable<bigint | number>): number {
     const positions: SerialPosition[] = [];
     let n = 0;
-    for (const s of serials) positions.push(parseSerial(s, this.#shape, `serials[${n++}]`));
+    for (const s of serials) positions.push(locateSerial(s, this.#shape, `serials[${n++}]`));
     const leaves = this.#leaves;
     const touched = new Set<number>();
     let changed = 0;
@@ -175,7 +175,7 @@ export class RevocationTree {
    * @throws ZkidError INVALID_ARGUMENT or SERIAL_OUT_OF_RANGE, field 'serial'
    */
   witness(serial: bigint | number): RevocationWitness {
-    const pos = parseSerial(serial, this.#shape);
+    const pos = locateSerial(serial, this.#shape);
     const { arityBits, levels } = this.#shape;
     const arity = this.#arity;
     const siblings: bigint[][] = [];

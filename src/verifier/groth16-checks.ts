@@ -4,10 +4,9 @@
  * twist and in the order-r subgroup; verification keys with the expected shape and gamma != delta
  * (a key whose phase 2 nobody contributed to has gamma == delta, and proofs for it can be forged).
  */
-import { isCanonicalDecimal } from '../field.ts';
+import { BASE_MODULUS, parseCoordinate } from '../field.ts';
 
-/** BN254 base field modulus q. */
-export const BASE_MODULUS = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
+export { BASE_MODULUS };
 
 export interface VerificationKey {
   protocol: 'groth16';
@@ -21,16 +20,10 @@ export interface VerificationKey {
   [k: string]: unknown;
 }
 
-function coord(v: unknown): bigint | undefined {
-  if (!isCanonicalDecimal(v)) return undefined;
-  const x = BigInt(v);
-  return x < BASE_MODULUS ? x : undefined;
-}
-
 function g1(v: unknown): [bigint, bigint] | undefined {
   if (!Array.isArray(v) || v.length !== 3 || v[2] !== '1') return undefined;
-  const x = coord(v[0]);
-  const y = coord(v[1]);
+  const x = parseCoordinate(v[0]);
+  const y = parseCoordinate(v[1]);
   if (x === undefined || y === undefined) return undefined;
   // y^2 = x^3 + 3 over Fq; G1 has cofactor 1, so on-curve means in the group.
   if ((y * y - x * x * x - 3n) % BASE_MODULUS !== 0n) return undefined;
@@ -42,7 +35,7 @@ function g2(v: unknown): string[][] | undefined {
   const [x, y, z] = v as unknown[];
   if (!Array.isArray(z) || z[0] !== '1' || z[1] !== '0') return undefined;
   for (const c of [x, y]) {
-    if (!Array.isArray(c) || c.length !== 2 || coord(c[0]) === undefined || coord(c[1]) === undefined) return undefined;
+    if (!Array.isArray(c) || c.length !== 2 || parseCoordinate(c[0]) === undefined || parseCoordinate(c[1]) === undefined) return undefined;
   }
   return v as string[][];
 }

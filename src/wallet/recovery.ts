@@ -10,6 +10,7 @@
  *  - a recovery file: JSON `{format, holderSecret, holderCommitment, credential?, createdAt}`.
  * Restoring checks the secret against the stored (or backed-up) credential's holder commitment.
  */
+import { isCanonicalDecimal } from '../field.ts';
 import { type Credential, FIELD_MODULUS, holderCommitment, parseCredential, ZkidError } from '../index.browser.ts';
 
 export const PHRASE_PREFIX = 'zkid1';
@@ -50,7 +51,7 @@ function recoveryError(message: string): ZkidError {
 }
 
 function parseSecret(v: unknown): bigint {
-  if (typeof v !== 'string' || !/^(0|[1-9][0-9]{0,77})$/.test(v)) throw recoveryError('the holder secret must be a decimal number');
+  if (!isCanonicalDecimal(v)) throw recoveryError('the holder secret must be a decimal number');
   const s = BigInt(v);
   if (s === 0n || s >= FIELD_MODULUS) throw recoveryError('the holder secret is not a valid field element');
   return s;
