@@ -1,0 +1,128 @@
+/**
+ * The production build (`npm run build`, scripts/build.mjs): compiled JavaScript in dist/ that plain
+ * `node` runs. Builds once, then starts the compiled service (no tsx loader anywhere: its worker
+ * threads too) on a temporary data directory, asks /healthz and the wallet's page, stops it by
+ * process group, and runs the compiled CLI.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { removeDir, tempDir } from '../server/helpers.ts';
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const DIST = join(ROOT, 'dist');
+const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+const dataDir = tempDir('zkid-build-');
+let server: ChildProcess | undefined;
+let buildLog = '';
+
+/** Signal the process group (the server was started detached, so it leads one). */
+function signalGroup(p: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (p.pid) process.kill(-p.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+beforeAll(async () => {
+  const r = await run(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, timeout: 60_000 });
+  buildLog = r.stderr;
+}, 90_000);
+
+afterAll(() => {
+  if (server && server.exitCode === null) signalGroup(server, 'SIGKILL');
+  removeDir(dataDir);
+});
+
+/** Every file under `dir`, repository-relative. */
+function files(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
+}
+
+describe('npm run build', () => {
+  it('shows its progress and writes compiled JavaScript only: no .ts imports, no tsx', () => {
+    expect(buildLog).toMatch(/modules transpiled/);
+    expect(buildLog).toMatch(/browser bundles/);
+    expect(buildLog).toMatch(/done/);
+    const js = files(DIST).filter((f) => /\.m?js$/.test(f) && !f.startsWith(join(DIST, 'server', 'public')));
+    expect(js).toContain(join(DIST, 'server', 'main.js'));
+    expect(js).toContain(join(DIST, 'server', 'verify-worker.mjs'));
+    expect(js).toContain(join(DIST, 'cli', 'main.js'));
+    for (const f of js) {
+      const text = readFileSync(f, 'utf8');
+      expect(text, f).not.toMatch(/(from|import\()\s*["'][^"']+\.ts["']/);
+      expect(text, f).not.toMatch(/["']tsx(\/[^"']*)?["']/);
+      expect(text, f).not.toMatch(/["']#read-bytes["']/);
+    }
+    for (const asset of ['wallet.js', 'prover-worker.js', 'style.css']) {
+      expect(files(join(DIST, 'server', 'public', 'wallet', 'assets')).map((f) => f.split('/').pop())).toContain(asset);
+    }
+  });
+
+  it('the compiled service runs with plain node: /healthz, the wallet page and its worker script, then a graceful stop', async () => {
+    const { ZKID_ADMIN_TOKEN: _t, ZKID_CONFIG: _c, NODE_ENV: _n, NODE_OPTIONS: _o, ...inherited } = process.env;
+    const proc = spawn(process.execPath, ['dist/server/main.js'], {
+      cwd: ROOT,
+      env: { ...inherited, PORT: '0', WALLET_PORT: '0', HOST: '127.0.0.1', ZKID_DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    server = proc;
+    let out = '';
+    let err = '';
+    proc.stdout?.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    proc.stderr?.on('data', (c: Buffer) => {
+      err += c.toString();
+    });
+    const exit = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+
+    // "listening" comes after the verification worker threads reported ready.
+    const deadline = Date.now() + 45_000;
+    let ports: { port: number; walletPort: number } | undefined;
+    while (!ports) {
+      const line = out.split('\n').find((s) => s.includes('"msg":"listening"'));
+      if (line) ports = JSON.parse(line) as { port: number; walletPort: number };
+      else if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`the compiled server did not start:\n${out}\n${err}`);
+      else await new Promise((r) => setTimeout(r, 100));
+    }
+
+    const health = await fetch(`http://127.0.0.1:${ports.port}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok' });
+    const page = await fetch(`http://127.0.0.1:${ports.walletPort}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await page.text()).toMatch(/<script[^>]+assets\/wallet\.js/);
+    const worker = await fetch(`http://127.0.0.1:${ports.walletPort}/assets/prover-worker.js`);
+    expect(worker.status).toBe(200);
+    expect((await worker.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
+    const demo = await fetch(`http://127.0.0.1:${ports.port}/service.html`);
+    expect(demo.status).toBe(200);
+
+    signalGroup(proc, 'SIGTERM');
+    expect(await exit).toBe(0);
+    expect(out).toContain('"msg":"stopped"');
+    expect(err).not.toMatch(/ERR_UNKNOWN_FILE_EXTENSION|failed to start/);
+  }, 60_000);
+
+  it('the compiled CLI prints its version and finds the committed circuit artifacts', async () => {
+    const v = await run(process.execPath, ['dist/cli/main.js', '--version'], { cwd: ROOT, timeout: 30_000 });
+    expect(v.stdout.trim()).toBe(VERSION);
+    // From another working directory: the artifacts are found from the module's own location.
+    const info = await run(process.execPath, [join(DIST, 'cli', 'main.js'), 'circuit', 'info'], { cwd: '/', timeout: 30_000 });
+    expect(info.stdout).toMatch(/^constraints\s+\d+/m);
+    expect(info.stdout).toMatch(/^zkeySha256\s+[0-9a-f]{64}/m);
+    // The `zkid` bin: the compiled CLI when the build is current, the sources through tsx otherwise.
+    const bin = await run(process.execPath, ['src/cli/bin.js', '--version'], { cwd: ROOT, timeout: 30_000 });
+    expect(bin.stdout.trim()).toBe(VERSION);
+  }, 60_000);
+});
