@@ -4,40 +4,64 @@
  * parser (src/field.ts: canonical decimal, < r). A failed check becomes a 400 with a stable code:
  * the code of the most basic failure (shape, then signal count, then signal encoding, then proof
  * encoding), and a message naming the path of the offending value.
+ *
+ * These schemas are also the OpenAPI document's request schemas (routes/table.ts, openapi.ts):
+ * a custom check states its JSON Schema with `.meta()`.
  */
 import { z } from 'zod';
-import { parseFieldElement } from '../field.ts';
+import { CANONICAL_DECIMAL, parseFieldElement } from '../field.ts';
+import { MAX_SERIAL } from '../revocation/common.ts';
 import { HttpError, type HttpErrorCode } from './http-error.ts';
+import { SERIALS_PER_BUCKET } from './revocation-registry.ts';
 
 /** A canonical decimal field element (< r); anything else is reported with `code`. */
 function fieldElement(code: HttpErrorCode, what = 'a canonical decimal string below the field modulus r') {
-  return z.unknown().superRefine((v, ctx) => {
-    if (v === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'is required' });
-      return;
-    }
-    let ok = typeof v === 'string';
-    if (ok) {
-      try {
-        parseFieldElement('value', v);
-      } catch {
-        ok = false;
+  return z
+    .unknown()
+    .superRefine((v, ctx) => {
+      if (v === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'is required' });
+        return;
       }
-    }
-    if (!ok) ctx.addIssue({ code: 'custom', message: `must be ${what}`, params: { zkid: code } });
-  }) as z.ZodType<string>;
+      let ok = typeof v === 'string';
+      if (ok) {
+        try {
+          parseFieldElement('value', v);
+        } catch {
+          ok = false;
+        }
+      }
+      if (!ok) ctx.addIssue({ code: 'custom', message: `must be ${what}`, params: { zkid: code } });
+    })
+    .meta(FIELD_ELEMENT_JSON) as z.ZodType<string>;
 }
 
-/** A base-field coordinate of a proof point: canonical decimal, at most 78 digits (range checked by the verifier). */
-const coordinate = z
-  .string()
-  .max(78)
-  .regex(/^(0|[1-9][0-9]*)$/, 'must be a canonical decimal string');
+/** The JSON Schema of a field element (the value bound < r is the one thing a pattern cannot say). */
+const FIELD_ELEMENT_JSON = {
+  type: 'string',
+  pattern: CANONICAL_DECIMAL.source,
+  maxLength: 78,
+  description: 'canonical decimal field element (< r)',
+};
+
+/** A field element in a response body (the code matters only when parsing input). */
+export const fieldElementString = fieldElement('INVALID_FIELD_ELEMENT');
+
+/** A canonical decimal of at most `digits` digits. */
+export function decimalText(digits: number, message = 'must be a canonical decimal integer') {
+  return z.string().max(digits, message).regex(CANONICAL_DECIMAL, message);
+}
+
+/** A base-field coordinate of a proof point: canonical decimal, at most 78 digits (range checked by the verifier, parseCoordinate). */
+const coordinate = decimalText(78, 'must be a canonical decimal string');
 
 const g1 = z.tuple([coordinate, coordinate, coordinate]);
 const g2 = z.tuple([z.tuple([coordinate, coordinate]), z.tuple([coordinate, coordinate]), z.tuple([coordinate, coordinate])]);
 
 export const requestIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 characters of A-Z, a-z, 0-9, _ or -');
+
+/** Path parameters of /v1/requests/:id and below. */
+export const requestIdParams = z.strictObject({ id: requestIdSchema.meta({ description: 'request id' }) });
 
 /** POST /v1/requests */
 export const createRequestBody = z.strictObject({
@@ -71,7 +95,7 @@ export function presentationBody(nPublic: number) {
   });
 }
 
-const attributesSchema = z.strictObject({
+export const attributesSchema = z.strictObject({
   idNumber: z.string().min(1).max(30),
   birthDate: z.union([z.number().int(), z.string().max(10)]),
   validUntil: z.union([z.number().int(), z.string().max(10)]),
@@ -90,14 +114,17 @@ export const issueCredentialBody = z.strictObject({
     .optional(),
 });
 
-/** A serial: a decimal string or a safe integer (range checked by parseSerial). */
-const serialSchema = z.union([z.string().max(20), z.number().int()]);
+/** A serial: a decimal string or a safe integer (range checked by parseSerial: < MAX_SERIAL). */
+const serialSchema = z.union([z.string().max(20), z.number().int()]).meta({ description: `a serial, < ${MAX_SERIAL}` });
 
 /** POST /v1/issuer/revocations */
 export const revokeBody = z.strictObject({
   serial: serialSchema,
   reason: z.string().max(200).optional(),
 });
+
+/** DELETE /v1/issuer/revocations/:serial (range checked by parseSerial) */
+export const serialParams = z.strictObject({ serial: decimalText(20).meta({ description: `the serial, < ${MAX_SERIAL}` }) });
 
 /** POST /v1/demo/enrol */
 export const enrolBody = z.strictObject({
@@ -106,16 +133,31 @@ export const enrolBody = z.strictObject({
 
 /** ?limit= and ?after= */
 export const pageQuery = z.strictObject({
-  limit: z
-    .string()
-    .regex(/^[1-9][0-9]{0,3}$/, 'must be an integer from 1 to 1000')
+  limit: decimalText(4, 'must be an integer from 1 to 1000')
+    .meta({ description: 'an integer from 1 to 1000' })
     .transform(Number)
-    .refine((n) => n <= 1000, 'must be an integer from 1 to 1000')
+    .refine((n) => n >= 1 && n <= 1000, 'must be an integer from 1 to 1000')
     .optional(),
-  after: z
+  after: decimalText(16, 'must be a non-negative integer').meta({ description: 'entries with id > after' }).transform(Number).optional(),
+});
+
+/** ?limit= alone */
+export const limitQuery = pageQuery.pick({ limit: true });
+
+/** GET /v1/registry/buckets/:index (checked against the bucket count by the route) */
+export const bucketParams = z.strictObject({
+  index: decimalText(10).meta({ description: `bucket index: floor(serial / ${SERIALS_PER_BUCKET})` }),
+});
+
+/** GET /v1/artifacts/:circuit/:file?sha256= */
+export const artifactParams = z.strictObject({
+  circuit: z.string().meta({ description: 'circuit instance' }),
+  file: z.string().meta({ description: 'file name from the manifest (circuit.wasm, circuit.zkey, verification_key.json)' }),
+});
+export const artifactQuery = z.strictObject({
+  sha256: z
     .string()
-    .regex(/^(0|[1-9][0-9]{0,15})$/, 'must be a non-negative integer')
-    .transform(Number)
+    .regex(/^[0-9a-f]{64}$/)
     .optional(),
 });
 

@@ -4,12 +4,12 @@
  * call changes nothing. Also the public, rate-limited demo enrolment (only when config.demo).
  */
 import type { Express } from 'express';
-import { parseSerial } from '../../credential/schema.ts';
+import { parseSerial } from '../../revocation/common.ts';
 import { verifyAuditChain } from '../../store/audit-verify.ts';
 import { requireBearer } from '../auth.ts';
 import { type AppContext, param } from '../context.ts';
-import { HttpError } from '../http-error.ts';
-import { enrolBody, issueCredentialBody, pageQuery, parseOrThrow, revokeBody } from '../schemas.ts';
+import { enrolBody, issueCredentialBody, pageQuery, parseOrThrow, revokeBody, serialParams } from '../schemas.ts';
+import { route } from './table.ts';
 
 export function registerIssuerRoutes(app: Express, ctx: AppContext): void {
   const issuer = ctx.issuer;
@@ -18,7 +18,7 @@ export function registerIssuerRoutes(app: Express, ctx: AppContext): void {
   // Rate limit first (slows token guessing), then the token, then the body.
   const admin = [ctx.limiter('issuer', config.rateLimits.issuer), requireBearer(config.adminToken, 'zkid-issuer')];
 
-  app.post('/v1/issuer/credentials', ...admin, ...ctx.json, async (req, res) => {
+  route(app, config, 'issueCredential', ...admin, ...ctx.json, async (req, res) => {
     const body = parseOrThrow(issueCredentialBody, req.body);
     const issued = await issuer.issue({
       attributes: body.attributes,
@@ -31,7 +31,7 @@ export function registerIssuerRoutes(app: Express, ctx: AppContext): void {
     res.status(201).set('Cache-Control', 'no-store').json(issued);
   });
 
-  app.post('/v1/issuer/revocations', ...admin, ...ctx.json, async (req, res) => {
+  route(app, config, 'revokeSerial', ...admin, ...ctx.json, async (req, res) => {
     const body = parseOrThrow(revokeBody, req.body);
     const serial = parseSerial('serial', body.serial);
     const outcome = await registry.setRevoked(serial, true, clock(), {
@@ -42,19 +42,17 @@ export function registerIssuerRoutes(app: Express, ctx: AppContext): void {
     res.status(200).set('Cache-Control', 'no-store').json(outcome);
   });
 
-  app.delete('/v1/issuer/revocations/:serial', ...admin, async (req, res) => {
-    const raw = param(req, 'serial');
-    if (!/^(0|[1-9][0-9]{0,19})$/.test(raw)) throw new HttpError('INVALID_PARAMETER', 'serial must be a canonical decimal integer');
-    const serial = parseSerial('serial', raw);
+  route(app, config, 'unrevokeSerial', ...admin, async (req, res) => {
+    const serial = parseSerial('serial', parseOrThrow(serialParams, { serial: param(req, 'serial') }, 'INVALID_PARAMETER').serial);
     const outcome = await registry.setRevoked(serial, false, clock(), { actor: 'admin', action: 'serial.unrevoked' });
     res.status(200).set('Cache-Control', 'no-store').json(outcome);
   });
 
-  app.get('/v1/issuer/keys', ...admin, (_req, res) => {
+  route(app, config, 'issuerKeys', ...admin, (_req, res) => {
     res.set('Cache-Control', 'no-store').json({ keys: issuer.keys });
   });
 
-  app.get('/v1/issuer/audit', ...admin, async (req, res) => {
+  route(app, config, 'auditLog', ...admin, async (req, res) => {
     const q = parseOrThrow(pageQuery, req.query, 'INVALID_PARAMETER');
     const limit = q.limit ?? 100;
     const entries = await ctx.store.listAudit({ after: q.after ?? 0, limit });
@@ -62,12 +60,12 @@ export function registerIssuerRoutes(app: Express, ctx: AppContext): void {
     res.set('Cache-Control', 'no-store').json({ entries, next: entries.length === limit && last ? last.id : null });
   });
 
-  app.get('/v1/issuer/audit/verify', ...admin, async (_req, res) => {
+  route(app, config, 'verifyAudit', ...admin, async (_req, res) => {
     res.set('Cache-Control', 'no-store').json(await verifyAuditChain(ctx.store));
   });
 
   if (config.demo) {
-    app.post('/v1/demo/enrol', ctx.limiter('enrol', config.rateLimits.enrol), ...ctx.json, async (req, res) => {
+    route(app, config, 'demoEnrol', ctx.limiter('enrol', config.rateLimits.enrol), ...ctx.json, async (req, res) => {
       const body = parseOrThrow(enrolBody, req.body);
       const issued = await issuer.issueDemo({ holderCommitment: body.holderCommitment, at: clock() });
       metrics.credentialsIssued.inc({ channel: 'demo' });

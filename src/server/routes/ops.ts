@@ -5,11 +5,12 @@ import type { AppContext } from '../context.ts';
 import { HttpError } from '../http-error.ts';
 import { PROMETHEUS_CONTENT_TYPE } from '../metrics.ts';
 import { buildOpenApi } from '../openapi.ts';
+import { route } from './table.ts';
 
 export function registerOpsRoutes(app: Express, ctx: AppContext): void {
   const { config } = ctx;
 
-  app.get('/healthz', async (_req, res) => {
+  route(app, config, 'health', async (_req, res) => {
     if (ctx.draining) throw new HttpError('SHUTTING_DOWN', 'the service is shutting down');
     try {
       await ctx.store.ping();
@@ -21,7 +22,7 @@ export function registerOpsRoutes(app: Express, ctx: AppContext): void {
   });
 
   const metricsDigest = config.metricsToken ? tokenDigest(config.metricsToken) : undefined;
-  app.get('/metrics', (req, res) => {
+  route(app, config, 'metrics', (req, res) => {
     if (metricsDigest && !hasBearer(req, metricsDigest)) {
       throw new HttpError('UNAUTHORIZED', 'this endpoint needs an Authorization: Bearer token', {
         'WWW-Authenticate': 'Bearer realm="zkid-metrics"',
@@ -31,11 +32,11 @@ export function registerOpsRoutes(app: Express, ctx: AppContext): void {
   });
 
   const doc = buildOpenApi(config);
-  app.get('/openapi.json', (_req, res) => {
+  route(app, config, 'openapi', (_req, res) => {
     res.set('Access-Control-Allow-Origin', '*').json(doc);
   });
 
-  app.get('/v1/info', (_req, res) => {
+  route(app, config, 'info', (_req, res) => {
     res.json({
       serviceId: config.serviceId,
       scope: config.scope,

@@ -7,7 +7,8 @@
 import type { Express, Request } from 'express';
 import { relyingPartyOf, requireRelyingParty } from '../auth.ts';
 import { type AppContext, param } from '../context.ts';
-import { pageQuery, parseOrThrow } from '../schemas.ts';
+import { limitQuery, parseOrThrow } from '../schemas.ts';
+import { route } from './table.ts';
 
 export function registerVerifierRoutes(app: Express, ctx: AppContext): void {
   const verifier = ctx.verifier;
@@ -17,34 +18,29 @@ export function registerVerifierRoutes(app: Express, ctx: AppContext): void {
   /** The service's own base URL: the configured public one, else the one this call reached. */
   const base = (req: Request) => config.publicBaseUrl ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`;
 
-  app.post('/v1/requests', ctx.limiter('requests', config.rateLimits.requests), rpAuth, ...ctx.json, async (req, res) => {
+  route(app, config, 'createRequest', ctx.limiter('requests', config.rateLimits.requests), rpAuth, ...ctx.json, async (req, res) => {
     const created = await verifier.createRequest(relyingPartyOf(res), req.body, base(req));
     res.status(201).location(`/v1/requests/${created.request.id}`).set('Cache-Control', 'no-store').json(created);
   });
 
-  app.get('/v1/requests/:id', rpAuth, async (req, res) => {
+  route(app, config, 'requestStatus', rpAuth, async (req, res) => {
     res.set('Cache-Control', 'no-store').json(await verifier.status(relyingPartyOf(res), param(req, 'id')));
   });
 
-  app.post('/v1/requests/:id/result', ctx.limiter('results', config.rateLimits.requests), rpAuth, ...ctx.json, async (req, res) => {
+  route(app, config, 'redeemResult', ctx.limiter('results', config.rateLimits.requests), rpAuth, ...ctx.json, async (req, res) => {
     res.set('Cache-Control', 'no-store').json(await verifier.redeem(relyingPartyOf(res), param(req, 'id'), req.body));
   });
 
-  app.get('/v1/requests/:id/holder', async (req, res) => {
+  route(app, config, 'holderView', async (req, res) => {
     res.set('Cache-Control', 'no-store').json(await verifier.holderView(param(req, 'id')));
   });
 
-  app.post(
-    '/v1/requests/:id/presentation',
-    ctx.limiter('presentations', config.rateLimits.presentations),
-    ...ctx.json,
-    async (req, res) => {
-      res.set('Cache-Control', 'no-store').json(await verifier.submit(param(req, 'id'), req.body));
-    },
-  );
+  route(app, config, 'submitPresentation', ctx.limiter('presentations', config.rateLimits.presentations), ...ctx.json, async (req, res) => {
+    res.set('Cache-Control', 'no-store').json(await verifier.submit(param(req, 'id'), req.body));
+  });
 
-  app.get('/v1/sessions', rpAuth, async (req, res) => {
-    const q = parseOrThrow(pageQuery, req.query, 'INVALID_PARAMETER');
+  route(app, config, 'listSessions', rpAuth, async (req, res) => {
+    const q = parseOrThrow(limitQuery, req.query, 'INVALID_PARAMETER');
     res
       .set('Cache-Control', 'no-store')
       .json({ sessions: await ctx.store.listSessions({ rpId: relyingPartyOf(res).id, limit: q.limit ?? 50 }) });
