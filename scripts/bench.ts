@@ -7,7 +7,10 @@
  * times, proof and zkey sizes, peak memory; then the circomlib-SMT baseline, the non-revocation
  * components alone, PLONK and FFLONK on the circuits that fit the powers-of-tau budget, the
  * service under autocannon and cold and warm proofs in headless Chromium. Medians and spread over
- * N runs after a warm-up, each circuit measured in a child process of its own.
+ * N runs after a warm-up, each circuit measured in a child process of its own. The service at
+ * scale (service-scale: SQLite × 1 and PostgreSQL × 2 at 8 and 64 connections), a soak of mixed
+ * requests and a SIGKILL mid-burst (faults) share a cache of prepared presentations
+ * (scripts/bench/service-fixture.ts); --quick leaves them out unless --only names them.
  *
  * Progress goes to stderr; the results to `--out` (default bench-results/): results.json,
  * results.csv, service.csv, browser.csv, results.md, prove-vs-constraints.svg, throughput.svg;
@@ -52,7 +55,22 @@ import { ROOT } from './lib/circuits.ts';
 import { step } from './lib/progress.ts';
 import { DEFAULT_PTAU_CACHE } from './lib/ptau.ts';
 
-const PARTS = ['default', 'verifier', 'depth', 'slots', 'baseline', 'components', 'protocols', 'service', 'browser'] as const;
+const PARTS = [
+  'default',
+  'verifier',
+  'depth',
+  'slots',
+  'baseline',
+  'components',
+  'protocols',
+  'service',
+  'service-scale',
+  'soak',
+  'faults',
+  'browser',
+] as const;
+/** Parts that --quick leaves out unless --only names them (they prepare many proofs once). */
+const SCALE_PARTS: readonly Part[] = ['service-scale', 'soak', 'faults'];
 type Part = (typeof PARTS)[number];
 
 const program = new Command()
@@ -72,6 +90,16 @@ const program = new Command()
   .option('--proofs <n>', 'valid presentations for the accepted-service scenario (default 40; --quick 10)')
   .option('--connections <n>', 'autocannon connections (the service verifies 4 at a time by default)', '4')
   .option('--duration <s>', 'seconds of each sustained service scenario (default 10; --quick 3)')
+  .option('--scale-proofs <n>', 'prepared presentations each service-scale scenario sends (cached outside the repo; default 2000)')
+  .option('--scale-connections <list>', 'connection counts of the service-scale scenarios', '8,64')
+  .option('--workers-zero', 'service-scale: also run every scenario with verification on the main thread (workers = 0)')
+  .option('--soak-requests <n>', 'mixed requests of the soak (default 10000)')
+  .option(
+    '--pg-url <url>',
+    'PostgreSQL for the scale and crash parts (databases are created from it and dropped)',
+    'postgres://postgres@127.0.0.1:5432/test',
+  )
+  .option('--fixture-cache <dir>', 'cache of prepared presentations for service-scale, soak and faults')
   .option('--cold <n>', 'cold browser proofs, each in a new browser context (default 2; --quick 1)')
   .option('--warm <n>', 'warm browser proofs after the last cold one (default 5; --quick 2)')
   .option('--plonk-power <p>', 'ptau budget for PLONK: a prepared 2^p ptau (made once if not cached)', '15')
@@ -91,6 +119,12 @@ interface Opts {
   proofs?: string;
   connections: string;
   duration?: string;
+  scaleProofs?: string;
+  scaleConnections: string;
+  workersZero?: boolean;
+  soakRequests?: string;
+  pgUrl: string;
+  fixtureCache?: string;
   cold?: string;
   warm?: string;
   plonkPower: string;
@@ -122,7 +156,13 @@ function parts(): Set<Part> {
     opts.only
       ? list(opts.only)
       : PARTS.filter((p) =>
-          p === 'baseline' ? plan.baseline : p === 'components' ? plan.components : p === 'protocols' ? plan.protocols : true,
+          p === 'baseline'
+            ? plan.baseline
+            : p === 'components'
+              ? plan.components
+              : p === 'protocols'
+                ? plan.protocols
+                : !(quick && SCALE_PARTS.includes(p)),
         ),
   );
   if (opts.skip) for (const p of list(opts.skip)) set.delete(p);
@@ -287,6 +327,14 @@ async function main(): Promise<void> {
         note: 'committed artifacts (development setup)',
       });
     });
+    // Peak memory of a Node proof: a process of its own, a cold proof then warm ones (scripts/bench/memory.ts).
+    await part('default', async () => {
+      const { measureNodeMemory, nodeMemoryRows } = await import('./bench/memory.ts');
+      const m = await step('memory: Node proofs in a process of their own (cold, then warm)', () =>
+        measureNodeMemory({ warm: Math.min(RUNS, 3) }),
+      );
+      report.memory = [...(report.memory ?? []).filter((x) => x.runtime !== 'node'), ...nodeMemoryRows(m)];
+    });
   }
 
   if (run.has('verifier')) {
@@ -436,10 +484,13 @@ async function main(): Promise<void> {
           await part('browser', async () => {
             const { prepareWallet, benchBrowser } = await import('./bench/browser.ts');
             await prepareWallet();
+            const memory: NonNullable<Report['memory']> = [];
             report.browser = await benchBrowser(url, {
               cold: Math.max(1, num(opts.cold, 2, 1, 'cold')),
               warm: num(opts.warm, 5, 2, 'warm'),
+              memory,
             });
+            report.memory = [...(report.memory ?? []).filter((x) => x.runtime !== 'browser'), ...memory];
           });
         }
       } finally {
@@ -448,9 +499,68 @@ async function main(): Promise<void> {
     }
   }
 
+  if (SCALE_PARTS.some((p) => run.has(p))) await scaleParts(run);
+
   save();
   process.stdout.write(markdown(report));
   process.stderr.write(`✔ results in ${join(outDir, 'results.md')} (json, csv, svg alongside); ${Math.round(report.runtimeS)} s\n`);
+}
+
+/** service-scale, soak and faults: one cache of prepared presentations for all three. */
+async function scaleParts(run: Set<Part>): Promise<void> {
+  const { ensureFixture, DEFAULT_FIXTURE_CACHE } = await import('./bench/service-fixture.ts');
+  const proofs = Math.max(8, num(opts.scaleProofs, 2000, 64, 'scale-proofs'));
+  const first = SCALE_PARTS.find((p) => run.has(p)) as Part;
+  let fixture: Awaited<ReturnType<typeof ensureFixture>> | undefined;
+  await part(first, async () => {
+    fixture = await ensureFixture(proofs, { cache: opts.fixtureCache ? resolve(opts.fixtureCache) : DEFAULT_FIXTURE_CACHE });
+    report.serviceFixture = {
+      presentations: fixture.presentations.length,
+      cached: fixture.cost.proofs,
+      proveWallS: fixture.cost.proveWallS,
+      provedNow: fixture.provedNow,
+      today: fixture.cost.today,
+    };
+    process.stderr.write(
+      `• service fixture: ${fixture.cost.proofs} presentations cached in ${fixture.dir} (proved in ${Math.round(fixture.cost.proveWallS)} s); ${fixture.provedNow} proved now\n`,
+    );
+  });
+  if (!fixture) return;
+  const f = fixture;
+  if (run.has('service-scale')) {
+    await part('service-scale', async () => {
+      const { benchServiceScale } = await import('./bench/service-scale.ts');
+      const connections = opts.scaleConnections.split(',').map((c) => {
+        const n = Number(c.trim());
+        if (!Number.isInteger(n) || n < 1) program.error(`--scale-connections must list positive integers, got '${opts.scaleConnections}'`);
+        return n;
+      });
+      report.serviceScale = [];
+      await benchServiceScale(f, {
+        connections,
+        noWorkersToo: opts.workersZero === true,
+        pgUrl: opts.pgUrl,
+        onRow: (row) => {
+          report.serviceScale?.push(row);
+          save();
+        },
+      });
+    });
+  }
+  if (run.has('soak')) {
+    await part('soak', async () => {
+      const { benchSoak } = await import('./bench/soak.ts');
+      report.soak = await benchSoak(f, { requests: Math.max(100, num(opts.soakRequests, 10_000, 2000, 'soak-requests')), connections: 32 });
+      if (report.soak.fiveXX > 0) throw new Error(`soak: ${report.soak.fiveXX} responses were 5xx`);
+    });
+  }
+  if (run.has('faults')) {
+    await part('faults', async () => {
+      const { benchFaults } = await import('./bench/faults.ts');
+      report.faults = await benchFaults({ ...f, presentations: f.presentations.slice(0, 500) }, { connections: 16, pgUrl: opts.pgUrl });
+      if (!report.faults.passed) throw new Error('faults: the crash check failed (see the row)');
+    });
+  }
 }
 
 main()

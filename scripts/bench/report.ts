@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { proveChart, throughputChart } from './charts.ts';
-import type { Report, ResultRow, ServiceRow, Stat } from './types.ts';
+import type { Report, ResultRow, ScaleRow, ServiceRow, Stat } from './types.ts';
 
 // ---- number formatting
 
@@ -243,6 +243,196 @@ function pct(a: number, b: number): string {
   return `${Math.round((1 - a / b) * 100)} %`;
 }
 
+export function scaleCsv(rows: ScaleRow[]): string {
+  return csv(
+    [
+      'store',
+      'instances',
+      'connections',
+      'workers',
+      'presentations',
+      'durationS',
+      'acceptedPerSecond',
+      'latencyP50Ms',
+      'latencyP90Ms',
+      'latencyP99Ms',
+      'latencyMaxMs',
+      'cpuMsPerVerification',
+      'dbCpuMsPerVerification',
+      'statuses',
+    ],
+    rows.map((r) => [
+      r.store,
+      r.instances,
+      r.connections,
+      r.workers,
+      r.presentations,
+      r.durationS,
+      r.acceptedPerSecond,
+      r.latencyMs.p50,
+      r.latencyMs.p90,
+      r.latencyMs.p99,
+      r.latencyMs.max,
+      r.cpuMsPerVerification,
+      r.dbCpuMsPerVerification ?? '',
+      statusString(r.statuses),
+    ]),
+  );
+}
+
+const fiveXX = (s: Record<string, number>) => Object.entries(s).reduce((n, [k, v]) => (/^5\d\d$/.test(k) ? n + v : n), 0);
+
+/** The service at scale, the soak and the crash test (issue 8's targets checked in words). */
+export function scaleMarkdown(r: Report): string[] {
+  const out: string[] = [];
+  const rows = r.serviceScale ?? [];
+  if (rows.length) {
+    const f = r.serviceFixture;
+    out.push('### Service at scale (distinct valid presentations, each accepted once)');
+    out.push(
+      table(
+        ['store', 'instances', 'connections', 'workers', 'accepted/s', 'p50 ms', 'p99 ms', 'CPU ms / verification', 'statuses'],
+        rows.map((x) => [
+          x.store,
+          String(x.instances),
+          String(x.connections),
+          String(x.workers),
+          x.acceptedPerSecond.toFixed(0),
+          String(x.latencyMs.p50),
+          String(x.latencyMs.p99),
+          `${x.cpuMsPerVerification.toFixed(2)}${x.dbCpuMsPerVerification !== undefined ? ` + ${x.dbCpuMsPerVerification.toFixed(2)} db` : ''}`,
+          statusString(x.statuses),
+        ]),
+        ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
+      ),
+    );
+    const notes: string[] = [];
+    if (f) {
+      notes.push(
+        `- ${f.presentations} presentations a scenario, from a cache of ${f.cached} proved once in ${Math.round(f.proveWallS)} s (${(f.proveWallS / Math.max(1, f.cached)).toFixed(2)} s a proof, 2 child processes; ${f.provedNow ? `${f.provedNow} proved by this run` : 'all from the cache'}); each scenario starts from a fresh copy of the service state.`,
+      );
+    }
+    notes.push(
+      '- Two instances: half of the connections to each (no proxy). CPU: the service processes (all threads), and PostgreSQL apart ("db"), per accepted presentation.',
+    );
+    const best = (store: string, c: number) =>
+      rows.filter((x) => x.store === store && x.connections === c).reduce((m, x) => Math.max(m, x.acceptedPerSecond), 0);
+    const at64 = rows.filter((x) => x.connections === 64);
+    const targets = [
+      `≥ 500 accepted/s: ${rows.some((x) => x.acceptedPerSecond >= 500) ? 'met' : 'not met'}`,
+      at64.length ? `p99 < 100 ms at 64 connections: ${at64.every((x) => x.latencyMs.p99 < 100) ? 'met' : 'not met'}` : '',
+      `0 5xx: ${rows.every((x) => fiveXX(x.statuses) === 0) ? 'met' : 'not met'}`,
+      [...new Set(rows.map((x) => x.connections))]
+        .map((c) => `PostgreSQL × 2 ≥ SQLite × 1 at ${c}: ${best('postgres', c) >= best('sqlite', c) ? 'met' : 'not met'}`)
+        .join('; '),
+    ].filter(Boolean);
+    notes.push(`- Targets: ${targets.join('; ')}.`);
+    out.push(notes.join('\n'));
+  }
+  if (r.soak) {
+    const s = r.soak;
+    out.push('### Soak (one instance, SQLite, mixed requests)');
+    out.push(
+      table(
+        ['requests', 'connections', 'seconds', '5xx', 'RSS start MiB', 'end', 'peak', 'MiB/min (2nd half)', 'memory', 'statuses'],
+        [
+          [
+            String(s.requests),
+            String(s.connections),
+            s.durationS.toFixed(1),
+            String(s.fiveXX),
+            s.rssMiB.start.toFixed(0),
+            s.rssMiB.end.toFixed(0),
+            s.rssMiB.peak.toFixed(0),
+            s.rssMiB.secondHalfSlopeMiBPerMin.toFixed(1),
+            s.flat ? 'flat' : 'growing',
+            statusString(s.statuses),
+          ],
+        ],
+        ['r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'l'],
+      ),
+    );
+    out.push([`- ${s.note}.`, ...Object.entries(s.byKind).map(([k, v]) => `- ${k}: ${statusString(v)}`)].join('\n'));
+  }
+  if (r.faults) {
+    const x = r.faults;
+    out.push('### Crash mid-burst (SIGKILL one of two instances on PostgreSQL)');
+    out.push(
+      table(
+        [
+          'result',
+          'presentations',
+          'killed after',
+          'unanswered',
+          'resent',
+          'accepted',
+          'verified in db',
+          'duplicates',
+          'accepted without result',
+        ],
+        [
+          [
+            x.passed ? 'passed' : 'FAILED',
+            String(x.presentations),
+            String(x.killedAfter),
+            String(x.unanswered),
+            statusString(x.resendStatuses),
+            String(x.accepted),
+            String(x.verifiedInDb),
+            String(x.duplicates),
+            String(x.acceptedWithoutResult),
+          ],
+        ],
+        ['l', 'r', 'r', 'r', 'l', 'r', 'r', 'r', 'r'],
+      ),
+    );
+    out.push(`- ${x.note}; burst statuses ${statusString(x.burstStatuses)}.`);
+  }
+  return out;
+}
+
+/** The browser proof's peak-memory target (issue 10): 300 MB. */
+export const BROWSER_PEAK_TARGET_BYTES = 300e6;
+
+/** Peak memory of a proof, Node and browser, and the browser target checked. */
+export function memoryMarkdown(r: Report): string[] {
+  const rows = r.memory ?? [];
+  if (!rows.length) return [];
+  const out = ['### Peak memory of a proof'];
+  out.push(
+    table(
+      ['runtime', 'proof', 'peak MiB', 'largest MiB', 'before the proof MiB', 'prove ms', 'runs', 'what is measured'],
+      rows.map((m) => [
+        m.runtime,
+        m.kind,
+        m.peakMiB.toFixed(0),
+        m.maxPeakMiB.toFixed(0),
+        m.beforeMiB.toFixed(0),
+        ms(m.proveMs),
+        String(m.runs),
+        m.note,
+      ]),
+      ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'l'],
+    ),
+  );
+  const browser = rows.filter((m) => m.runtime === 'browser');
+  if (browser.length) {
+    const worst = Math.max(...browser.map((m) => m.maxPeakMiB));
+    const limit = BROWSER_PEAK_TARGET_BYTES / 2 ** 20;
+    out.push(
+      `Browser target, peak at most 300 MB (${limit.toFixed(0)} MiB): ${worst <= limit ? 'met' : 'not met'} (largest browser peak ${worst.toFixed(0)} MiB, ${((worst * 2 ** 20) / 1e6).toFixed(0)} MB). Resident sets include shared code pages (Node's, Chromium's), so they are what the process holds, not only what proving adds.`,
+    );
+  }
+  return out;
+}
+
+export function memoryCsv(report: Report): string {
+  return csv(
+    ['runtime', 'kind', 'peakMiB', 'maxPeakMiB', 'beforeMiB', 'proveMs', 'runs', 'note'],
+    (report.memory ?? []).map((m) => [m.runtime, m.kind, m.peakMiB, m.maxPeakMiB, m.beforeMiB, m.proveMs, m.runs, m.note]),
+  );
+}
+
 /** The report as markdown: machine, Groth16 sweeps, baseline, proof systems, service, browser. */
 export function markdown(r: Report): string {
   const out: string[] = [];
@@ -390,6 +580,7 @@ export function markdown(r: Report): string {
     );
     out.push(r.service.map((s) => `- ${s.scenario}: ${s.note}.`).join('\n'));
   }
+  out.push(...scaleMarkdown(r));
   if (r.verifier?.length) {
     const single = r.verifier.find((v) => v.mode === 'single');
     out.push('### Verifier core (one core, distinct valid presentations, every check per presentation)');
@@ -425,6 +616,7 @@ export function markdown(r: Report): string {
       ),
     );
   }
+  out.push(...memoryMarkdown(r));
   if (r.notes.length) {
     out.push('### Notes');
     out.push(r.notes.map((n) => `- ${n}`).join('\n'));
@@ -444,7 +636,9 @@ export function writeReport(dir: string, r: Report): string[] {
   if (r.service.length) {
     files.push(['service.csv', serviceCsv(r.service)], ['throughput.svg', throughputChart(r.service)]);
   }
+  if (r.serviceScale?.length) files.push(['service-scale.csv', scaleCsv(r.serviceScale)]);
   if (r.browser.length) files.push(['browser.csv', browserCsv(r)]);
+  if (r.memory?.length) files.push(['memory.csv', memoryCsv(r)]);
   const paths: string[] = [];
   for (const [name, text] of files) {
     const p = join(dir, name);

@@ -33,7 +33,12 @@ export class Unavailable extends Error {}
 
 export interface RunningServer {
   url: string;
+  /** the service's process id (node itself: its CPU time and memory are in /proc/<pid>) */
+  pid: number;
+  /** SIGTERM, wait for the exit, remove the temporary data directory (not one passed in) */
   stop(): Promise<void>;
+  /** SIGKILL (a crash): resolves once the process is gone */
+  kill(): Promise<void>;
 }
 
 function freePort(): Promise<number> {
@@ -47,39 +52,56 @@ function freePort(): Promise<number> {
   });
 }
 
+export interface StartOptions {
+  /** an existing SQLite data directory (kept on stop); default: a new temporary one, removed on stop */
+  dataDir?: string;
+  /** postgres://...: the PostgreSQL store instead of SQLite */
+  databaseUrl?: string;
+  /** keys merged over the bench configuration (no rate limits, a one-hour request TTL) */
+  config?: Record<string, unknown>;
+}
+
+/** The bench's service configuration: no rate limits; `extra` merged over it. */
+export function benchConfig(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const unlimited = 1e9;
+  return {
+    serviceId: 'bench.example',
+    demo: true,
+    requestTtlSeconds: 3600,
+    rateLimits: { general: unlimited, requests: unlimited, presentations: unlimited, issuer: unlimited, enrol: unlimited },
+    ...extra,
+  };
+}
+
 /**
- * Start the service (src/server/main.ts) on a free port with a temporary data directory.
+ * Start the service (src/server/main.ts) on a free port, by default with a temporary data directory.
  * @throws Unavailable when the service is not in this checkout or does not become healthy
  */
-export async function startServer(): Promise<RunningServer> {
+export async function startServer(o: StartOptions = {}): Promise<RunningServer> {
   const entry = join(ROOT, 'src', 'server', 'main.ts');
   if (!existsSync(entry)) throw new Unavailable('the service (src/server/main.ts) is not in this checkout');
   const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'zkid-bench-'));
-  const configPath = join(dataDir, 'bench-config.json');
-  const unlimited = 1e9;
-  writeFileSync(
-    configPath,
-    JSON.stringify({
-      serviceId: 'bench.example',
-      demo: true,
-      requestTtlSeconds: 3600,
-      rateLimits: { general: unlimited, requests: unlimited, presentations: unlimited, issuer: unlimited, enrol: unlimited },
-    }),
-  );
+  const tempDir = mkdtempSync(join(tmpdir(), 'zkid-bench-'));
+  const dataDir = o.dataDir ?? tempDir;
+  const configPath = join(tempDir, 'bench-config.json');
+  writeFileSync(configPath, JSON.stringify(benchConfig(o.config)));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    WALLET_PORT: '0',
+    HOST: '127.0.0.1',
+    ZKID_DATA_DIR: dataDir,
+    ZKID_CONFIG: configPath,
+    ZKID_ADMIN_TOKEN: 'bench-admin-token-0123456789abcdef',
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'development',
+  };
+  delete env.DATABASE_URL;
+  delete env.REDIS_URL;
+  if (o.databaseUrl) env.DATABASE_URL = o.databaseUrl;
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: ROOT,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      WALLET_PORT: '0',
-      HOST: '127.0.0.1',
-      ZKID_DATA_DIR: dataDir,
-      ZKID_CONFIG: configPath,
-      ZKID_ADMIN_TOKEN: 'bench-admin-token-0123456789abcdef',
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'development',
-    },
+    env,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';
@@ -88,11 +110,12 @@ export async function startServer(): Promise<RunningServer> {
   });
   const exited = new Promise<void>((res) => child.once('exit', () => res()));
   const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    if (child.exitCode === null) child.kill('SIGTERM');
+  const end = async (signal: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     await exited;
-    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(tempDir, { recursive: true, force: true });
   };
+  const stop = () => end('SIGTERM');
   const deadline = Date.now() + 90_000;
   for (;;) {
     if (child.exitCode !== null) {
@@ -110,7 +133,7 @@ export async function startServer(): Promise<RunningServer> {
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  return { url, stop };
+  return { url, pid: child.pid as number, stop, kill: () => end('SIGKILL') };
 }
 
 async function call<T>(url: string, path: string, body?: unknown, bearer?: string): Promise<{ status: number; body: T }> {

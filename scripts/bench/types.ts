@@ -100,6 +100,92 @@ export interface ServiceRow {
   note: string;
 }
 
+/** Latency percentiles of a scenario, ms (nearest rank over every request). */
+export interface Latency {
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+/** The prepared presentations the service scenarios send (scripts/bench/service-fixture.ts). */
+export interface FixtureInfo {
+  /** presentations used by each scenario */
+  presentations: number;
+  /** presentations in the cache, and the wall time their proofs took (2 child processes) */
+  cached: number;
+  proveWallS: number;
+  /** proved by this run (0: all from the cache) */
+  provedNow: number;
+  /** the proofs' `today`: the cache is rebuilt once it is more than a day old */
+  today: number;
+}
+
+/** Accepted presentations per second with distinct valid presentations, each accepted once. */
+export interface ScaleRow {
+  store: 'sqlite' | 'postgres';
+  /** service processes (PostgreSQL: on one database, connections split evenly) */
+  instances: number;
+  connections: number;
+  /** verification worker threads per instance (0: the main thread) */
+  workers: number;
+  presentations: number;
+  statuses: Record<string, number>;
+  durationS: number;
+  acceptedPerSecond: number;
+  latencyMs: Latency;
+  /** CPU time (all threads) of the service processes per accepted presentation */
+  cpuMsPerVerification: number;
+  /** CPU time of the PostgreSQL server's processes per accepted presentation */
+  dbCpuMsPerVerification?: number;
+  note: string;
+}
+
+/** A long mixed run against one instance: statuses and resident memory over time. */
+export interface SoakRow {
+  requests: number;
+  connections: number;
+  durationS: number;
+  statuses: Record<string, number>;
+  /** statuses by kind of request: valid, replayed, invalid, malformed */
+  byKind: Record<string, Record<string, number>>;
+  fiveXX: number;
+  latencyMs: Latency;
+  /** VmRSS sampled every second */
+  rssMiB: { start: number; end: number; peak: number; samples: number; slopeMiBPerMin: number; secondHalfSlopeMiBPerMin: number };
+  /** the second half grew the RSS by less than 10% */
+  flat: boolean;
+  note: string;
+}
+
+/** SIGKILL of one of two PostgreSQL instances mid-burst: nothing accepted is lost, nothing accepted twice. */
+export interface FaultRow {
+  instances: number;
+  presentations: number;
+  connections: number;
+  /** answers received when the instance was killed */
+  killedAfter: number;
+  burstStatuses: Record<string, number>;
+  /** requests whose connection died with the instance (outcome unknown): resent to the survivor */
+  unanswered: number;
+  resendStatuses: Record<string, number>;
+  /** distinct requests answered 200 */
+  accepted: number;
+  /** requests answered 200 more than once (must be 0) */
+  duplicates: number;
+  /** answered 200 without a stored verified result (must be 0) */
+  acceptedWithoutResult: number;
+  /** answered 409 on resend without a stored verified result (must be 0) */
+  usedWithoutResult: number;
+  /** requests of the burst verified in the database, and as the survivor's API reports them */
+  verifiedInDb: number;
+  verifiedByApi: number;
+  fiveXX: number;
+  passed: boolean;
+  note: string;
+}
+
 export interface BrowserRow {
   /** cold: new browser context; revisit: a new page and worker in a context that proved before; warm: the same worker again */
   kind: 'cold' | 'warm' | 'revisit';
@@ -111,6 +197,27 @@ export interface BrowserRow {
   bytes?: number;
   /** of which circuit artifacts (wasm, zkey) */
   artifactBytes?: number;
+  note: string;
+}
+
+/**
+ * Peak memory of one kind of proof (scripts/bench/memory.ts): the kernel's high-water mark of the
+ * proving process's resident set (VmHWM), reset just before each proof. MiB.
+ */
+export interface MemoryRow {
+  /** node: a process of its own proving with generateProof; browser: the renderer process of the wallet page */
+  runtime: 'node' | 'browser';
+  kind: 'cold' | 'warm' | 'revisit';
+  /** peak resident set during the proof, median over runs */
+  peakMiB: number;
+  /** the largest peak over runs */
+  maxPeakMiB: number;
+  /** resident set just before the proof, median */
+  beforeMiB: number;
+  /** wall time of the measured proofs, median */
+  proveMs: number;
+  runs: number;
+  /** exactly what was measured */
   note: string;
 }
 
@@ -150,6 +257,13 @@ export interface Report {
   service: ServiceRow[];
   browser: BrowserRow[];
   verifier?: VerifierRow[];
+  /** peak memory of a Node proof and of a browser proof */
+  memory?: MemoryRow[];
+  /** the service at scale (scripts/bench/service-scale.ts), the soak and the crash test */
+  serviceFixture?: FixtureInfo;
+  serviceScale?: ScaleRow[];
+  soak?: SoakRow;
+  faults?: FaultRow;
   /** why parts did not run (service or browser unavailable, ...) */
   notes: string[];
 }

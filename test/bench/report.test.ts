@@ -2,9 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { escapeXml, linearTicks, logTicks, proveChart, shortName, throughputChart } from '../../scripts/bench/charts.ts';
 import { binaryProofSize } from '../../scripts/bench/proof-size.ts';
-import { csv, int, markdown, ms, resultsCsv, serviceCsv, spread } from '../../scripts/bench/report.ts';
+import { csv, int, markdown, ms, resultsCsv, scaleCsv, serviceCsv, spread } from '../../scripts/bench/report.ts';
 import { summarize } from '../../scripts/bench/stats.ts';
-import type { Report, ResultRow } from '../../scripts/bench/types.ts';
+import type { Report, ResultRow, ScaleRow } from '../../scripts/bench/types.ts';
 
 const stat = (median: number, min: number, max: number) => ({ median, min, max, q1: min, q3: max, runs: 5 });
 
@@ -195,6 +195,71 @@ describe('benchmark output', () => {
     expect(md).toContain('| accepted | 4 | 40 | 80.0 | 38 | 60 | 80 | 81 | 200:40 |');
     expect(md).toContain('| warm | 2,500 (2,400-2,600) | 5 | 2,490 |  |  | Chromium |');
     expect(md).toContain('- service: not measured: test');
+  });
+
+  it('renders the service-at-scale, soak and crash rows and checks the targets', () => {
+    const scale = (over: Partial<ScaleRow>): ScaleRow => ({
+      store: 'sqlite',
+      instances: 1,
+      connections: 8,
+      workers: 2,
+      presentations: 100,
+      statuses: { '200': 100 },
+      durationS: 0.2,
+      acceptedPerSecond: 500,
+      latencyMs: { mean: 10, p50: 9, p90: 14, p99: 20, max: 22 },
+      cpuMsPerVerification: 3.25,
+      note: 'one instance',
+      ...over,
+    });
+    const r: Report = {
+      ...REPORT,
+      serviceFixture: { presentations: 100, cached: 200, proveWallS: 240, provedNow: 0, today: 20261201 },
+      serviceScale: [
+        scale({}),
+        scale({ store: 'postgres', instances: 2, acceptedPerSecond: 450, dbCpuMsPerVerification: 0.5, statuses: { '200': 99, '503': 1 } }),
+      ],
+      soak: {
+        requests: 10000,
+        connections: 32,
+        durationS: 40,
+        statuses: { '200': 100, '409': 3300, '422': 3300, '400': 3300 },
+        byKind: { valid: { '200': 100 }, malformed: { '400': 3300 } },
+        fiveXX: 0,
+        latencyMs: { mean: 5, p50: 4, p90: 8, p99: 30, max: 60 },
+        rssMiB: { start: 180, end: 190, peak: 200, samples: 41, slopeMiBPerMin: 1.5, secondHalfSlopeMiBPerMin: 0.2 },
+        flat: true,
+        note: 'mixed',
+      },
+      faults: {
+        instances: 2,
+        presentations: 100,
+        connections: 16,
+        killedAfter: 33,
+        burstStatuses: { '200': 92, errors: 8 },
+        unanswered: 8,
+        resendStatuses: { '200': 5, '409': 3 },
+        accepted: 97,
+        duplicates: 0,
+        acceptedWithoutResult: 0,
+        usedWithoutResult: 0,
+        verifiedInDb: 100,
+        verifiedByApi: 100,
+        fiveXX: 0,
+        passed: true,
+        note: 'SIGKILL',
+      },
+    };
+    const md = markdown(r);
+    expect(md).toContain('### Service at scale (distinct valid presentations, each accepted once)');
+    expect(md).toContain('| sqlite | 1 | 8 | 2 | 500 | 9 | 20 | 3.25 | 200:100 |');
+    expect(md).toContain('| postgres | 2 | 8 | 2 | 450 | 9 | 20 | 3.25 + 0.50 db | 200:99 503:1 |');
+    expect(md).toContain('from a cache of 200 proved once in 240 s (1.20 s a proof');
+    expect(md).toContain('- Targets: ≥ 500 accepted/s: met; 0 5xx: not met; PostgreSQL × 2 ≥ SQLite × 1 at 8: not met.');
+    expect(md).toContain('| 10000 | 32 | 40.0 | 0 | 180 | 190 | 200 | 0.2 | flat | 200:100 400:3300 409:3300 422:3300 |');
+    expect(md).toContain('- malformed: 400:3300');
+    expect(md).toContain('| passed | 100 | 33 | 8 | 200:5 409:3 | 97 | 100 | 0 | 0 |');
+    expect(scaleCsv(r.serviceScale ?? []).split('\n')[2]).toBe('postgres,2,8,2,100,0.2,450,9,14,20,22,3.25,0.5,200:99 503:1');
   });
 
   it('draws the prove-time scatter and the throughput bars as SVG', () => {

@@ -1,0 +1,196 @@
+/**
+ * A closed-loop HTTP load generator for the service benchmarks (service-scale, soak, faults), and
+ * readers of a process's CPU time and resident memory from /proc.
+ *
+ * Why not autocannon here: these scenarios need each request's own outcome (which presentation got
+ * a 200, which connection died when an instance was killed) and one latency sample per request
+ * across two instances, so the percentiles of two targets are those of the merged samples, not a
+ * mix of two histograms. `connections` loops each keep one request in flight on a keep-alive
+ * connection; loop i sends to target i mod targets.length, so two instances get half the
+ * connections each (what a round-robin balancer in front of them would do, without a proxy process
+ * on the same two cores).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+
+export interface Shot {
+  path: string;
+  body: string | Buffer;
+  /** default application/json */
+  contentType?: string;
+  method?: 'POST' | 'GET';
+  headers?: Record<string, string>;
+}
+
+export interface Outcome<T> {
+  shot: T;
+  /** HTTP status, or 0 when the connection failed (no answer: the outcome is unknown) */
+  status: number;
+  /** the target (index into `targets`) that answered or failed */
+  target: number;
+  ms: number;
+  /** the response body when `keepBodies` */
+  body?: string;
+  error?: string;
+}
+
+export interface LoadOptions<T> {
+  connections: number;
+  /** the next request to send, or undefined when done */
+  next: () => T | undefined;
+  shotOf: (t: T) => Shot;
+  timeoutMs?: number;
+  keepBodies?: boolean;
+  /** called with every outcome as it arrives */
+  onOutcome?: (o: Outcome<T>) => void;
+  /** after a failed connection, the loop moves to the next target (a balancer's failover) */
+  failover?: boolean;
+}
+
+export interface LoadResult<T> {
+  outcomes: Outcome<T>[];
+  /** from the first request sent to the last outcome, seconds */
+  durationS: number;
+}
+
+function send(
+  url: URL,
+  agent: Agent,
+  shot: Shot,
+  timeoutMs: number,
+  keepBody: boolean,
+): Promise<{ status: number; body?: string; error?: string }> {
+  return new Promise((resolve) => {
+    const body = typeof shot.body === 'string' ? Buffer.from(shot.body) : shot.body;
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: shot.path,
+        method: shot.method ?? 'POST',
+        agent,
+        headers: { 'content-type': shot.contentType ?? 'application/json', 'content-length': String(body.length), ...shot.headers },
+        timeout: timeoutMs,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => {
+          if (keepBody) chunks.push(c);
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, ...(keepBody ? { body: Buffer.concat(chunks).toString() } : {}) }));
+        res.on('error', (e) => resolve({ status: 0, error: e.message }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', (e: NodeJS.ErrnoException) => resolve({ status: 0, error: e.code ?? e.message }));
+    req.end(body);
+  });
+}
+
+/** Send every request `next` yields over `connections` keep-alive connections spread over `targets`. */
+export async function runLoad<T>(targets: string[], o: LoadOptions<T>): Promise<LoadResult<T>> {
+  if (targets.length === 0) throw new RangeError("Parameter 'targets' must name at least one URL");
+  const urls = targets.map((t) => new URL(t));
+  const agents = urls.map(() => new Agent({ keepAlive: true, maxSockets: o.connections }));
+  const outcomes: Outcome<T>[] = [];
+  let first = 0;
+  let last = 0;
+  const loop = async (i: number) => {
+    let target = i % urls.length;
+    for (let item = o.next(); item !== undefined; item = o.next()) {
+      const t0 = performance.now();
+      if (first === 0) first = t0;
+      const r = await send(urls[target] as URL, agents[target] as Agent, o.shotOf(item), o.timeoutMs ?? 30_000, o.keepBodies === true);
+      last = performance.now();
+      const out: Outcome<T> = { ...r, shot: item, target, ms: last - t0 };
+      outcomes.push(out);
+      o.onOutcome?.(out);
+      if (r.status === 0 && o.failover) target = (target + 1) % urls.length;
+    }
+  };
+  await Promise.all(Array.from({ length: o.connections }, (_, i) => loop(i)));
+  for (const a of agents) a.destroy();
+  return { outcomes, durationS: last > first ? (last - first) / 1000 : 0 };
+}
+
+/** Latency percentiles (nearest rank) of a sample, ms. */
+export function latency(ms: number[]): { mean: number; p50: number; p90: number; p99: number; max: number } {
+  if (ms.length === 0) return { mean: 0, p50: 0, p90: 0, p99: 0, max: 0 };
+  const s = [...ms].sort((a, b) => a - b);
+  const at = (q: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] as number;
+  const r = (v: number) => Math.round(v * 10) / 10;
+  return {
+    mean: r(s.reduce((a, b) => a + b, 0) / s.length),
+    p50: r(at(0.5)),
+    p90: r(at(0.9)),
+    p99: r(at(0.99)),
+    max: r(s[s.length - 1] as number),
+  };
+}
+
+/** Responses by status ("0" counted as "errors": no answer). */
+export function statusCounts(outcomes: { status: number }[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const o of outcomes) {
+    const k = o.status === 0 ? 'errors' : String(o.status);
+    out[k] = (out[k] ?? 0) + 1;
+  }
+  return out;
+}
+
+export const fiveHundreds = (statuses: Record<string, number>): number =>
+  Object.entries(statuses).reduce((n, [k, v]) => (/^5\d\d$/.test(k) ? n + v : n), 0);
+
+const TICKS = 100; // USER_HZ: Linux reports /proc CPU times in 1/100 s on every architecture it exports to user space
+
+function statFields(pid: number): string[] | undefined {
+  try {
+    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces: split after its closing parenthesis.
+    return s.slice(s.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU time (user + system, all threads) a process has used, seconds; 0 when it is gone. */
+export function cpuSeconds(pid: number): number {
+  const f = statFields(pid);
+  // fields after the name start at field 3 (state): utime is field 14, stime 15
+  return f ? (Number(f[11]) + Number(f[12])) / TICKS : 0;
+}
+
+/**
+ * CPU time of every PostgreSQL process visible here (the server shares this machine), seconds:
+ * each one's own time plus, for the postmaster, the time of backends that have exited.
+ * undefined when no postgres process is visible (a remote server).
+ */
+export function postgresCpuSeconds(): number | undefined {
+  let total = 0;
+  let seen = false;
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let comm: string;
+    try {
+      comm = readFileSync(`/proc/${name}/comm`, 'utf8').trim();
+    } catch {
+      continue;
+    }
+    if (comm !== 'postgres' && comm !== 'postmaster') continue;
+    const f = statFields(Number(name));
+    if (!f) continue;
+    seen = true;
+    total += (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / TICKS;
+  }
+  return seen ? total : undefined;
+}
+
+/** Resident memory of a process (VmRSS), MiB; undefined when it is gone. */
+export function rssMiB(pid: number): number | undefined {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}

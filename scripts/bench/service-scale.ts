@@ -1,0 +1,183 @@
+/**
+ * Accepted presentations per second at several connection counts: SQLite with one service
+ * process, PostgreSQL with two processes on one database, each with its default verification
+ * worker threads (one per core) and with none (verification on the main thread).
+ *
+ * Every scenario starts from a fresh copy of the prepared fixture (scripts/bench/service-fixture.ts),
+ * so each of its presentations is distinct, valid and accepted once; only the service is timed.
+ * Before the timed burst, each instance verifies a few presentations with a broken proof (the
+ * full path, pairing included, then 422; their requests stay pending) to warm it up. The load
+ * generator (scripts/bench/load.ts) keeps `connections` requests in flight; with two instances
+ * half of the connections go to each (no proxy). CPU per verification is the service processes'
+ * CPU time (all threads, from /proc) over the burst divided by the accepted presentations; for
+ * PostgreSQL, the database's processes are counted apart.
+ */
+
+import { rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import type { Presentation } from '../../src/request.ts';
+import { step } from '../lib/progress.ts';
+import { cpuSeconds, fiveHundreds, latency, postgresCpuSeconds, runLoad, type Shot, statusCounts } from './load.ts';
+import { type RunningServer, startServer } from './service.ts';
+import { FIXTURE_CONFIG, type Fixture, postgresCopy, sqliteCopy } from './service-fixture.ts';
+import type { ScaleRow } from './types.ts';
+
+/** Swap A and C: both stay valid G1 points, so the proof passes every check but the pairing. */
+export function breakProof(p: Presentation): Presentation {
+  return { ...p, proof: { ...p.proof, pi_a: p.proof.pi_c, pi_c: p.proof.pi_a } };
+}
+
+export const presentationShot = (p: Presentation): Shot => ({ path: `/v1/requests/${p.requestId}/presentation`, body: JSON.stringify(p) });
+
+export interface Deployment {
+  store: 'sqlite' | 'postgres';
+  servers: RunningServer[];
+  /** the PostgreSQL database's URL */
+  databaseUrl?: string;
+  close(): Promise<void>;
+}
+
+/** One SQLite instance on a copy of the fixture, or `instances` PostgreSQL ones on a fresh database. */
+export async function deploy(
+  fixture: Fixture,
+  o: { store: 'sqlite' | 'postgres'; instances?: number; workers?: number; pgUrl?: string },
+): Promise<Deployment> {
+  const config = { ...FIXTURE_CONFIG, ...(o.workers !== undefined ? { verification: { workers: o.workers } } : {}) };
+  if (o.store === 'sqlite') {
+    const dataDir = sqliteCopy(fixture);
+    try {
+      const server = await startServer({ dataDir, config });
+      return {
+        store: 'sqlite',
+        servers: [server],
+        close: async () => {
+          await server.stop();
+          rmSync(dataDir, { recursive: true, force: true });
+        },
+      };
+    } catch (e) {
+      rmSync(dataDir, { recursive: true, force: true });
+      throw e;
+    }
+  }
+  const db = await postgresCopy(fixture, o.pgUrl);
+  const servers: RunningServer[] = [];
+  const close = async () => {
+    for (const s of servers) await s.stop();
+    await db.drop();
+  };
+  try {
+    for (let i = 0; i < (o.instances ?? 2); i++) servers.push(await startServer({ databaseUrl: db.url, config }));
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  return { store: 'postgres', servers, databaseUrl: db.url, close };
+}
+
+/**
+ * Broken presentations through each instance, 8 at a time (so every verification worker gets
+ * batches): full verification, then 422. Their requests stay pending.
+ */
+export async function warmUp(d: Deployment, presentations: Presentation[], perInstance = 32): Promise<void> {
+  let i = 0;
+  await Promise.all(
+    d.servers.map(async (s) => {
+      const broken = Array.from({ length: perInstance }, () => breakProof(presentations[i++ % presentations.length] as Presentation));
+      let k = 0;
+      const r = await runLoad([s.url], { connections: 8, next: () => broken[k++], shotOf: presentationShot });
+      const wrong = r.outcomes.filter((x) => x.status !== 422);
+      if (wrong.length) throw new Error(`warm-up: ${wrong.length} broken proofs answered ${wrong[0]?.status}, not 422`);
+    }),
+  );
+}
+
+async function scenario(
+  fixture: Fixture,
+  o: { store: 'sqlite' | 'postgres'; instances: number; connections: number; workers?: number; pgUrl?: string },
+): Promise<ScaleRow> {
+  const workers = o.workers ?? availableParallelism();
+  const label = `${o.store} × ${o.instances}, ${o.connections} connections, ${workers} verification workers`;
+  const d = await step(`service-scale: ${label}: start`, () =>
+    deploy(fixture, {
+      store: o.store,
+      instances: o.instances,
+      ...(o.workers !== undefined ? { workers: o.workers } : {}),
+      ...(o.pgUrl ? { pgUrl: o.pgUrl } : {}),
+    }),
+  );
+  try {
+    const bodies = fixture.presentations;
+    await warmUp(d, bodies);
+    let next = 0;
+    const pids = d.servers.map((s) => s.pid);
+    const cpu0 = pids.reduce((a, p) => a + cpuSeconds(p), 0);
+    const db0 = o.store === 'postgres' ? postgresCpuSeconds() : undefined;
+    const r = await step(`service-scale: ${label}: ${bodies.length} presentations`, () =>
+      runLoad(
+        d.servers.map((s) => s.url),
+        { connections: o.connections, next: () => bodies[next++], shotOf: presentationShot },
+      ),
+    );
+    const cpu = pids.reduce((a, p) => a + cpuSeconds(p), 0) - cpu0;
+    const db1 = o.store === 'postgres' ? postgresCpuSeconds() : undefined;
+    const statuses = statusCounts(r.outcomes);
+    const accepted = statuses['200'] ?? 0;
+    const row: ScaleRow = {
+      store: o.store,
+      instances: o.instances,
+      connections: o.connections,
+      workers,
+      presentations: bodies.length,
+      statuses,
+      durationS: r.durationS,
+      acceptedPerSecond: r.durationS > 0 ? accepted / r.durationS : 0,
+      latencyMs: latency(r.outcomes.map((x) => x.ms)),
+      cpuMsPerVerification: accepted ? (cpu * 1000) / accepted : 0,
+      ...(db0 !== undefined && db1 !== undefined && accepted ? { dbCpuMsPerVerification: ((db1 - db0) * 1000) / accepted } : {}),
+      note:
+        o.instances > 1
+          ? `${o.instances} instances on one PostgreSQL database, ${o.connections / o.instances} connections to each (no proxy)`
+          : `one instance, ${o.store === 'sqlite' ? 'SQLite in its data directory' : 'PostgreSQL'}`,
+    };
+    const bad = fiveHundreds(statuses);
+    process.stderr.write(
+      `  ${row.acceptedPerSecond.toFixed(0)} accepted/s; p50 ${row.latencyMs.p50} ms, p99 ${row.latencyMs.p99} ms; ${row.cpuMsPerVerification.toFixed(2)} ms CPU a verification${row.dbCpuMsPerVerification !== undefined ? ` (+ ${row.dbCpuMsPerVerification.toFixed(2)} ms PostgreSQL)` : ''}; statuses ${JSON.stringify(statuses)}${bad ? ` ✘ ${bad} 5xx` : ''}\n`,
+    );
+    return row;
+  } finally {
+    await d.close();
+  }
+}
+
+export interface ScaleOptions {
+  connections: number[];
+  /** also run each scenario with verification on the main thread (workers = 0) */
+  noWorkersToo: boolean;
+  pgUrl?: string;
+  onRow?: (row: ScaleRow) => void;
+}
+
+/** SQLite × 1 and PostgreSQL × 2 at each connection count (and workers = 0 when asked). */
+export async function benchServiceScale(fixture: Fixture, o: ScaleOptions): Promise<ScaleRow[]> {
+  const rows: ScaleRow[] = [];
+  for (const workers of o.noWorkersToo ? [undefined, 0] : [undefined]) {
+    for (const connections of o.connections) {
+      for (const [store, instances] of [
+        ['sqlite', 1],
+        ['postgres', 2],
+      ] as const) {
+        const row = await scenario(fixture, {
+          store,
+          instances,
+          connections,
+          ...(workers !== undefined ? { workers } : {}),
+          ...(o.pgUrl ? { pgUrl: o.pgUrl } : {}),
+        });
+        rows.push(row);
+        o.onRow?.(row);
+      }
+    }
+  }
+  return rows;
+}
