@@ -15,9 +15,10 @@ import { join } from 'node:path';
 import type { Presentation } from '../../src/request.ts';
 import { ROOT } from '../lib/circuits.ts';
 import { step } from '../lib/progress.ts';
+import { memoryRow, type ProofMemory, peakResetAvailable, rendererPeak } from './memory.ts';
 import { enrolHolder, newRequest, submitPresentation, Unavailable } from './service.ts';
 import { summarize } from './stats.ts';
-import type { BrowserRow } from './types.ts';
+import type { BrowserRow, MemoryRow } from './types.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
@@ -65,6 +66,13 @@ interface PageResult {
   presentation: Presentation;
   bytes?: number;
   artifactBytes?: number;
+  /** the renderer's peak resident set during the proof (scripts/bench/memory.ts) */
+  memory?: ProofMemory;
+}
+
+/** ", peak 212 MiB" for a progress line, when the proof's memory was measured. */
+function mib(r: PageResult): string {
+  return r.memory ? `, renderer peak ${(r.memory.peak / 2 ** 20).toFixed(0)} MiB (${(r.memory.before / 2 ** 20).toFixed(0)} before)` : '';
 }
 
 /** The wallet's own origin next to the service at `url`, on a free port. */
@@ -80,12 +88,16 @@ async function startWallet(url: string): Promise<{ base: string; server: Server 
   return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
-/** Cold and warm proofs in the wallet's worker. */
-export async function benchBrowser(url: string, o: { cold: number; warm: number }): Promise<BrowserRow[]> {
+/**
+ * Cold and warm proofs in the wallet's worker. `o.memory`, when given, receives the peak memory
+ * rows (the renderer process's peak resident set per proof; Linux only).
+ */
+export async function benchBrowser(url: string, o: { cold: number; warm: number; memory?: MemoryRow[] }): Promise<BrowserRow[]> {
   const { chromium } = await import('playwright-core');
   const wallet = await startWallet(url);
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
   const version = browser.version();
+  const cdp = o.memory && peakResetAvailable() ? await browser.newBrowserCDPSession() : undefined;
   const holder = await enrolHolder(url);
   const cold: PageResult[] = [];
   const warm: PageResult[] = [];
@@ -121,7 +133,9 @@ export async function benchBrowser(url: string, o: { cold: number; warm: number 
       expectedServiceId: request.serviceId,
       allowIdentifying: false,
     };
+    const peak = cdp ? await rendererPeak(cdp) : undefined;
     const r = (await page.evaluate(`(${IN_PAGE})(${JSON.stringify(msg)})`)) as PageResult;
+    if (peak) r.memory = { ...(await peak()), ms: r.ms };
     const v = await submitPresentation(url, r.presentation);
     if (v.status !== 200) throw new Error(`the browser's presentation was not accepted: ${v.status} ${JSON.stringify(v.body)}`);
     return r;
@@ -137,7 +151,7 @@ export async function benchBrowser(url: string, o: { cold: number; warm: number 
         const r = await step(`browser: cold proof ${i + 1}/${o.cold}`, () => prove(page));
         await new Promise((res) => setTimeout(res, 200));
         cold.push({ ...r, bytes: m.bytes - before.bytes, artifactBytes: m.artifactBytes - before.artifactBytes });
-        process.stderr.write(`  ${r.ms.toFixed(0)} ms, ${m.bytes - before.bytes} bytes received\n`);
+        process.stderr.write(`  ${r.ms.toFixed(0)} ms, ${m.bytes - before.bytes} bytes received${mib(r)}\n`);
         // The holder comes back: a new page and worker in the same browser profile.
         const again = await context.newPage();
         await again.goto(`${wallet.base}/`, { waitUntil: 'load' });
@@ -145,14 +159,16 @@ export async function benchBrowser(url: string, o: { cold: number; warm: number 
         const r2 = await prove(again);
         await new Promise((res) => setTimeout(res, 200));
         revisit.push({ ...r2, bytes: m.bytes - before2.bytes, artifactBytes: m.artifactBytes - before2.artifactBytes });
-        process.stderr.write(`  revisit: ${r2.ms.toFixed(0)} ms, ${m.artifactBytes - before2.artifactBytes} artifact bytes received\n`);
+        process.stderr.write(
+          `  revisit: ${r2.ms.toFixed(0)} ms, ${m.artifactBytes - before2.artifactBytes} artifact bytes received${mib(r2)}\n`,
+        );
         await again.close();
         // Warm proofs run in the last cold page's worker.
         if (i === o.cold - 1) {
           for (let j = 0; j < o.warm; j++) {
             const w = await prove(page);
             warm.push(w);
-            process.stderr.write(`  warm proof ${j + 1}/${o.warm}: ${w.ms.toFixed(0)} ms\n`);
+            process.stderr.write(`  warm proof ${j + 1}/${o.warm}: ${w.ms.toFixed(0)} ms${mib(w)}\n`);
           }
         }
       } finally {
@@ -164,6 +180,17 @@ export async function benchBrowser(url: string, o: { cold: number; warm: number 
     await new Promise<void>((resolve) => wallet.server.close(() => resolve()));
   }
   const median = (xs: number[]) => summarize(xs).median;
+  if (o.memory) {
+    const what = `peak RSS (VmHWM, reset just before the proof) of the Chromium ${version} renderer process holding the wallet page, its proving worker and snarkjs's workers`;
+    for (const [kind, rs, how] of [
+      ['cold', cold, 'a new context: artifacts fetched, hash-checked, compiled, then the proof'],
+      ['revisit', revisit, 'a new page in a profile that proved before: artifacts from Cache Storage'],
+      ['warm', warm, 'the same worker after a first proof'],
+    ] as const) {
+      const ms = rs.flatMap((r) => (r.memory ? [r.memory] : []));
+      if (ms.length) o.memory.push(memoryRow('browser', kind, ms, `${what}; ${how}`));
+    }
+  }
   const rows: BrowserRow[] = [];
   const traffic = (rs: PageResult[]) =>
     rs.every((r) => r.bytes !== undefined)

@@ -102,6 +102,24 @@ function request(circuit: string, k: number, issuer: [string, string], root: big
   });
 }
 
+/**
+ * What a holder passes to generateProof for `circuit` (a presentation instance): the signed
+ * credential, the secret, a request with the instance's K predicates, and the revocation witness
+ * from a tree of the instance's shape with other serials revoked. The memory benchmark proves with it.
+ */
+export async function holderFixture(circuit: string = DEFAULT_CIRCUIT) {
+  const { key, cred } = await credential();
+  const p = circuitParams(circuit);
+  const tree = new RevocationTree({ arityBits: p.arityBits, levels: p.levels });
+  tree.revokeMany(otherSerials(tree.capacity, OTHER_REVOKED));
+  return {
+    credential: cred,
+    holderSecret: SECRET,
+    request: request(circuit, p.predicates, key.publicKey, tree.root),
+    revocation: tree.witness(SERIAL),
+  };
+}
+
 function snarkjsVerify(protocol: Protocol, vkey: unknown, proof: unknown, publicSignals: string[]): Promise<boolean> {
   if (protocol === 'plonk') return snarkjs.plonk.verify(vkey, publicSignals, proof);
   if (protocol === 'fflonk') return snarkjs.fflonk.verify(vkey, publicSignals, proof);
