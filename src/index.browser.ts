@@ -31,6 +31,14 @@ export { type ArtifactSource, type ArtifactStore, clearArtifactCache, loadArtifa
 export { type GenerateProofOptions, generateProof, type ProofProgress } from './prover/generate-proof.ts';
 export { type Groth16Proof, type Presentation, type ProofRequest, parseProofRequest, scopeFromServiceId } from './request.ts';
 export {
+  checkSignedRoot,
+  parseRootRecord,
+  type RootRecord,
+  type RootRecordJson,
+  type RootSignature,
+  verifyRootSignature,
+} from './revocation/root.ts';
+export {
   type Bucket,
   bucketIndexOf,
   type RevocationWitness,

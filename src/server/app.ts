@@ -26,6 +26,7 @@ import { type CircuitBuild, circuitBuild } from '../circuit/artifacts-node.ts';
 import { circuitParams, publicSignalNames } from '../circuit/registry.ts';
 import { enableWasmPoseidon } from '../poseidon-wasm.ts';
 import type { ProofRequest } from '../request.ts';
+import { createRootSigner } from '../revocation/root-signer.ts';
 import type { Store } from '../store/store.ts';
 import { terminateCurve } from '../verifier/curve.ts';
 import { verificationKeyProblem } from '../verifier/groth16-checks.ts';
@@ -35,6 +36,7 @@ import { type AppContext, createLimiter, jsonBody } from './context.ts';
 import { errorHandler, sendError } from './http-error.ts';
 import { IssuerService } from './issuer-service.ts';
 import { createMetrics } from './metrics.ts';
+import { RegistryFollower } from './registry-follower.ts';
 import { RevocationRegistry } from './revocation-registry.ts';
 import { registerIssuerRoutes } from './routes/issuer.ts';
 import { registerOpsRoutes } from './routes/ops.ts';
@@ -162,7 +164,26 @@ export async function createApp(deps: AppDeps): Promise<ZkidApp> {
     }
   }
 
-  const registry = await RevocationRegistry.open(store, clock());
+  // The issuer role signs every root it publishes with its active keys (holders and verifiers
+  // elsewhere check them); other roles serve and use the stored records as they are.
+  const signer = config.roles.issuer ? await createRootSigner((await store.listIssuerKeys()).filter((k) => k.active)) : undefined;
+  const registry = await RevocationRegistry.open(store, clock(), signer ? { signer } : {});
+  // A verifier that is not the issuer takes its accepted roots from the issuer's registry (or a
+  // mirror), every record checked against the issuer's key: see registry-follower.ts.
+  const follow = config.followRegistry;
+  const follower = follow
+    ? new RegistryFollower({
+        urls: follow.urls,
+        issuerPublicKey: follow.issuerPublicKey,
+        logger,
+        keep: Math.min(256, 2 * config.roots.count + 1),
+      })
+    : undefined;
+  if (follower) {
+    const first = await follower.poll();
+    if (!first.some((o) => o.ok))
+      logger.error({ sources: first }, 'no followed registry answered with signed roots yet: presentations are refused until one does');
+  }
   const issuer = config.roles.issuer
     ? await IssuerService.open(store, registry, {
         rekeyMinIntervalDays: config.rekeyMinIntervalDays,
@@ -177,7 +198,7 @@ export async function createApp(deps: AppDeps): Promise<ZkidApp> {
 
   let revokedCache = { revision: -1, count: 0 };
   const metrics = createMetrics({
-    revision: () => registry.revision,
+    revision: () => (follower ? (follower.revision ?? -1) : registry.revision),
     revoked: () => {
       if (revokedCache.revision !== registry.revision) revokedCache = { revision: registry.revision, count: registry.revokedCount };
       return revokedCache.count;
@@ -218,7 +239,7 @@ export async function createApp(deps: AppDeps): Promise<ZkidApp> {
     ctx.verifier = new VerifierService({
       config,
       store,
-      registry,
+      registry: follower ?? registry,
       circuit,
       trustedIssuers,
       clock,
@@ -303,6 +324,7 @@ export async function createApp(deps: AppDeps): Promise<ZkidApp> {
   registry.follow(config.storePollMs, (err) => {
     if (!ctx.draining) logger.warn({ err }, 'following the store: revision check failed (retrying)');
   });
+  if (follower && follow) follower.start(follow.pollMs);
 
   let closing: Promise<void> | undefined;
   app.context = ctx;
@@ -314,6 +336,7 @@ export async function createApp(deps: AppDeps): Promise<ZkidApp> {
       ctx.draining = true;
       clearInterval(purge);
       registry.unfollow();
+      follower?.stop();
       for (const s of limiterStores) await s.shutdown?.();
       try {
         // Drain: everything queued for verification is verified and answered first.

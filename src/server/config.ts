@@ -31,7 +31,13 @@
  *   "allowedArtifacts": ["<sha256>", ...],  // production: the circuit's wasm, zkey and vkey must be listed
  *   "redisUrl": "redis://127.0.0.1:6379",   // rate limits shared by every instance (REDIS_URL); default: per process
  *   "redisPrefix": "zkid:rl:",              // key prefix of the shared rate limits (ZKID_REDIS_PREFIX)
- *   "storePollMs": 1000                     // how often the registry follows revocations made by other instances
+ *   "storePollMs": 1000,                    // how often the registry follows revocations made by other instances
+ *   "followRegistry": {                     // a verifier without the issuer and registry roles: accepted roots from
+ *     "url": "https://registry.example",    //   the issuer's registry, every record checked against issuerPublicKey
+ *     "mirrors": ["https://mirror.example"],//   other copies of it, polled too (the signature is trusted, not the transport)
+ *     "issuerPublicKey": ["Ax", "Ay"],      //   the issuer's key (also trusted for credentials)
+ *     "pollMs": 5000                        //   how often they are polled (ZKID_REGISTRY_URL sets url)
+ *   }
  * }
  * The store is chosen by DATABASE_URL (src/store/open.ts): postgres://... for PostgreSQL, else SQLite.
  */
@@ -42,6 +48,7 @@ import { circuitParams, DEFAULT_CIRCUIT } from '../circuit/registry.ts';
 import { parseFieldElement, toDecimal } from '../field.ts';
 import { BUILTIN_POLICIES, type Policy, parsePolicy } from '../policy.ts';
 import { scopeFromServiceId } from '../request.ts';
+import { isUsableIssuerKey } from '../revocation/root.ts';
 
 export interface ConfiguredPolicy {
   policy: Policy;
@@ -120,6 +127,17 @@ export interface ServiceConfig {
   redis?: { url: string; prefix: string };
   /** how often the revocation registry checks the store for revisions made by other instances (ms) */
   storePollMs: number;
+  /** a verifier-only instance: follow the issuer's registry (and mirrors) for its accepted roots */
+  followRegistry?: FollowRegistryConfig;
+}
+
+/** Where a verifier without the issuer and registry roles gets its accepted roots (registry-follower.ts). */
+export interface FollowRegistryConfig {
+  /** base URLs: the registry first, then its mirrors, without a trailing slash */
+  urls: string[];
+  /** the issuer key every root record must be signed by */
+  issuerPublicKey: [string, string];
+  pollMs: number;
 }
 
 /** Policies enabled when the configuration names none; adult-resident-of-region shows one-account-per-person. */
@@ -234,6 +252,17 @@ const fileSchema = z.strictObject({
     .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
     .optional(),
   storePollMs: z.number().int().min(50).max(600_000).optional(),
+  followRegistry: z
+    .strictObject({
+      url: z.url({ protocol: /^https?$/ }).max(2048),
+      mirrors: z
+        .array(z.url({ protocol: /^https?$/ }).max(2048))
+        .max(8)
+        .optional(),
+      issuerPublicKey: z.tuple([fieldElement, fieldElement]),
+      pollMs: z.number().int().min(50).max(3_600_000).optional(),
+    })
+    .optional(),
 });
 
 export type ConfigInput = z.input<typeof fileSchema>;
@@ -352,8 +381,26 @@ export function resolveConfig(input: unknown, o: { adminToken?: string; producti
   if (config.roles.verifier && Object.keys(relyingParties).length === 0) {
     throw new ConfigError('config relyingParties: the verifier needs at least one relying party (id, name, serviceId, apiKey)');
   }
-  if (config.roles.verifier && !config.roles.registry && !config.roles.issuer) {
-    throw new ConfigError('config roles: the verifier reads revocation roots from this instance: enable the registry or issuer role');
+  if (c.followRegistry) {
+    if (config.roles.registry || config.roles.issuer || !config.roles.verifier) {
+      throw new ConfigError(
+        'config followRegistry: only a verifier without the issuer and registry roles follows a remote registry (set roles.issuer and roles.registry to false)',
+      );
+    }
+    const f = c.followRegistry;
+    if (!isUsableIssuerKey(f.issuerPublicKey)) {
+      throw new ConfigError('config followRegistry.issuerPublicKey: not a usable issuer key (off the curve, or of small order)');
+    }
+    const urls = [f.url, ...(f.mirrors ?? [])].map((u) => u.replace(/\/+$/, ''));
+    if (new Set(urls).size !== urls.length) throw new ConfigError('config followRegistry.mirrors: a URL is listed twice');
+    config.followRegistry = { urls, issuerPublicKey: [f.issuerPublicKey[0], f.issuerPublicKey[1]], pollMs: f.pollMs ?? 5000 };
+    // The issuer whose roots this verifier follows is the issuer whose credentials it accepts.
+    const [x, y] = config.followRegistry.issuerPublicKey;
+    if (!config.trustedIssuers.some(([a, b]) => a === x && b === y)) config.trustedIssuers.push([x, y]);
+  } else if (config.roles.verifier && !config.roles.registry && !config.roles.issuer) {
+    throw new ConfigError(
+      'config roles: the verifier needs revocation roots: enable the registry or issuer role, or follow a remote registry (followRegistry: {url, issuerPublicKey})',
+    );
   }
   return config;
 }
@@ -375,6 +422,8 @@ export interface ServiceEnv {
   /** redis://... shares the rate limits between instances */
   REDIS_URL?: string;
   ZKID_REDIS_PREFIX?: string;
+  /** the followed registry's URL (followRegistry.url; the rest comes from the config file) */
+  ZKID_REGISTRY_URL?: string;
 }
 
 /**
@@ -405,6 +454,10 @@ export function readConfigInput(env: ServiceEnv): Record<string, unknown> {
   if (env.ZKID_ADMIN_TOKEN) input.adminToken = env.ZKID_ADMIN_TOKEN;
   if (env.REDIS_URL) input.redisUrl = env.REDIS_URL;
   if (env.ZKID_REDIS_PREFIX) input.redisPrefix = env.ZKID_REDIS_PREFIX;
+  if (env.ZKID_REGISTRY_URL) {
+    const follow = input.followRegistry;
+    input.followRegistry = { ...(typeof follow === 'object' && follow !== null ? follow : {}), url: env.ZKID_REGISTRY_URL };
+  }
   if (env.ZKID_DEMO !== undefined && env.ZKID_DEMO !== '') {
     if (!['true', 'false', '1', '0'].includes(env.ZKID_DEMO)) throw new ConfigError('ZKID_DEMO must be true or false');
     input.demo = env.ZKID_DEMO === 'true' || env.ZKID_DEMO === '1';

@@ -24,11 +24,21 @@
  * a race to another instance (RevisionConflictError) is retried on the reloaded tree. Issued
  * counts (the anonymity sets, the basis of serial allocation) are re-read from the store with every
  * reload and at least every 10 s.
+ *
+ * Signed roots: on an instance with the issuer role the registry is opened with a signer (the
+ * active issuer keys, src/revocation/root-signer.ts) and every root it publishes is stored with the
+ * issuer's signatures over (root, revision, publication time); on open it signs the roots of the
+ * kept history that lack its signature (a database from before schema 3). Records travel with
+ * their signatures in /v1/registry/roots, and the current one with every bucket and the snapshot,
+ * so verifiers elsewhere (registry-follower.ts) and holders check the roots they use against the
+ * issuer's key, whoever served them.
  */
 import { createHash, randomInt } from 'node:crypto';
 import { promisify } from 'node:util';
 import { brotliCompress, gzip, constants as zlibConstants } from 'node:zlib';
 import { toDecimal } from '../field.ts';
+import { acceptedRootsOf, type RootRecordJson, rootRecordToJson } from '../revocation/root.ts';
+import type { RootSigner } from '../revocation/root-signer.ts';
 import {
   type Bucket,
   bucketIndexOf,
@@ -57,8 +67,8 @@ export const SERIALS_PER_BUCKET = SERIALS_PER_LEAF * 2 ** DEFAULT_BUCKET_BITS;
 const gzipAsync = promisify(gzip);
 const brotliAsync = promisify(brotliCompress);
 
-/** A bucket as served: the tree's bucket plus how many live credentials it holds. */
-export type ServedBucket = Bucket & { issuedCount: number };
+/** A bucket as served: the tree's bucket plus how many live credentials it holds, and the signed record of its root. */
+export type ServedBucket = Bucket & { issuedCount: number; rootRecord: RootRecordJson };
 
 /** The snapshot as served: its JSON and two compressed encodings of it, and a stable ETag. */
 export interface ServedSnapshot {
@@ -81,6 +91,7 @@ export interface RevocationOutcome {
 
 export class RevocationRegistry {
   readonly #store: Store;
+  readonly #signer: RootSigner | undefined;
   #tree: RevocationTree;
   /** newest first */
   #history: RootRecord[];
@@ -94,11 +105,14 @@ export class RevocationRegistry {
   readonly #opened = new Set<number>();
   /** bumped on every change of the counts */
   #countsVersion = 0;
+  /** bumped on every reload of the history (signatures may change without a new revision) */
+  #historyVersion = 0;
   #served: { key: string; value: Promise<ServedSnapshot> } | undefined;
   #follow: { timer: NodeJS.Timeout; running: boolean; countsAt: number } | undefined;
 
-  private constructor(store: Store, tree: RevocationTree, history: RootRecord[]) {
+  private constructor(store: Store, tree: RevocationTree, history: RootRecord[], signer: RootSigner | undefined) {
     this.#store = store;
+    this.#signer = signer;
     this.#tree = tree;
     this.#history = history;
   }
@@ -106,14 +120,35 @@ export class RevocationRegistry {
   /**
    * Rebuild the tree from the store (recording the empty tree's root on first start) and count
    * the issued credentials per bucket.
+   * @param o.signer signs every root this registry publishes (the issuer role's keys); without it roots are stored unsigned
    * @throws Error when the stored leaves do not hash to the stored root
    */
-  static async open(store: Store, now: Date): Promise<RevocationRegistry> {
-    const { tree, history } = await RevocationRegistry.#load(store, now);
-    const registry = new RevocationRegistry(store, tree, history);
+  static async open(store: Store, now: Date, o: { signer?: RootSigner } = {}): Promise<RevocationRegistry> {
+    let { tree, history } = await RevocationRegistry.#load(store, now, o.signer);
+    if (o.signer && (await RevocationRegistry.#signUnsigned(store, history, o.signer))) {
+      ({ tree, history } = await RevocationRegistry.#load(store, now, o.signer));
+    }
+    const registry = new RevocationRegistry(store, tree, history, o.signer);
     for (const [bucket, n] of await store.countIssuedByRange(SERIALS_PER_BUCKET)) registry.#issued.set(bucket, n);
     await registry.#recountRevoked();
     return registry;
+  }
+
+  /**
+   * Sign the kept history's roots that lack a signature by each of the signer's keys (roots stored
+   * before schema 3, or by an instance without the issuer role).
+   * @returns whether any record was signed
+   */
+  static async #signUnsigned(store: Store, history: RootRecord[], signer: RootSigner): Promise<boolean> {
+    let signed = false;
+    for (const r of history) {
+      const fresh = signer(r);
+      const have = r.signatures ?? [];
+      const missing = fresh.filter((s) => !have.some((h) => h.publicKey[0] === s.publicKey[0] && h.publicKey[1] === s.publicKey[1]));
+      if (missing.length === 0) continue;
+      if (await store.setRootSignatures({ revision: r.revision, root: r.root, signatures: [...have, ...missing] })) signed = true;
+    }
+    return signed;
   }
 
   /** Count the revoked serials that were issued, per bucket, from scratch. */
@@ -263,9 +298,9 @@ export class RevocationRegistry {
    * (off the event loop) and shared by every request for it.
    */
   servedSnapshot(): Promise<ServedSnapshot> {
-    const key = `${this.#tree.revision}:${this.#countsVersion}`;
+    const key = `${this.#tree.revision}:${this.#countsVersion}:${this.#historyVersion}`;
     if (this.#served?.key !== key) {
-      const body = { ...this.exportSnapshot(), issuedCount: this.issuedTotal };
+      const body = { ...this.exportSnapshot(), issuedCount: this.issuedTotal, rootRecord: this.currentRecordJson() };
       const json = Buffer.from(JSON.stringify(body), 'utf8');
       const value = Promise.all([
         gzipAsync(json, { level: 9 }),
@@ -285,14 +320,15 @@ export class RevocationRegistry {
     return this.#served.value;
   }
 
-  static async #load(store: Store, now: Date): Promise<{ tree: RevocationTree; history: RootRecord[] }> {
+  static async #load(store: Store, now: Date, signer: RootSigner | undefined): Promise<{ tree: RevocationTree; history: RootRecord[] }> {
     let history = await store.listRoots({ limit: HISTORY_IN_MEMORY });
     const leaves = await store.loadRevocationLeaves();
     const latest = history[0];
     if (!latest) {
       if (leaves.length > 0) throw new Error('the store holds revocation leaves but no root history');
       const tree = new RevocationTree(DEFAULT_SHAPE);
-      await store.initRootHistory({ revision: tree.revision, root: toDecimal(tree.root), publishedAt: now });
+      const first = { revision: tree.revision, root: toDecimal(tree.root), publishedAt: now };
+      await store.initRootHistory(signer ? { ...first, signatures: signer(first) } : first);
       history = await store.listRoots({ limit: HISTORY_IN_MEMORY });
       return { tree, history };
     }
@@ -342,32 +378,34 @@ export class RevocationRegistry {
     return this.#tree.isRevoked(serial);
   }
 
-  /** Root history, newest first (at most the last 256 changes). */
-  history(limit: number): RootRecord[] {
-    return this.#history.slice(0, limit);
+  /** Root history, newest first (at most the last 256 changes); with `since`, only revisions >= since. */
+  history(limit: number, since?: number): RootRecord[] {
+    const h = since === undefined ? this.#history : this.#history.filter((r) => r.revision >= since);
+    return h.slice(0, limit);
+  }
+
+  /** The current root's record as JSON (with the issuer's signatures, when it signed it). */
+  currentRecordJson(): RootRecordJson {
+    const current = this.#history[0];
+    if (current?.revision === this.#tree.revision) return rootRecordToJson(current);
+    // Unreachable while history and tree are loaded together; an unsigned record rather than a wrong one.
+    return rootRecordToJson({ revision: this.#tree.revision, root: this.root, publishedAt: this.publishedAt });
   }
 
   /**
-   * The roots a verifier accepts at `now`, newest first (see the module comment).
+   * The roots a verifier accepts at `now`, newest first (see the module comment and acceptedRootsOf).
    * @param window count >= 1 and maxAgeSeconds
    */
   acceptedRoots(now: Date, window: { count: number; maxAgeSeconds: number }): string[] {
-    const out: string[] = [];
-    const h = this.#history;
-    for (let i = 0; i < h.length && out.length < window.count; i++) {
-      const entry = h[i] as RootRecord;
-      if (i > 0) {
-        // Entry i stopped being current when entry i-1 was published.
-        const supersededAt = (h[i - 1] as RootRecord).publishedAt.getTime();
-        if (now.getTime() - supersededAt > window.maxAgeSeconds * 1000) break;
-      }
-      if (!out.includes(entry.root)) out.push(entry.root);
-    }
-    return out;
+    return acceptedRootsOf(this.#history, now, window);
   }
 
   exportBucket(index: number): ServedBucket {
-    return { ...this.#tree.exportBucket(index, DEFAULT_BUCKET_BITS), issuedCount: this.issuedCount(index) };
+    return {
+      ...this.#tree.exportBucket(index, DEFAULT_BUCKET_BITS),
+      issuedCount: this.issuedCount(index),
+      rootRecord: this.currentRecordJson(),
+    };
   }
 
   /** The whole tree; cached per revision. */
@@ -412,7 +450,7 @@ export class RevocationRegistry {
     const outcome = (): RevocationOutcome => ({ serial: serial.toString(), revoked, changed, root: this.root, revision: this.revision });
     if (!changed) return outcome();
     const { leafIndex } = serialPosition(serial, DEFAULT_SHAPE);
-    const record: RootRecord = { revision: tree.revision, root: this.root, publishedAt: at };
+    const record = this.#signed({ revision: tree.revision, root: this.root, publishedAt: at });
     try {
       await this.#store.applyRevocationChange({
         leafIndex,
@@ -420,6 +458,7 @@ export class RevocationRegistry {
         revision: record.revision,
         root: record.root,
         at,
+        ...(record.signatures ? { signatures: record.signatures } : {}),
         audit: {
           ...audit,
           at,
@@ -477,7 +516,7 @@ export class RevocationRegistry {
     const revoke = (serial: bigint, audit: Omit<AuditInput, 'at' | 'subject'>): RevocationChange | undefined => {
       if (!tree.revoke(serial)) return undefined;
       const { leafIndex } = serialPosition(serial, DEFAULT_SHAPE);
-      const record: RootRecord = { revision: tree.revision, root: this.root, publishedAt: at };
+      const record = this.#signed({ revision: tree.revision, root: this.root, publishedAt: at });
       records.push(record);
       revoked.push(serial);
       return {
@@ -486,6 +525,7 @@ export class RevocationRegistry {
         revision: record.revision,
         root: record.root,
         at,
+        ...(record.signatures ? { signatures: record.signatures } : {}),
         audit: { ...audit, at, subject: serial.toString(), details: { ...audit.details, root: record.root, revision: record.revision } },
       };
     };
@@ -507,16 +547,22 @@ export class RevocationRegistry {
     return result.value;
   }
 
+  /** A new root record, signed when this registry has a signer. */
+  #signed(r: { revision: number; root: string; publishedAt: Date }): RootRecord {
+    return this.#signer ? { ...r, signatures: this.#signer(r) } : r;
+  }
+
   /**
    * Replace the tree and history with the store's, adjusting the revoked-and-issued counts by the
    * serials whose bit changed, and re-read the issued counts.
    */
   async #reload(at: Date, o: { failed?: boolean } = {}): Promise<void> {
     const before = new Map(this.#tree.exportSnapshot().leaves);
-    const { tree, history } = await RevocationRegistry.#load(this.#store, at);
+    const { tree, history } = await RevocationRegistry.#load(this.#store, at, this.#signer);
     const after = new Map(tree.exportSnapshot().leaves);
     this.#tree = tree;
     this.#history = history;
+    this.#historyVersion++;
     await this.#refreshCounts();
     // After a failed change the tree held bits that were never counted: count again from scratch.
     if (o.failed) return this.#recountRevoked();

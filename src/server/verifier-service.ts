@@ -176,7 +176,8 @@ function dayDiff(a: number, b: number): number {
 export interface VerifierDeps {
   config: ServiceConfig;
   store: Store;
-  registry: RevocationRegistry;
+  /** where the accepted roots come from: this instance's registry, or a RegistryFollower of a remote one */
+  registry: Pick<RevocationRegistry, 'acceptedRoots'>;
   circuit: CircuitBuild;
   trustedIssuers: [string, string][];
   clock: () => Date;

@@ -14,6 +14,9 @@
  * Times are JavaScript Dates; big numbers (roots, nullifiers, bitmaps, keys) are decimal strings.
  */
 import type { ProofRequest } from '../request.ts';
+import type { RootRecord, RootSignature } from '../revocation/root.ts';
+
+export type { RootRecord, RootSignature };
 
 export type RequestStatus = 'pending' | 'verified' | 'rejected';
 
@@ -78,13 +81,6 @@ export interface IssuerKeyRecord {
   active: boolean;
 }
 
-export interface RootRecord {
-  /** the tree revision this root belongs to (0 = the empty tree) */
-  revision: number;
-  root: string;
-  publishedAt: Date;
-}
-
 export interface AuditInput {
   at: Date;
   /** who did it: 'admin', 'demo', 'system' */
@@ -117,6 +113,8 @@ export interface RevocationChange {
   revision: number;
   root: string;
   at: Date;
+  /** the issuer's signatures of the new root record (see src/revocation/root.ts) */
+  signatures?: RootSignature[];
   audit: AuditInput;
 }
 
@@ -239,6 +237,12 @@ export interface Store {
   initRootHistory(root: RootRecord): Promise<void>;
   /** Root history, newest first. */
   listRoots(o: { limit: number }): Promise<RootRecord[]>;
+  /**
+   * Set the signatures of a stored root record (an issuer signing roots stored before it signed
+   * them), only where the stored root is `root`.
+   * @returns whether a record was changed
+   */
+  setRootSignatures(o: { revision: number; root: string; signatures: RootSignature[] }): Promise<boolean>;
 
   appendAudit(entry: AuditInput): Promise<AuditEntry>;
   /** Audit entries with id > after, oldest first. */

@@ -7,7 +7,7 @@
  * reached, BAD_RESPONSE when the answer is not the JSON the client expected. Callers show these to
  * the user; nothing is swallowed.
  */
-import type { Bucket, Credential, Policy, Presentation, ProofRequest, Snapshot } from '../index.browser.ts';
+import type { Bucket, Credential, Policy, Presentation, ProofRequest, RootRecordJson, Snapshot } from '../index.browser.ts';
 
 export class ApiError extends Error {
   readonly code: string;
@@ -145,6 +145,8 @@ export interface RegistryRoot {
   root: string;
   revision: number;
   publishedAt: string;
+  /** the current root's record with the issuer's signatures */
+  rootRecord?: RootRecordJson;
   bucketBits: number;
   /** credentials issued and not revoked */
   issued?: number;
@@ -152,9 +154,9 @@ export interface RegistryRoot {
   snapshotBytes?: number;
 }
 
-/** GET /v1/registry/buckets/{i} with the registry's count of issued credentials in it */
-export type CountedBucket = Bucket & { issuedCount?: number };
-/** GET /v1/registry/snapshot with the registry's count of issued credentials */
-export type CountedSnapshot = Snapshot & { issuedCount?: number };
+/** GET /v1/registry/buckets/{i} with the registry's count of issued credentials in it, and the signed record of its root */
+export type CountedBucket = Bucket & { issuedCount?: number; rootRecord?: RootRecordJson };
+/** GET /v1/registry/snapshot with the registry's count of issued credentials, and the signed record of its root */
+export type CountedSnapshot = Snapshot & { issuedCount?: number; rootRecord?: RootRecordJson };
 
 export type { Presentation };

@@ -8,9 +8,13 @@
  * `issuedCount` credentials the registry counts in it). The anonymity set reported to the holder
  * is that count of issued credentials in what was fetched, never the number of serial slots.
  * Before keeping the data, the wallet builds its own path from it (witnessFromSnapshot /
- * witnessFromBucket), which checks the data is consistent and yields a root.
+ * witnessFromBucket), which checks the data is consistent and yields a root, and checks that this
+ * root is one the credential's issuer signed (checkSignedRoot: the record served with the data
+ * carries the issuer's signature over the root, its revision and its time). Data whose root the
+ * issuer did not sign is refused (ROOT_NOT_SIGNED), whoever served it: a registry or mirror cannot
+ * hand the holder a tree of its own making.
  */
-import { bucketIndexOf, type RevocationWitness, witnessFromBucket, witnessFromSnapshot } from '../index.browser.ts';
+import { bucketIndexOf, checkSignedRoot, type RevocationWitness, witnessFromBucket, witnessFromSnapshot } from '../index.browser.ts';
 import { api, type CountedBucket, type CountedSnapshot, type RegistryRoot } from './api.ts';
 
 /** Take the full snapshot when its compressed size is below this. */
@@ -22,9 +26,11 @@ export const REFRESH_JITTER_MS = 5 * 60 * 1000;
 export interface RevocationData {
   kind: 'snapshot' | 'bucket';
   data: CountedSnapshot | CountedBucket;
-  /** the root the data yields for the credential's path (decimal) */
+  /** the root the data yields for the credential's path (decimal), signed by the credential's issuer */
   root: string;
   revision: number;
+  /** when the issuer published that root (its signed time) */
+  publishedAt: string;
   /** credentials issued (and not revoked) in what was fetched; undefined when the registry does not say */
   issuedCount?: number;
   revoked: boolean;
@@ -42,12 +48,21 @@ function isRevoked(w: RevocationWitness): boolean {
   return ((w.leaf >> BigInt(w.bit)) & 1n) === 1n;
 }
 
+/** What fetchRevocation needs of the credential: its serial and its issuer's key (whose root signatures it trusts). */
+export interface RevocationSubject {
+  serial: string;
+  issuer: { publicKey: [string, string] };
+}
+
 /**
- * Fetch revocation data for a serial from a registry (base URL of the service, e.g.
- * `http://localhost:8080`) and check it yields the serial's path.
- * @throws ApiError for HTTP problems; ZkidError INVALID_REVOCATION_DATA for data that is inconsistent
+ * Fetch revocation data for a credential from a registry (base URL of the service, e.g.
+ * `http://localhost:8080`), check it yields the serial's path, and that the root it yields is
+ * signed by the credential's issuer.
+ * @throws ApiError for HTTP problems; ZkidError INVALID_REVOCATION_DATA for data that is
+ *   inconsistent; ROOT_NOT_SIGNED when the issuer did not sign the root the data yields
  */
-export async function fetchRevocation(registry: string, serial: bigint, now = new Date()): Promise<RevocationData> {
+export async function fetchRevocation(registry: string, credential: RevocationSubject, now = new Date()): Promise<RevocationData> {
+  const serial = BigInt(credential.serial);
   const base = registry.replace(/\/+$/, '');
   const head = await api<RegistryRoot>('GET', `${base}/v1/registry/root`);
   const small = typeof head.snapshotBytes === 'number' && head.snapshotBytes < SNAPSHOT_MAX_BYTES;
@@ -57,11 +72,14 @@ export async function fetchRevocation(registry: string, serial: bigint, now = ne
     ? await api<CountedSnapshot>('GET', `${base}/v1/registry/snapshot`)
     : await api<CountedBucket>('GET', `${base}/v1/registry/buckets/${bucketIndexOf(serial, head.bucketBits)}`);
   const w = small ? witnessFromSnapshot(data, serial) : witnessFromBucket(data, serial);
+  const record = checkSignedRoot(data.rootRecord, { root: w.root, issuerPublicKey: credential.issuer.publicKey });
   return {
     kind: small ? 'snapshot' : 'bucket',
     data,
     root: w.root.toString(),
-    revision: data.revision,
+    // the signed revision (the data's own field is the registry's word)
+    revision: record.revision,
+    publishedAt: record.publishedAt.toISOString(),
     ...(typeof data.issuedCount === 'number' ? { issuedCount: data.issuedCount } : {}),
     revoked: isRevoked(w),
     fetchedAt: now.toISOString(),

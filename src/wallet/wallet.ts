@@ -220,7 +220,7 @@ async function enrol(): Promise<void> {
 async function refreshRevocation(): Promise<void> {
   const enrolment = state.enrolment;
   if (!enrolment) throw new Error('enrol first');
-  const data = await fetchRevocation(registry(), BigInt(enrolment.credential.serial));
+  const data = await fetchRevocation(registry(), enrolment.credential);
   await dbPut('revocation', data);
   state.revocation = data;
   scheduleRefresh();

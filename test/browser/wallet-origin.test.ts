@@ -1,13 +1,18 @@
 /**
  * The wallet's own origin (wallet-app.ts) and its revocation data (revocation.ts), in Node: what
- * the wallet app serves and with which CSP, and how the wallet chooses between the full snapshot
- * and a bucket and reports the anonymity set.
+ * the wallet app serves and with which CSP, how the wallet chooses between the full snapshot
+ * and a bucket and reports the anonymity set, and that it keeps only data whose root the
+ * credential's issuer signed.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { generateIssuerKey } from '../../src/credential/issuer.ts';
+import { toDecimal } from '../../src/field.ts';
 import { bucketIndexOf } from '../../src/index.browser.ts';
+import { type RootRecord, rootRecordToJson } from '../../src/revocation/root.ts';
+import { createRootSigner, type RootSigner } from '../../src/revocation/root-signer.ts';
 import { RevocationTree } from '../../src/revocation/tree.ts';
 import { createWalletApp } from '../../src/server/wallet-app.ts';
 import {
@@ -59,7 +64,21 @@ describe('fetchRevocation', () => {
   tree.revoke(5n);
   const serial = 300_000n;
   const fetched: string[] = [];
-  const serve = (root: Record<string, unknown>) =>
+  let issuer: [string, string];
+  let sign: RootSigner;
+  let record: RootRecord;
+  beforeAll(async () => {
+    const key = await generateIssuerKey();
+    issuer = key.publicKey;
+    sign = await createRootSigner([key]);
+    const r = { revision: tree.revision, root: toDecimal(tree.root), publishedAt: new Date('2026-12-01T08:00:00.000Z') };
+    record = { ...r, signatures: sign(r) };
+  });
+  const credential = (s: bigint, publicKey: [string, string] = issuer) => ({ serial: s.toString(), issuer: { publicKey } });
+  /** a registry (or mirror) serving `t` with the root record `rec` (default: the signed record of `tree`) */
+  const serve = (root: Record<string, unknown>, o: { t?: RevocationTree; rec?: unknown } = {}) => {
+    const t = o.t ?? tree;
+    const rootRecord = 'rec' in o ? o.rec : rootRecordToJson(record);
     vi.stubGlobal(
       'fetch',
       vi.fn(async (url: string) => {
@@ -67,13 +86,14 @@ describe('fetchRevocation', () => {
         fetched.push(path);
         const body =
           path === '/v1/registry/root'
-            ? { root: tree.root.toString(), revision: 1, publishedAt: new Date().toISOString(), bucketBits: 10, ...root }
+            ? { root: t.root.toString(), revision: t.revision, publishedAt: new Date().toISOString(), bucketBits: 10, ...root }
             : path === '/v1/registry/snapshot'
-              ? { ...tree.exportSnapshot(), issuedCount: 3 }
-              : { ...tree.exportBucket(Number(path.split('/').pop())), issuedCount: 2 };
+              ? { ...t.exportSnapshot(), issuedCount: 3, rootRecord }
+              : { ...t.exportBucket(Number(path.split('/').pop())), issuedCount: 2, rootRecord };
         return new Response(JSON.stringify(body), { status: 200 });
       }),
     );
+  };
   afterEach(() => {
     vi.unstubAllGlobals();
     fetched.length = 0;
@@ -81,11 +101,13 @@ describe('fetchRevocation', () => {
 
   it('takes the full snapshot when it is small, and reports the issued credentials in it', async () => {
     serve({ snapshotBytes: 1000, issued: 3 });
-    const r = await fetchRevocation('http://localhost:8080/', serial);
+    const r = await fetchRevocation('http://localhost:8080/', credential(serial));
     expect(fetched).toEqual(['/v1/registry/root', '/v1/registry/snapshot']);
     expect(r).toMatchObject({
       kind: 'snapshot',
       root: tree.root.toString(),
+      revision: 1,
+      publishedAt: '2026-12-01T08:00:00.000Z',
       issuedCount: 3,
       revoked: false,
       registry: 'http://localhost:8080',
@@ -94,11 +116,40 @@ describe('fetchRevocation', () => {
 
   it('takes the bucket (index computed here) when the snapshot is large or its size unknown', async () => {
     serve({ snapshotBytes: SNAPSHOT_MAX_BYTES });
-    const r = await fetchRevocation('http://localhost:8080', serial);
+    const r = await fetchRevocation('http://localhost:8080', credential(serial));
     expect(fetched).toEqual(['/v1/registry/root', `/v1/registry/buckets/${bucketIndexOf(serial)}`]);
     expect(r).toMatchObject({ kind: 'bucket', issuedCount: 2, revoked: false });
     serve({});
-    expect((await fetchRevocation('http://localhost:8080', 5n)).revoked).toBe(true);
+    expect((await fetchRevocation('http://localhost:8080', credential(5n))).revoked).toBe(true);
+  });
+
+  it('takes correctly signed data from any mirror: the signature is trusted, not the transport', async () => {
+    serve({ snapshotBytes: 1000 });
+    const r = await fetchRevocation('https://mirror.example', credential(serial));
+    expect(r).toMatchObject({ root: tree.root.toString(), registry: 'https://mirror.example' });
+  });
+
+  it("refuses data whose root its credential's issuer did not sign (ROOT_NOT_SIGNED), bucket or snapshot", async () => {
+    const refused = (c = credential(serial)) =>
+      expect(fetchRevocation('https://mirror.example', c)).rejects.toMatchObject({ name: 'ZkidError', code: 'ROOT_NOT_SIGNED' });
+    for (const snapshotBytes of [1000, SNAPSHOT_MAX_BYTES]) {
+      // no record at all; an unsigned record
+      serve({ snapshotBytes }, { rec: undefined });
+      await refused();
+      serve({ snapshotBytes }, { rec: { ...rootRecordToJson(record), signatures: [] } });
+      await refused();
+      // a consistent tree of the mirror's own making (serial 5 reinstated) beside the issuer's genuine record
+      const forged = RevocationTree.fromSnapshot(tree.exportSnapshot());
+      forged.unrevoke(5n);
+      serve({ snapshotBytes }, { t: forged });
+      await expect(fetchRevocation('https://mirror.example', credential(5n))).rejects.toMatchObject({ code: 'ROOT_NOT_SIGNED' });
+      // the genuine record and data, but the credential comes from another issuer
+      serve({ snapshotBytes });
+      await refused(credential(serial, (await generateIssuerKey()).publicKey));
+      // a signature moved to another time
+      serve({ snapshotBytes }, { rec: { ...rootRecordToJson(record), publishedAt: '2026-12-01T09:00:00.000Z' } });
+      await refused();
+    }
   });
 
   it('refreshes every 30 minutes, give or take 5 (jitter)', () => {

@@ -6,8 +6,12 @@
  * Registry data changes with every revocation: `Cache-Control: no-cache` with an ETag, so clients
  * revalidate cheaply (304). Buckets and the snapshot say how many live credentials they cover
  * (`issuedCount`): the anonymity set of a holder who fetched them. The snapshot is served gzip or
- * brotli by Accept-Encoding (`Vary: Accept-Encoding`, one weak ETag for every encoding). Artifacts never change under a hash: strong ETag = "<sha256>",
- * `immutable`, and the request's artifact URLs carry `?sha256=` so a new build gets a new URL.
+ * brotli by Accept-Encoding (`Vary: Accept-Encoding`, one weak ETag for every encoding).
+ * Root records carry the issuer's signatures (src/revocation/root.ts): /roots serves them by
+ * revision (`?since=`) for verifiers that follow this registry, and the root, every bucket and the
+ * snapshot carry the current record (`rootRecord`) so the holder checks the root its data yields.
+ * Artifacts never change under a hash: strong ETag = "<sha256>", `immutable`, and the request's
+ * artifact URLs carry `?sha256=` so a new build gets a new URL.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -16,10 +20,12 @@ import { promisify } from 'node:util';
 import { brotliCompress, gzip, constants as zlibConstants } from 'node:zlib';
 import type { Express, NextFunction, Request, Response } from 'express';
 import { isCanonicalDecimal } from '../../field.ts';
+import { rootRecordToJson } from '../../revocation/root.ts';
 import { DEFAULT_BUCKET_BITS, DEFAULT_SHAPE } from '../../revocation/tree.ts';
 import { type AppContext, param } from '../context.ts';
 import { HttpError } from '../http-error.ts';
-import { pageQuery, parseOrThrow } from '../schemas.ts';
+import { rootsQuery } from '../registry-schemas.ts';
+import { parseOrThrow } from '../schemas.ts';
 
 /** Readable from any origin: wallets elsewhere may fetch public registry data and artifacts. */
 function publicResource(_req: Request, res: Response, next: NextFunction): void {
@@ -127,6 +133,7 @@ export function registerRegistryRoutes(app: Express, ctx: AppContext): void {
         root: registry.root,
         revision: registry.revision,
         publishedAt: registry.publishedAt.toISOString(),
+        rootRecord: registry.currentRecordJson(),
         shape: DEFAULT_SHAPE,
         bucketBits: DEFAULT_BUCKET_BITS,
         accepted: registry.acceptedRoots(clock(), config.roots),
@@ -139,11 +146,9 @@ export function registerRegistryRoutes(app: Express, ctx: AppContext): void {
     });
 
     app.get('/v1/registry/roots', publicResource, (req, res) => {
-      const q = parseOrThrow(pageQuery.pick({ limit: true }), req.query, 'INVALID_PARAMETER');
+      const q = parseOrThrow(rootsQuery, req.query, 'INVALID_PARAMETER');
       res.set('Cache-Control', 'no-cache').json({
-        roots: registry
-          .history(Math.min(q.limit ?? 50, 256))
-          .map((r) => ({ revision: r.revision, root: r.root, publishedAt: r.publishedAt.toISOString() })),
+        roots: registry.history(q.limit ?? 50, q.since).map(rootRecordToJson),
         accepted: registry.acceptedRoots(clock(), config.roots),
       });
     });

@@ -5,7 +5,7 @@
  * caller's transaction. An instance whose in-memory tree is behind gets a
  * {@link RevisionConflictError}, reloads from the store and tries again.
  */
-import type { RevocationChange, RootRecord } from '../store.ts';
+import type { RevocationChange, RootRecord, RootSignature } from '../store.ts';
 import { appendAudit } from './audit.ts';
 import type { SqlEngine, SqlExecutor } from './engine.ts';
 import { num, type RootRow, toRoot } from './rows.ts';
@@ -39,7 +39,12 @@ export async function applyRevocation(engine: SqlEngine, tx: SqlExecutor, c: Rev
       [c.leafIndex, c.bitmap],
     );
   }
-  await tx.run('INSERT INTO revocation_roots (revision, root, published_at) VALUES (?, ?, ?)', [c.revision, c.root, c.at.getTime()]);
+  await tx.run('INSERT INTO revocation_roots (revision, root, published_at, signatures_json) VALUES (?, ?, ?, ?)', [
+    c.revision,
+    c.root,
+    c.at.getTime(),
+    signaturesJson(c.signatures),
+  ]);
   await appendAudit(engine, tx, c.audit);
 }
 
@@ -48,14 +53,33 @@ export function initRootHistory(engine: SqlEngine, root: RootRecord): Promise<vo
   return engine.transaction(async (tx) => {
     await engine.lock(tx, 'revisions');
     await tx.run(
-      `INSERT INTO revocation_roots (revision, root, published_at)
-       SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM revocation_roots) ON CONFLICT DO NOTHING`,
-      [root.revision, root.root, root.publishedAt.getTime()],
+      `INSERT INTO revocation_roots (revision, root, published_at, signatures_json)
+       SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM revocation_roots) ON CONFLICT DO NOTHING`,
+      [root.revision, root.root, root.publishedAt.getTime(), signaturesJson(root.signatures)],
     );
   });
 }
 
 export async function listRoots(db: SqlExecutor, o: { limit: number }): Promise<RootRecord[]> {
-  const rows = await db.all<RootRow>('SELECT revision, root, published_at FROM revocation_roots ORDER BY revision DESC LIMIT ?', [o.limit]);
+  const rows = await db.all<RootRow>(
+    'SELECT revision, root, published_at, signatures_json FROM revocation_roots ORDER BY revision DESC LIMIT ?',
+    [o.limit],
+  );
   return rows.map(toRoot);
+}
+
+export async function setRootSignatures(
+  db: SqlExecutor,
+  o: { revision: number; root: string; signatures: RootSignature[] },
+): Promise<boolean> {
+  const n = await db.run('UPDATE revocation_roots SET signatures_json = ? WHERE revision = ? AND root = ?', [
+    signaturesJson(o.signatures),
+    o.revision,
+    o.root,
+  ]);
+  return n > 0;
+}
+
+function signaturesJson(s: RootSignature[] | undefined): string | null {
+  return s && s.length > 0 ? JSON.stringify(s) : null;
 }

@@ -5,7 +5,16 @@
  * 2^53), and `num` accepts a decimal string anyway.
  */
 import type { ProofRequest } from '../../request.ts';
-import type { AuditEntry, HolderRecord, IssuerKeyRecord, RootRecord, StoredError, StoredRequest, VerifiedResult } from '../store.ts';
+import type {
+  AuditEntry,
+  HolderRecord,
+  IssuerKeyRecord,
+  RootRecord,
+  RootSignature,
+  StoredError,
+  StoredRequest,
+  VerifiedResult,
+} from '../store.ts';
 
 /** A numeric column as a number (PostgreSQL may hand BIGINT and COUNT over as strings). */
 export function num(v: number | string | bigint): number {
@@ -90,10 +99,14 @@ export interface RootRow {
   revision: number;
   root: string;
   published_at: number;
+  /** JSON array of RootSignature; null for roots stored unsigned (before schema 3, or by no issuer) */
+  signatures_json: string | null;
 }
 
 export function toRoot(r: RootRow): RootRecord {
-  return { revision: num(r.revision), root: r.root, publishedAt: new Date(num(r.published_at)) };
+  const out: RootRecord = { revision: num(r.revision), root: r.root, publishedAt: new Date(num(r.published_at)) };
+  if (r.signatures_json !== null) out.signatures = JSON.parse(r.signatures_json) as RootSignature[];
+  return out;
 }
 
 export interface AuditRow {

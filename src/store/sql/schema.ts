@@ -94,6 +94,10 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     updated_at        INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 3: the issuer's signatures of each published root (JSON array; NULL: unsigned).
+  `
+  ALTER TABLE revocation_roots ADD COLUMN signatures_json TEXT;
+  `,
 ];
 
 /** PostgreSQL: serials (< 252 * 2^24) and millisecond times need BIGINT; audit ids are assigned under the chain lock. */
@@ -186,6 +190,9 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     commitment_since  BIGINT NOT NULL,
     updated_at        BIGINT NOT NULL
   );
+  `,
+  `
+  ALTER TABLE revocation_roots ADD COLUMN signatures_json TEXT;
   `,
 ];
 

@@ -13,6 +13,7 @@ import type {
   RedeemOutcome,
   RevocationChange,
   RootRecord,
+  RootSignature,
   Session,
   Store,
   StoredError,
@@ -92,6 +93,9 @@ export class SqlStore implements Store {
   }
   listRoots(o: { limit: number }): Promise<RootRecord[]> {
     return this.engine.read((db) => revocation.listRoots(db, o));
+  }
+  setRootSignatures(o: { revision: number; root: string; signatures: RootSignature[] }): Promise<boolean> {
+    return this.engine.transaction((tx) => revocation.setRootSignatures(tx, o));
   }
 
   appendAudit(entry: AuditInput): Promise<AuditEntry> {
