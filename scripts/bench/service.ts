@@ -59,6 +59,8 @@ export interface StartOptions {
   databaseUrl?: string;
   /** keys merged over the bench configuration (no rate limits, a one-hour request TTL) */
   config?: Record<string, unknown>;
+  /** extra node options for the service process (e.g. --cpu-prof) */
+  nodeArgs?: string[];
 }
 
 /** The bench's service configuration: no rate limits; `extra` merged over it. */
@@ -99,7 +101,7 @@ export async function startServer(o: StartOptions = {}): Promise<RunningServer> 
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
   if (o.databaseUrl) env.DATABASE_URL = o.databaseUrl;
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const child: ChildProcess = spawn(process.execPath, [...(o.nodeArgs ?? []), '--import', 'tsx', entry], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'ignore', 'pipe'],
