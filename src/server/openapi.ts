@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import type { ServiceConfig } from './config.ts';
 import { ERROR_STATUS, type HttpErrorCode } from './http-error.ts';
+import { rootRecord } from './registry-schemas.ts';
 import * as res from './response-schemas.ts';
 import { forConfig, isServed, type Named, ROUTES, type RouteSpec } from './routes/table.ts';
 import { attributesSchema } from './schemas.ts';
@@ -26,7 +27,7 @@ const SHARED_RESPONSES: Record<string, z.ZodType> = {
   CredentialAttributes: res.credentialAttributes,
   IssuerKey: res.issuerKey,
   AuditEntry: res.auditEntry,
-  RootRecord: res.rootRecord,
+  RootRecord: rootRecord,
   Session: res.session,
 };
 const SHARED_REQUESTS: Record<string, z.ZodType> = { Attributes: attributesSchema };

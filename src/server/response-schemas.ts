@@ -13,7 +13,8 @@ import { SNAPSHOT_FORMAT } from '../revocation/snapshot.ts';
 import type { AuditVerdict } from '../store/audit-verify.ts';
 import type { AuditEntry as StoredAuditEntry, Session as StoredSession } from '../store/store.ts';
 import type { IssuedCredential as IssuedView, PublicIssuerKey } from './issuer-service.ts';
-import type { RevocationOutcome as OutcomeView } from './revocation-registry.ts';
+import { rootRecord } from './registry-schemas.ts';
+import type { RevocationOutcome as OutcomeView, ServedBucket } from './revocation-registry.ts';
 import { fieldElementString as decimal } from './schemas.ts';
 import type { AcceptedView, CreatedRequestView, HolderRequestView, RedeemedView, RequestStatusView } from './verifier-service.ts';
 
@@ -174,7 +175,6 @@ export const auditVerdict = z.union([
   z.strictObject({ valid: z.literal(false), entries: int, brokenAt: int, reason: z.string() }),
 ]);
 
-export const rootRecord = z.strictObject({ revision: int, root: decimal, publishedAt: isoTime });
 export const rootInfo = z.strictObject({
   root: decimal,
   revision: int,
@@ -185,8 +185,8 @@ export const rootInfo = z.strictObject({
   window: z.strictObject({ count: int, maxAgeSeconds: int }),
   issued: int.meta({ description: 'credentials issued and not revoked' }),
   snapshotBytes: int.meta({ description: 'size of the gzip-compressed snapshot' }),
+  rootRecord,
 });
-export const rootHistory = z.strictObject({ roots: z.array(rootRecord), accepted: z.array(decimal) });
 
 const leaves = z.array(z.tuple([int, decimal])).meta({ description: 'non-empty leaves [leafIndex, bitmap], by increasing index' });
 const issuedCount = int.meta({ description: 'live credentials covered: the anonymity set of a holder who fetched this' });
@@ -200,8 +200,17 @@ export const bucket = z.strictObject({
   leaves,
   nodes: z.array(z.tuple([int, int, decimal])).meta({ description: '[level, index, hash] of every boundary node' }),
   issuedCount,
+  rootRecord,
 });
-export const snapshot = z.strictObject({ format: z.literal(SNAPSHOT_FORMAT), shape, root: decimal, revision: int, leaves, issuedCount });
+export const snapshot = z.strictObject({
+  format: z.literal(SNAPSHOT_FORMAT),
+  shape,
+  root: decimal,
+  revision: int,
+  leaves,
+  issuedCount,
+  rootRecord,
+});
 
 export const info = z.strictObject({
   serviceId: z.string(),
@@ -242,4 +251,5 @@ export type SchemasMatchTypes = [
   Holds<Same<z.output<typeof issuerKey>, PublicIssuerKey>>,
   Holds<Same<z.output<typeof auditEntry>, Json<StoredAuditEntry>>>,
   Holds<Same<z.output<typeof auditVerdict>, AuditVerdict>>,
+  Holds<Same<z.output<typeof bucket>, ServedBucket>>,
 ];

@@ -13,6 +13,7 @@ import type { z } from 'zod';
 import { circuitParams, publicSignalNames } from '../../circuit/registry.ts';
 import type { ServiceConfig } from '../config.ts';
 import type { HttpErrorCode } from '../http-error.ts';
+import { rootHistory, rootsQuery } from '../registry-schemas.ts';
 import * as res from '../response-schemas.ts';
 import {
   artifactParams,
@@ -328,9 +329,9 @@ export const ROUTES = {
     path: '/v1/registry/roots',
     tag: 'registry',
     roles: ['registry'],
-    summary: 'Root history, newest first',
-    query: limitQuery,
-    responses: { 200: json('RootHistory', res.rootHistory, 'history') },
+    summary: "Root history with the issuer's signatures, newest first (?since= for a following verifier)",
+    query: rootsQuery,
+    responses: { 200: json('RootHistory', rootHistory, 'history') },
     errors: ['INVALID_PARAMETER', ...COMMON],
   },
   registryBucket: {
