@@ -4,6 +4,7 @@
  */
 import type { Policy, Predicate } from '../index.browser.ts';
 import { ApiError } from './api.ts';
+import { attributeLabel, attributeValue, DATE_ATTRIBUTES, provinceName } from './format.ts';
 
 type Child = Node | string | number | null | undefined | false;
 
@@ -84,34 +85,60 @@ export function timeLeft(expiresAt: string, now = Date.now()): string {
 }
 
 const OP_TEXT: Record<string, string> = {
-  EQ: 'equals',
+  EQ: 'is',
   NE: 'is not',
   LT: 'is below',
   LTE: 'is at most',
   GT: 'is above',
   GTE: 'is at least',
 };
+const DATE_OP_TEXT: Record<string, string> = {
+  EQ: 'is',
+  NE: 'is not',
+  LT: 'is before',
+  LTE: 'is on or before',
+  GT: 'is after',
+  GTE: 'is on or after',
+};
 
-/** A predicate in words: 'age is at least 18', 'region is between 110000 and 119999'. */
+/**
+ * A predicate in words, with values readable (dates, countries, provinces):
+ * 'age is at least 18', 'region is in Beijing (110000 to 119999)',
+ * 'nationality is one of China (156), Hong Kong SAR China (344)'.
+ */
 export function describePredicate(p: Predicate): string {
+  const name = attributeLabel(p.attribute);
+  const v = (x: number | string) => attributeValue(p.attribute, x);
   switch (p.op) {
     case 'AGE_GTE':
       return `age is at least ${p.value}`;
-    case 'BETWEEN':
-      return `${p.attribute} is between ${p.value[0]} and ${p.value[1]}`;
+    case 'BETWEEN': {
+      const [lo, hi] = p.value.map(Number) as [number, number];
+      // A range that is exactly one province's codes is said as that province.
+      const province = p.attribute === 'region' && lo % 10_000 === 0 && hi === lo + 9_999 ? provinceName(lo) : undefined;
+      if (province) return `${name} is in ${province} (${lo} to ${hi})`;
+      return `${name} is between ${v(lo)} and ${v(hi)}`;
+    }
     case 'IN':
-      return `${p.attribute} is one of ${p.value.join(', ')}`;
+      return `${name} is one of ${p.value.map(v).join(', ')}`;
     case 'NIN':
-      return `${p.attribute} is none of ${p.value.join(', ')}`;
-    default:
-      return `${p.attribute} ${OP_TEXT[p.op] ?? p.op} ${p.value}`;
+      return `${name} is none of ${p.value.map(v).join(', ')}`;
+    default: {
+      const op = (DATE_ATTRIBUTES.has(p.attribute) ? DATE_OP_TEXT : OP_TEXT)[p.op] ?? p.op;
+      return `${name} ${op} ${v(p.value as number | string)}`;
+    }
   }
+}
+
+/** Attributes a service will see, in words: 'ID number (idNumber), region (region)'. */
+export function describeDisclosure(disclose: readonly string[]): string {
+  return disclose.map((a) => (attributeLabel(a) === a ? a : `${attributeLabel(a)} (${a})`)).join(', ');
 }
 
 /** What a policy asks, in words (every proof also shows a signed, unexpired, unrevoked ID). */
 export function describePolicy(p: Policy): string {
   const parts = ['a valid, unrevoked ID', ...p.predicates.map(describePredicate)];
-  if (p.disclose.length > 0) parts.push(`reveals ${p.disclose.join(', ')}`);
+  if (p.disclose.length > 0) parts.push(`reveals ${p.disclose.map(attributeLabel).join(', ')}`);
   return parts.join('; ');
 }
 
@@ -128,4 +155,29 @@ export async function copyText(text: string, fallbackSelect: HTMLElement): Promi
     sel?.addRange(range);
     return false;
   }
+}
+
+/**
+ * A long value (a pseudonym, a commitment) that fits a phone: shown whole and wrapping anywhere,
+ * or shortened with the whole value in its title; either way a Copy button copies the whole value.
+ * @param o.id the id of the code element (tests read the value from it)
+ */
+export function copyable(value: string, o: { id?: string; short?: string; label: string }): HTMLElement {
+  const shortened = o.short !== undefined && o.short !== value;
+  const code = h(
+    'code',
+    { id: o.id, class: shortened ? 'short-id' : 'long-id', title: shortened ? value : undefined, 'data-value': value },
+    shortened ? o.short : value,
+  );
+  const button = h('button', { type: 'button', class: 'copy', 'aria-label': `Copy the ${o.label}` }, 'Copy');
+  button.addEventListener('click', async () => {
+    // Without clipboard access the whole value is shown and selected for Ctrl+C.
+    if (shortened) code.textContent = value;
+    const copied = await copyText(value, code);
+    button.textContent = copied ? 'Copied' : 'Selected: press Ctrl+C';
+    setTimeout(() => {
+      button.textContent = 'Copy';
+    }, 2_000);
+  });
+  return h('span', { class: 'copyable' }, code, button);
 }

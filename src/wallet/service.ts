@@ -14,8 +14,8 @@
  * keeps its key on its own server and does steps 1 and 2 there.
  */
 import { api, type CreatedRequest, type ServiceInfo, type Session } from './api.ts';
-import { action, byId, describePolicy, h, showError } from './dom.ts';
-import { shortDecimal } from './format.ts';
+import { action, byId, copyable, describePolicy, h, showError } from './dom.ts';
+import { attributeValue, displayDateTime, shortDecimal } from './format.ts';
 
 /** The open demo relying party's API key (see the service's config: `relyingParties.demo`). */
 export const DEMO_RP_KEY = 'zkid-demo-relying-party-key';
@@ -97,9 +97,10 @@ function renderPolicies(info: ServiceInfo): void {
   el.policies.replaceChildren(h('ul', { class: 'policies' }, ...items));
 }
 
+/** 'region = Beijing (110105)', 'idNumber = 110105…' or 'nothing' (values readable, names as the API gives them). */
 function disclosedText(d: Record<string, string | number>): string {
   const e = Object.entries(d);
-  return e.length ? e.map(([k, v]) => `${k} = ${v}`).join(', ') : 'nothing';
+  return e.length ? e.map(([k, v]) => `${k} = ${attributeValue(k, v)}`).join(', ') : 'nothing';
 }
 
 /** Step 2: back from the wallet. */
@@ -128,7 +129,7 @@ async function redeem(params: URLSearchParams): Promise<void> {
       { class: 'verdict verified', 'data-verdict': 'verified', 'data-request-id': s.requestId },
       h('h3', {}, `✔ Verified: ${s.policy}`),
       h('p', {}, 'Your pseudonym at this service:'),
-      h('code', { id: 'session-pseudonym', class: 'pseudonym' }, s.pseudonym),
+      copyable(s.pseudonym, { id: 'session-pseudonym', label: 'pseudonym' }),
       h('p', { id: 'session-disclosed' }, `Disclosed: ${disclosedText(s.disclosed)}.`),
     ),
   );
@@ -143,10 +144,11 @@ function renderSessions(sessions: Session[]): void {
     h(
       'tr',
       { 'data-request-id': s.requestId },
-      h('td', {}, new Date(s.verifiedAt).toLocaleString()),
-      h('td', {}, s.policy),
-      h('td', {}, h('code', { class: 'pseudonym', title: s.pseudonym }, shortDecimal(s.pseudonym))),
-      h('td', {}, disclosedText(s.disclosed)),
+      // data-label: on a phone each row is a small card and the cell says what it is (style.css).
+      h('td', { 'data-label': 'Verified' }, displayDateTime(s.verifiedAt)),
+      h('td', { 'data-label': 'Policy' }, s.policy),
+      h('td', { 'data-label': 'Pseudonym' }, copyable(s.pseudonym, { short: shortDecimal(s.pseudonym), label: 'pseudonym' })),
+      h('td', { 'data-label': 'Disclosed' }, disclosedText(s.disclosed)),
     ),
   );
   el.sessions.replaceChildren(

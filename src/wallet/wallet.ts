@@ -13,22 +13,28 @@
  * wallet opens and every 30 minutes or so while it is open, never because a proof is about to be
  * made (revocation.ts). The secret can be backed up as a file or a phrase (recovery.ts).
  */
-import {
-  type Credential,
-  createHolderSecret,
-  formatDate,
-  holderCommitment,
-  isIdentifyingPolicy,
-  parseHolderSecret,
-} from '../index.browser.ts';
+import { type Credential, createHolderSecret, holderCommitment, isIdentifyingPolicy, parseHolderSecret } from '../index.browser.ts';
 import { type Accepted, ApiError, api, type HolderView, type IssuedCredential, type ServiceInfo } from './api.ts';
 import { dbClear, dbGet, dbPut } from './db.ts';
-import { action, byId, clearError, describeError, describePolicy, h, showError, timeLeft } from './dom.ts';
-import { documentTypeName, groupDigits, maskIdNumber, seconds, shortDecimal } from './format.ts';
+import { action, byId, clearError, copyable, describeDisclosure, describeError, describePolicy, h, showError, timeLeft } from './dom.ts';
+import {
+  countryName,
+  displayDate,
+  displayDateTime,
+  documentTypeName,
+  freshnessText,
+  groupDigits,
+  maskIdNumber,
+  minutesText,
+  regionLabel,
+  seconds,
+  shortDecimal,
+} from './format.ts';
 import { type AcceptedRequest, acceptRequest, checkRedirectTo, requestUriFrom } from './intake.ts';
+import { blendStepTimes, DEFAULT_STEP_MS, ProofProgressEstimate, parseStepTimes, type StepTimes } from './progress.ts';
 import { proveInWorker } from './prover-client.ts';
 import { checkSecretFitsCredential, createBackup, parseBackup, recoveryPhrase, secretFromPhrase } from './recovery.ts';
-import { age, duration, fetchRevocation, nextRefreshDelay, type RevocationData } from './revocation.ts';
+import { duration, fetchRevocation, nextRefreshDelay, type RevocationData } from './revocation.ts';
 
 interface Enrolment {
   credential: Credential;
@@ -56,7 +62,9 @@ const state: {
   /** the holder's service's grace period for revocation roots (GET /v1/info) */
   gracePeriodSeconds?: number;
   refreshTimer?: ReturnType<typeof setTimeout>;
-} = { identifyingConsent: false, proving: false, answered: false };
+  /** what each proof step took on this device lately (progress.ts), for the time left */
+  stepTimes: StepTimes;
+} = { identifyingConsent: false, proving: false, answered: false, stepTimes: { ...DEFAULT_STEP_MS } };
 
 const el = {
   error: byId('error'),
@@ -99,7 +107,7 @@ function renderHolder(): void {
     el.secretStatus.replaceChildren(
       h('span', { class: 'ok' }, 'created'),
       ' — kept in this browser only (back it up below); the issuer sees its commitment ',
-      h('code', { title: commitment }, shortDecimal(commitment)),
+      copyable(commitment, { short: shortDecimal(commitment), label: 'holder commitment' }),
     );
   } else {
     el.secretStatus.replaceChildren(h('span', { class: 'missing' }, 'none yet'), ' — create one, or restore a backup');
@@ -109,7 +117,7 @@ function renderHolder(): void {
     const a = enrolment.credential.attributes;
     el.credentialStatus.replaceChildren(
       h('span', { class: 'ok' }, 'enrolled'),
-      ` with the demo issuer on ${new Date(enrolment.enrolledAt).toLocaleString()}`,
+      ` with the demo issuer on ${displayDateTime(enrolment.enrolledAt)}`,
     );
     el.credential.replaceChildren(
       h(
@@ -120,13 +128,13 @@ function renderHolder(): void {
         h('dt', {}, 'Document'),
         h('dd', {}, documentTypeName(a.documentType)),
         h('dt', {}, 'Born'),
-        h('dd', {}, formatDate(a.birthDate)),
+        h('dd', { id: 'birth-date' }, displayDate(a.birthDate)),
         h('dt', {}, 'Valid until'),
-        h('dd', {}, formatDate(a.validUntil)),
+        h('dd', { id: 'valid-until' }, displayDate(a.validUntil)),
         h('dt', {}, 'Region'),
-        h('dd', {}, String(a.region)),
+        h('dd', { id: 'region', 'data-code': String(a.region) }, regionLabel(a.region)),
         h('dt', {}, 'Nationality'),
-        h('dd', {}, String(a.nationality)),
+        h('dd', { id: 'nationality', 'data-code': String(a.nationality) }, countryName(a.nationality)),
       ),
     );
     el.credential.hidden = false;
@@ -147,9 +155,8 @@ function renderHolder(): void {
       revocation.issuedCount === undefined
         ? 'an unknown number of credentials (this registry does not count them)'
         : `${groupDigits(revocation.issuedCount)} issued credential${revocation.issuedCount === 1 ? '' : 's'}`;
-    const next = state.nextRefreshAt
-      ? `; next refresh in about ${Math.max(1, Math.round((state.nextRefreshAt - Date.now()) / 60_000))} min`
-      : '';
+    const next = state.nextRefreshAt ? ` The wallet refreshes it in about ${refreshIn()}.` : '';
+    const fresh = freshnessText(revocation.fetchedAt, state.gracePeriodSeconds);
     el.revocationStatus.replaceChildren(
       revocation.revoked ? h('span', { class: 'bad' }, 'REVOKED') : h('span', { class: 'ok' }, 'not revoked'),
       ' — ',
@@ -157,15 +164,20 @@ function renderHolder(): void {
       '. Anonymity set: ',
       h('strong', { id: 'anonymity-set', 'data-count': String(revocation.issuedCount ?? '') }, set),
       anonymityNote(revocation.issuedCount),
+      ' ',
+      h(
+        'span',
+        {
+          id: 'revocation-age',
+          'data-fetched-at': revocation.fetchedAt,
+          'data-accepted-until': fresh.acceptedUntil ? new Date(fresh.acceptedUntil).toISOString() : undefined,
+        },
+        fresh.text,
+      ),
       ' Root revision ',
       h('span', { id: 'revocation-revision' }, String(revocation.revision)),
-      ', fetched ',
-      h('span', { id: 'revocation-age', 'data-fetched-at': revocation.fetchedAt }, age(revocation.fetchedAt)),
+      `, fetched ${displayDateTime(revocation.fetchedAt)}.`,
       next,
-      '.',
-      state.gracePeriodSeconds
-        ? ` Services of this registry accept data up to ${duration(state.gracePeriodSeconds)} old (their grace period): a revocation reaches them within that time, and the wallet refreshes well inside it.`
-        : '',
     );
   } else {
     el.revocationStatus.replaceChildren(
@@ -181,6 +193,11 @@ function renderHolder(): void {
   el.downloadBackup.disabled = !secret;
   el.showPhrase.disabled = !secret;
   renderConsent();
+}
+
+/** '29 min' until the scheduled refresh. */
+function refreshIn(): string {
+  return minutesText(Math.max(60_000, (state.nextRefreshAt ?? Date.now()) - Date.now()));
 }
 
 /** What the anonymity set means, said plainly (it is 1 on a fresh demo: then the registry can tell). */
@@ -300,10 +317,11 @@ async function restore(secret: bigint, credential: Credential | undefined, from:
 
 // ---- the request ----------------------------------------------------------------------------
 
-function setProgress(fraction: number, message: string): void {
+/** The bar and its label, in the holder's words ('Building the proof — about 3 s left'). */
+function setProgress(fraction: number, label: string): void {
   el.progress.value = fraction;
-  el.progress.setAttribute('aria-valuetext', `${Math.round(fraction * 100)}%: ${message}`);
-  el.progressLabel.textContent = `${Math.round(fraction * 100)}% — ${message}`;
+  el.progress.setAttribute('aria-valuetext', `${Math.round(fraction * 100)}%: ${label}`);
+  el.progressLabel.textContent = label;
 }
 
 function renderVerdict(node: HTMLElement): void {
@@ -363,7 +381,7 @@ function renderConsent(): void {
       'p',
       { id: 'rp-disclosure' },
       disclose.length > 0
-        ? `It will see: ${disclose.join(', ')}, and your pseudonym.`
+        ? `It will see: your ${describeDisclosure(disclose)}, and your pseudonym.`
         : 'It learns nothing else about you, only your pseudonym.',
     ),
     h(
@@ -372,18 +390,22 @@ function renderConsent(): void {
       'Your pseudonym for ',
       h('code', { id: 'rp-service-id' }, request.serviceId),
       ' is the same each time you prove to this service and unlinkable to your pseudonym anywhere else. Request ',
-      h('code', {}, request.id),
+      h('code', { title: request.id }, `${request.id.slice(0, 8)}…`),
       ', ',
       h('span', { 'data-expires': request.expiresAt }, timeLeft(request.expiresAt)),
       '.',
     ),
   ];
   if (p.gracePeriodSeconds > 0) {
+    const r = state.revocation;
+    // The request lists the roots the service accepts now: the wallet's is one of them, or it is stale.
+    const accepted =
+      r && !block?.stale ? ` Your wallet's data is from ${minutesText(Date.now() - Date.parse(r.fetchedAt))} ago: it accepts it.` : '';
     children.push(
       h(
         'p',
         { class: 'hint', id: 'grace-period' },
-        `Grace period: ${p.relyingPartyName} accepts revocation data up to ${duration(p.gracePeriodSeconds)} old, so a revocation of your ID reaches it within that time, and your wallet's data must be newer than that.`,
+        `Grace period: ${p.relyingPartyName} accepts revocation data up to ${duration(p.gracePeriodSeconds)} old after the registry changes, so a revocation of your ID reaches it within that time.${accepted}`,
       ),
     );
   }
@@ -416,7 +438,11 @@ function renderConsent(): void {
         'div',
         { class: 'alert', id: 'stale', role: 'note' },
         h('strong', {}, 'Your revocation data is stale. '),
-        `It was fetched ${age(r.fetchedAt)} (root revision ${r.revision}), and ${p.relyingPartyName} no longer accepts that root. It refreshes on its schedule${state.nextRefreshAt ? ` (in about ${Math.max(1, Math.round((state.nextRefreshAt - Date.now()) / 60_000))} min)` : ''}, or you can refresh now — but a refresh right before a proof lets the registry match your download to this proof by its timing.`,
+        `It is from ${minutesText(Date.now() - Date.parse(r.fetchedAt))} ago (${displayDateTime(r.fetchedAt)}, root revision ${r.revision}): the registry has changed since, and ${p.relyingPartyName} no longer accepts it${
+          p.gracePeriodSeconds > 0
+            ? ` (it accepts older data for ${duration(p.gracePeriodSeconds)} after a change, and only a few changes back)`
+            : ''
+        }. It refreshes on its schedule${state.nextRefreshAt ? ` (in about ${refreshIn()})` : ''}, or you can refresh now — but a refresh right before a proof lets the registry match your download to this proof by its timing.`,
         h('br'),
         refreshNow,
       ),
@@ -435,7 +461,7 @@ function renderConsent(): void {
     h(
       'p',
       { class: 'hint', id: 'prove-hint' },
-      block && !block.stale ? block.text : block?.stale ? '' : 'Nothing is sent until you choose.',
+      state.proving ? '' : block && !block.stale ? block.text : block?.stale ? '' : 'Nothing is sent until you choose.',
     ),
   );
   el.requestBody.replaceChildren(...children);
@@ -462,8 +488,15 @@ async function proveAndAnswer(): Promise<void> {
   renderConsent();
   el.verdict.replaceChildren();
   el.progress.hidden = false;
-  setProgress(0, 'starting');
   const started = performance.now();
+  const estimate = new ProofProgressEstimate(state.stepTimes, started);
+  const show = () => {
+    const v = estimate.view(performance.now());
+    setProgress(v.fraction, v.label);
+  };
+  show();
+  // The bar moves with the clock between the prover's reports.
+  const ticker = setInterval(show, 250);
   try {
     const { presentation, ms: workerMs } = await proveInWorker({
       credential: enrolment.credential,
@@ -473,17 +506,22 @@ async function proveAndAnswer(): Promise<void> {
       // The service the holder was shown: the worker refuses any other (SERVICE_MISMATCH).
       expectedServiceId: p.request.serviceId,
       allowIdentifying: isIdentifyingPolicy(p.request.policy) && state.identifyingConsent,
-      onProgress: (x) => setProgress(x.fraction, x.message),
+      onProgress: (x) => {
+        estimate.report(x, performance.now());
+        show();
+      },
     });
+    clearInterval(ticker);
     const proofMs = performance.now() - started;
+    learnStepTimes(estimate);
     console.info(`proof in ${Math.round(proofMs)} ms (worker ${Math.round(workerMs)} ms)`);
-    setProgress(1, `proof ready in ${seconds(proofMs)}; sending it to ${p.relyingPartyName}`);
+    setProgress(1, `Proof ready in ${seconds(proofMs)}: sending it to ${p.relyingPartyName}`);
     let ok: Accepted;
     try {
       ok = await api<Accepted>('POST', p.presentationUrl, presentation);
     } catch (e) {
       const { code, message } = describeError(e);
-      setProgress(1, 'the service rejected the proof');
+      setProgress(1, `${p.relyingPartyName} did not accept the proof`);
       renderVerdict(
         h(
           'div',
@@ -496,7 +534,7 @@ async function proveAndAnswer(): Promise<void> {
     }
     state.answered = true;
     const redirectTo = ok.redirectTo && p.redirectUri ? checkRedirectTo(ok.redirectTo, p.redirectUri) : undefined;
-    setProgress(1, 'verified by the service');
+    setProgress(1, `${p.relyingPartyName} checked your proof and accepted it`);
     el.requestBody.replaceChildren();
     renderVerdict(
       h(
@@ -505,15 +543,16 @@ async function proveAndAnswer(): Promise<void> {
         h('h3', {}, '✔ Verified'),
         h('p', {}, `${p.relyingPartyName} accepted your proof: ${describePolicy(p.request.policy)}.`),
         h('p', {}, `Your pseudonym at ${p.request.serviceId}:`),
-        h('code', { id: 'pseudonym', class: 'pseudonym' }, ok.pseudonym),
+        copyable(ok.pseudonym, { id: 'pseudonym', label: 'pseudonym' }),
         h('p', { class: 'timing' }, `Proof generated in ${seconds(proofMs)} (worker ${seconds(workerMs)}).`),
         redirectTo ? h('p', { id: 'returning' }, `Returning you to ${p.relyingPartyName}…`) : false,
       ),
     );
     if (redirectTo) setTimeout(() => location.assign(redirectTo), 800);
   } catch (e) {
+    clearInterval(ticker);
     const { code, message } = describeError(e);
-    setProgress(0, 'stopped');
+    setProgress(0, 'Stopped: no proof was made');
     renderVerdict(
       h(
         'div',
@@ -524,9 +563,18 @@ async function proveAndAnswer(): Promise<void> {
     );
     console.error(`proof failed: ${code}: ${message}`);
   } finally {
+    clearInterval(ticker);
     state.proving = false;
     renderConsent();
   }
+}
+
+/** Keep what each step took on this device, so the next time left is this device's. */
+function learnStepTimes(estimate: ProofProgressEstimate): void {
+  const measured = estimate.measured();
+  console.info(`proof steps (ms): ${JSON.stringify(measured)}`);
+  state.stepTimes = blendStepTimes(state.stepTimes, measured);
+  dbPut('proofStepTimes', state.stepTimes).catch((e) => console.warn(`keeping proof step times: ${describeError(e).message}`));
 }
 
 /** Read the request named by ?request_uri=, check it and show it (or why it was refused). */
@@ -588,16 +636,18 @@ async function start(): Promise<void> {
   setInterval(() => {
     for (const span of document.querySelectorAll<HTMLElement>('[data-expires]')) span.textContent = timeLeft(span.dataset.expires ?? '');
     const a = document.getElementById('revocation-age');
-    if (a?.dataset.fetchedAt) a.textContent = age(a.dataset.fetchedAt);
+    if (a?.dataset.fetchedAt) a.textContent = freshnessText(a.dataset.fetchedAt, state.gracePeriodSeconds).text;
   }, 1_000);
 
   clearError(el.error);
-  const [config, secret, enrolment, revocation] = await Promise.all([
+  const [config, secret, enrolment, revocation, stepTimes] = await Promise.all([
     api<WalletConfig>('GET', '/config.json'),
     dbGet<string>('holderSecret'),
     dbGet<Enrolment>('enrolment'),
     dbGet<RevocationData>('revocation'),
+    dbGet<unknown>('proofStepTimes'),
   ]);
+  state.stepTimes = parseStepTimes(stepTimes);
   state.config = config;
   if (secret) state.secret = secret;
   if (enrolment) state.enrolment = enrolment;

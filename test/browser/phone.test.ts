@@ -1,100 +1,346 @@
 /**
- * The pages fit a phone: at 375x667 and 414x896 neither the relying party's demo page nor the
- * wallet (empty, and showing a request) is wider than the screen. Runs the real entry point
- * (`node --import tsx src/server/main.ts`) and Debian's headless Chromium; screenshots in
- * test/.artifacts/phone-*.png.
+ * The pages fit a phone: at 375x667 and 414x896 no page and no state of the wallet or the relying
+ * party's demo page is wider than the screen, and what the holder reads is in words (progress,
+ * attributes, how fresh the revocation data is). In Debian's headless Chromium, as a phone
+ * (isMobile, 2x pixels), against the service and the wallet app in-process on two origins.
+ *
+ * States: the service page (before, after a result, after a decline), the empty wallet, a request
+ * with no secret, the credential and consent screen, the identifying policy's extra tick, the
+ * proof in progress, the proof sent, a refused request (SERVICE_MISMATCH), an error, stale
+ * revocation data, the recovery phrase, a restored wallet. Screenshots of each go to
+ * <os.tmpdir()>/zkid-phone-screens (printed; not in the repository).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeDir, tempDir } from '../server/helpers.ts';
+import { BUILTIN_POLICIES } from '../../src/index.browser.ts';
+import { createApp, type ZkidApp } from '../../src/server/app.ts';
+import { DEMO_RP_KEY } from '../../src/server/config.ts';
+import { ensureIssuerKey } from '../../src/server/issuer-service.ts';
+import { createWalletApp } from '../../src/server/wallet-app.ts';
+import { buildWalletBundle } from '../../src/server/wallet-bundle.ts';
+import { SqliteStore } from '../../src/store/sqlite.ts';
+import { AUTH, removeDir, tempDir, testConfig } from '../server/helpers.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const ARTIFACTS = join(ROOT, 'test', '.artifacts');
+const SCREENS = join(tmpdir(), 'zkid-phone-screens');
 const CHROMIUM = '/usr/bin/chromium';
+const PROOF_TIMEOUT_MS = 120_000;
+const OTHER_RP_KEY = 'other-relying-party-key-0123456789';
 const skip = !existsSync(CHROMIUM) && !process.env.CI;
 if (skip) console.warn(`SKIPPED test/browser/phone.test.ts: ${CHROMIUM} is missing (apt-get install -y chromium); in CI this test runs`);
 
-describe.skipIf(skip)('the pages fit a phone (headless Chromium)', () => {
+function listenOn(server: Server): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+describe.skipIf(skip)('every page and state fits a phone (headless Chromium)', () => {
   const dir = tempDir('zkid-phone-');
-  let server: ChildProcess | undefined;
+  const serviceServer = createServer();
+  const walletServer = createServer();
+  let app: ZkidApp;
+  let browser: Browser;
   let service = '';
   let wallet = '';
+  const log: string[] = [];
+  /** serials revoked to make a wallet's data stale (one per viewport: each makes a new root) */
+  let nextSerial = 11;
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    const { buildWalletBundle } = await import('../../src/server/wallet-bundle.ts');
-    await buildWalletBundle();
-    const { ZKID_ADMIN_TOKEN: _t, ZKID_CONFIG: _c, NODE_ENV: _n, ...env } = process.env;
-    server = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
-      cwd: ROOT,
-      env: { ...env, PORT: '0', WALLET_PORT: '0', HOST: '127.0.0.1', ZKID_DATA_DIR: dir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    server.stdout?.on('data', (c: Buffer) => {
-      out += c.toString();
-    });
-    const deadline = Date.now() + 90_000;
-    for (;;) {
-      const line = out.split('\n').find((l) => l.includes('"msg":"listening"'));
-      if (line) {
-        const { port, walletPort } = JSON.parse(line) as { port: number; walletPort: number };
-        service = `http://localhost:${port}`;
-        wallet = `http://localhost:${walletPort}`;
-        break;
-      }
-      if (Date.now() > deadline || server.exitCode !== null) throw new Error(`the service did not start:\n${out}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }, 180_000);
-
-  afterAll(async () => {
-    if (server && server.exitCode === null) {
-      const exited = new Promise((r) => server?.once('exit', r));
-      server.kill('SIGTERM');
-      await exited;
-    }
-    removeDir(dir);
-  });
-
-  it.each([
-    [375, 667],
-    [414, 896],
-  ])('at %ix%i: service page, empty wallet, wallet showing a request', async (width, height) => {
+    mkdirSync(SCREENS, { recursive: true });
+    console.log(`phone screenshots: ${SCREENS}`);
+    const publicDir = join(dir, 'public');
+    cpSync(join(ROOT, 'src/server/public'), publicDir, { recursive: true, filter: (src) => !/[/\\]assets$/.test(src) });
+    await buildWalletBundle({ publicDir });
+    const [servicePort, walletPort] = await Promise.all([listenOn(serviceServer), listenOn(walletServer)]);
+    service = `http://localhost:${servicePort}`;
+    wallet = `http://wallet.localhost:${walletPort}`;
+    const store = new SqliteStore({ dataDir: join(dir, 'data') });
+    const config = testConfig({
+      serviceId: 'localhost',
+      walletBaseUrl: wallet,
+      relyingParties: {
+        demo: { name: 'zkid demo service', serviceId: 'localhost', apiKey: DEMO_RP_KEY },
+        // names another service's id while it is reached at localhost: the wallet refuses its requests
+        other: { name: 'Other shop', serviceId: 'shop.example', apiKey: OTHER_RP_KEY },
+      },
+      // Only the current root is accepted, so one revocation makes a wallet's data stale.
+      roots: { count: 1, maxAgeSeconds: 3600 },
+      policies: {
+        resident: {
+          predicates: BUILTIN_POLICIES['adult-resident-of-region']!.predicates,
+          disclose: ['region', 'nationality', 'validUntil'],
+        },
+        over18: { predicates: BUILTIN_POLICIES.over18!.predicates, disclose: [] },
+        kyc: { predicates: [], disclose: ['idNumber'], identifying: true },
+      },
+    } as never);
+    await ensureIssuerKey(store, new Date());
+    app = await createApp({ store, config, logger: pino({ level: 'silent' }), publicDir: join(publicDir, 'service') });
+    serviceServer.on('request', app);
+    walletServer.on('request', createWalletApp({ serviceBaseUrl: service, publicDir: join(publicDir, 'wallet') }));
     const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({
+    browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
     });
-    try {
-      const context = await browser.newContext({ viewport: { width, height }, isMobile: true, deviceScaleFactor: 2 });
-      const page = await context.newPage();
-      const widest = async (name: string) => {
-        await page.locator('body[data-ready="true"]').waitFor({ timeout: 30_000 });
-        await page.screenshot({ path: join(ARTIFACTS, `phone-${width}-${name}.png`), fullPage: true });
-        return page.evaluate(() => ({
-          scrollWidth: document.documentElement.scrollWidth,
-          overflowing: [...document.querySelectorAll('body *')]
-            .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
-            .slice(0, 3)
-            .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}`),
-        }));
-      };
-      await page.goto(`${service}/service.html`);
-      expect(await widest('service'), 'service page').toEqual({ scrollWidth: width, overflowing: [] });
-      await page.goto(`${wallet}/`);
-      expect(await widest('wallet'), 'empty wallet').toEqual({ scrollWidth: width, overflowing: [] });
-      await page.goto(`${service}/service.html`);
-      await page.locator('body[data-ready="true"]').waitFor();
-      await page.getByRole('button', { name: 'Sign in: over18' }).click();
-      await page.waitForURL((u) => u.origin === wallet, { timeout: 30_000 });
-      expect(await widest('request'), 'wallet showing a request').toEqual({ scrollWidth: width, overflowing: [] });
-    } finally {
-      await browser.close();
-    }
+  }, 180_000);
+
+  afterAll(async () => {
+    if (log.length > 0) console.log(`browser console:\n${log.slice(-40).join('\n')}`);
+    await browser?.close();
+    await Promise.all(
+      [serviceServer, walletServer].map((s) => new Promise<void>((resolve) => (s.listening ? s.close(() => resolve()) : resolve()))),
+    );
+    await app?.close();
+    removeDir(dir);
   });
+
+  const phone = async (width: number, height: number): Promise<{ context: BrowserContext; page: Page }> => {
+    const context = await browser.newContext({
+      viewport: { width, height },
+      isMobile: true,
+      hasTouch: true,
+      deviceScaleFactor: 2,
+      locale: 'en-GB',
+      timezoneId: 'UTC',
+    });
+    const page = await context.newPage();
+    page.on('console', (m) => log.push(`[${width} ${m.type()}] ${m.text()}`));
+    page.on('pageerror', (e) => log.push(`[${width} pageerror] ${e.message}`));
+    return { context, page };
+  };
+
+  /** The page's width and the first elements that reach past the screen's right edge. */
+  const measure = (page: Page) =>
+    page.evaluate(() => ({
+      scrollWidth: document.documentElement.scrollWidth,
+      overflowing: [...document.querySelectorAll('body *')]
+        .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
+        .slice(0, 3)
+        .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${e.className ? `.${String(e.className).split(' ')[0]}` : ''}`),
+    }));
+
+  /** Assert the page fits the phone's width, and keep a screenshot. */
+  const fits = async (page: Page, width: number, state: string) => {
+    expect(await measure(page), `${state} at ${width} px`).toEqual({ scrollWidth: width, overflowing: [] });
+    // Generous: on a busy machine with a proof running a frame can take long.
+    await page.screenshot({ path: join(SCREENS, `${width}-${state}.png`), fullPage: true, timeout: 90_000 });
+  };
+
+  const ready = (page: Page) => page.locator('body[data-ready="true"]').waitFor({ timeout: 30_000 });
+  const text = async (page: Page, selector: string) => ((await page.locator(selector).first().textContent()) ?? '').trim();
+
+  async function signIn(page: Page, policy: string): Promise<void> {
+    await page.goto(`${service}/service.html`);
+    await ready(page);
+    await page.getByRole('button', { name: `Sign in: ${policy}` }).click();
+    await page.waitForURL((u) => u.origin === wallet, { timeout: 30_000 });
+    await ready(page);
+  }
+
+  /** Write a value into the wallet's IndexedDB (from a page of the wallet's origin). */
+  const idbUpdate = (page: Page, key: string, patch: Record<string, unknown>) =>
+    page.evaluate(
+      ([k, p]) =>
+        new Promise<void>((resolve, reject) => {
+          const open = indexedDB.open('zkid-wallet');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const store = open.result.transaction('kv', 'readwrite').objectStore('kv');
+            const get = store.get(k as string);
+            get.onsuccess = () => {
+              const put = store.put({ ...get.result, ...(p as object) }, k as string);
+              put.onsuccess = () => resolve();
+              put.onerror = () => reject(put.error);
+            };
+          };
+        }),
+      [key, patch] as const,
+    );
+
+  it.each([
+    [375, 667],
+    [414, 896],
+  ])(
+    'at %ix%i: service page, wallet (empty, request, credential, consent, proving, sent), results, refusal, error, stale data, backup, restore',
+    async (width, height) => {
+      const { context, page } = await phone(width, height);
+      try {
+        await page.goto(`${service}/service.html`);
+        await ready(page);
+        await fits(page, width, 'service');
+
+        await page.goto(`${wallet}/`);
+        await ready(page);
+        expect(await text(page, '#credential-status')).toContain('not enrolled');
+        await fits(page, width, 'wallet-empty');
+
+        // A request, before the wallet has a secret: the policy in words, the province by name.
+        await signIn(page, 'resident');
+        expect(await text(page, '#rp-statement')).toBe(
+          'a valid, unrevoked ID; age is at least 18; region is in Beijing (110000 to 119999); reveals region, nationality, expiry date',
+        );
+        expect(await text(page, '#rp-disclosure')).toBe(
+          'It will see: your region, nationality, expiry date (validUntil), and your pseudonym.',
+        );
+        await fits(page, width, 'request-no-secret');
+
+        // The credential card and the consent screen.
+        await page.getByRole('button', { name: 'Create holder secret' }).click();
+        await page.locator('#secret-status .ok').waitFor();
+        await page.getByRole('button', { name: 'Enrol with the demo issuer' }).click();
+        await page.locator('#anonymity-set').waitFor({ timeout: 30_000 });
+        await page.locator('#prove:enabled').waitFor({ timeout: 30_000 });
+        expect(await text(page, '#nationality')).toBe('China');
+        expect(await text(page, '#region')).toMatch(/^Beijing \(11\d{4}\)$/);
+        expect(await text(page, '#birth-date')).toMatch(/^\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (19[6-9]\d|2000)$/);
+        expect(await text(page, '#valid-until')).toMatch(/^1 Jan \d{4}$/);
+        expect(await text(page, '#credential-status')).toMatch(/on \d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d$/);
+        const fresh = await text(page, '#revocation-age');
+        expect(fresh).toMatch(
+          /^Data from less than a minute ago\. A verifier normally accepts it until \d\d:\d\d \(its 60-minute grace period/,
+        );
+        const until = await page.locator('#revocation-age').getAttribute('data-accepted-until');
+        const fetchedAt = await page.locator('#revocation-age').getAttribute('data-fetched-at');
+        expect(Date.parse(until ?? '') - Date.parse(fetchedAt ?? '')).toBe(3_600_000);
+        expect(await text(page, '#grace-period')).toContain("Your wallet's data is from less than a minute ago: it accepts it.");
+        await fits(page, width, 'consent');
+
+        // Proving: the label in the holder's words with the time left. The way back to the service
+        // is answered 204 (a navigation that changes nothing), so the wallet's result stays on
+        // screen to be measured; the test then follows that URL itself.
+        await page.evaluate(() => {
+          const seen: string[] = [];
+          (window as unknown as { labels: string[] }).labels = seen;
+          const label = document.getElementById('progress-label') as HTMLElement;
+          new MutationObserver(() => seen.push(label.textContent ?? '')).observe(label, {
+            childList: true,
+            characterData: true,
+            subtree: true,
+          });
+        });
+        let returnUrl = '';
+        const isReturn = (u: URL) => u.origin === service && u.pathname === '/service.html' && u.searchParams.has('response_code');
+        await page.route(isReturn, async (route) => {
+          returnUrl = route.request().url();
+          await route.fulfill({ status: 204 });
+        });
+        await page.getByRole('button', { name: 'Prove and continue' }).click();
+        await page
+          .locator('#progress-label', { hasText: /Building the proof — (about \d+ s left|almost done)/ })
+          .waitFor({ timeout: PROOF_TIMEOUT_MS });
+        await fits(page, width, 'proving');
+        const verdict = page.locator('#verdict [data-verdict]');
+        await verdict.waitFor({ timeout: PROOF_TIMEOUT_MS });
+        expect(await verdict.getAttribute('data-verdict')).toBe('verified');
+        expect(await text(page, '#progress-label')).toBe('zkid demo service checked your proof and accepted it');
+        expect(await text(page, '#pseudonym')).toMatch(/^\d{10,}$/);
+        await fits(page, width, 'proof-sent');
+        const labels = (await page.evaluate(() => (window as unknown as { labels: string[] }).labels)).filter(Boolean);
+        expect(labels[0]).toMatch(/^Checking your credential — about \d+ s left$/);
+        expect(labels).toContainEqual(expect.stringMatching(/^Building the proof — (about \d+ s left|almost done)$/));
+        expect(labels).toContainEqual(expect.stringMatching(/^Proof ready in \d+\.\d\d s: sending it to zkid demo service$/));
+        // The time left never goes up while the proof is built.
+        const left = labels
+          .map((l) => /about (\d+) s left/.exec(l)?.[1])
+          .filter((x) => x !== undefined)
+          .map(Number);
+        expect(left.length).toBeGreaterThan(1);
+        for (let i = 1; i < left.length; i++) expect(left[i]).toBeLessThanOrEqual(left[i - 1] as number);
+        await expect.poll(() => returnUrl, { timeout: 30_000 }).not.toBe('');
+        await page.unroute(isReturn);
+
+        // The service page after the result: readable disclosed values, the pseudonym with a Copy button.
+        await page.goto(returnUrl);
+        await page.locator('#session-pseudonym').waitFor({ timeout: 30_000 });
+        const disclosed = await text(page, '#session-disclosed');
+        expect(disclosed).toMatch(/^Disclosed: validUntil = 1 Jan \d{4}, region = Beijing \(11\d{4}\), nationality = China \(156\)\.$/);
+        await page.locator('#sessions td[data-label="Pseudonym"] button.copy').first().waitFor();
+        await fits(page, width, 'service-result');
+
+        // An identifying policy: the warning and its extra tick; then the holder declines.
+        await signIn(page, 'kyc');
+        await page.locator('#identifying-warning').waitFor();
+        await page.getByLabel('I agree that zkid demo service learns who I am').check();
+        await page.locator('#prove:enabled').waitFor();
+        await fits(page, width, 'identifying');
+        await page.getByRole('button', { name: 'Decline' }).click();
+        await page.waitForURL((u) => u.origin === service);
+        await page.locator('#declined').waitFor();
+        await fits(page, width, 'service-declined');
+
+        // A request from a service that names another service's id: refused before any proof.
+        const res = await fetch(`${service}/v1/requests`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${OTHER_RP_KEY}` },
+          body: JSON.stringify({ policy: 'over18' }),
+        });
+        const created = (await res.json()) as { walletUrl: string };
+        await page.goto(created.walletUrl);
+        await ready(page);
+        expect(await page.locator('#refusal').getAttribute('data-code')).toBe('SERVICE_MISMATCH');
+        await fits(page, width, 'refused');
+
+        // An error: a recovery phrase with a typo (the wallet already has a secret anyway).
+        await page.goto(`${wallet}/`);
+        await ready(page);
+        await page.getByLabel('Recovery phrase').fill('zkid1-AAAAA-BBBBB-CCCCC-DDDDD-EEEEE-FFFFF-GGGGG-HHHHH-JJJJJ-KKKKK-MMMMM');
+        await page.getByRole('button', { name: 'Restore from phrase' }).click();
+        await page.getByRole('alert').filter({ hasText: 'Restoring from the phrase' }).waitFor();
+        await fits(page, width, 'error');
+
+        // The backup screen: the recovery phrase shown.
+        await page.getByRole('button', { name: 'Show recovery phrase' }).click();
+        const phrase = await text(page, '#recovery-phrase');
+        expect(phrase).toMatch(/^zkid1(-[0-9A-Z]{1,5}){11}$/);
+        await fits(page, width, 'backup');
+
+        // Stale revocation data: fetched 75 minutes ago, and the registry changed since.
+        await idbUpdate(page, 'revocation', { fetchedAt: new Date(Date.now() - 75 * 60_000).toISOString() });
+        const revoked = await fetch(`${service}/v1/issuer/revocations`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', ...AUTH },
+          body: JSON.stringify({ serial: String(nextSerial++), reason: 'test' }),
+        });
+        expect(revoked.status).toBe(200);
+        await signIn(page, 'over18');
+        await page.locator('#stale').waitFor();
+        expect(await text(page, '#stale')).toMatch(
+          /^Your revocation data is stale\. It is from 1 h 15 min ago \(\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d, root revision \d+\): the registry has changed since, and zkid demo service no longer accepts it \(it accepts older data for 60 minutes after a change, and only a few changes back\)\./,
+        );
+        expect(await text(page, '#revocation-age')).toBe(
+          'Data from 1 h 15 min ago: older than the 60-minute grace period, so a verifier accepts it only if the registry has not changed since it was fetched.',
+        );
+        expect(await page.locator('#prove').isDisabled()).toBe(true);
+        await fits(page, width, 'stale');
+
+        // A new device: restored from the phrase.
+        const other = await phone(width, height);
+        try {
+          await other.page.goto(`${wallet}/`);
+          await ready(other.page);
+          await other.page.getByLabel('Recovery phrase').fill(phrase);
+          await other.page.getByRole('button', { name: 'Restore from phrase' }).click();
+          await other.page.locator('#restored').waitFor();
+          await fits(other.page, width, 'restored');
+        } finally {
+          await other.context.close();
+        }
+      } finally {
+        await context.close();
+      }
+    },
+    PROOF_TIMEOUT_MS + 180_000,
+  );
 });

@@ -1,11 +1,39 @@
 /** The wallet's DOM-free helpers, in Node: display formatting, policy wording, API error mapping. */
+import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ISO_CODES_JSON, numericToAlpha2 } from '../../scripts/gen-iso3166-numeric.ts';
+import { validateAttributes } from '../../src/credential/schema.ts';
 import { BUILTIN_POLICIES, holderCommitment } from '../../src/index.browser.ts';
 import { createProofRequest } from '../../src/request.ts';
 import { ApiError, api } from '../../src/wallet/api.ts';
-import { describeError, describePolicy, timeLeft } from '../../src/wallet/dom.ts';
-import { groupDigits, maskIdNumber, seconds, shortDecimal } from '../../src/wallet/format.ts';
+import { describeDisclosure, describeError, describePolicy, describePredicate, timeLeft } from '../../src/wallet/dom.ts';
+import {
+  attributeValue,
+  CN_PROVINCE_NAMES,
+  countryName,
+  displayDate,
+  displayDateTime,
+  displayTime,
+  freshnessText,
+  groupDigits,
+  maskIdNumber,
+  minutesText,
+  provinceName,
+  regionLabel,
+  seconds,
+  shortDecimal,
+} from '../../src/wallet/format.ts';
 import { acceptRequest, checkRedirectTo, requestUriFrom } from '../../src/wallet/intake.ts';
+import { ISO3166_NUMERIC_TO_ALPHA2 } from '../../src/wallet/iso3166-numeric.ts';
+import {
+  blendStepTimes,
+  DEFAULT_STEP_MS,
+  ProofProgressEstimate,
+  parseStepTimes,
+  STEP_ORDER,
+  stepOf,
+  timeLeftWords,
+} from '../../src/wallet/progress.ts';
 import { checkSecretFitsCredential, createBackup, parseBackup, recoveryPhrase, secretFromPhrase } from '../../src/wallet/recovery.ts';
 
 describe('wallet display helpers', () => {
@@ -28,15 +56,112 @@ describe('wallet display helpers', () => {
     expect(describePolicy(BUILTIN_POLICIES.over18!)).toBe('a valid, unrevoked ID; age is at least 18');
     expect(describePolicy(BUILTIN_POLICIES['valid-id']!)).toBe('a valid, unrevoked ID');
     expect(describePolicy(BUILTIN_POLICIES['adult-resident-of-region']!)).toBe(
-      'a valid, unrevoked ID; age is at least 18; region is between 110000 and 119999',
+      'a valid, unrevoked ID; age is at least 18; region is in Beijing (110000 to 119999)',
     );
     expect(
       describePolicy({
         name: 'x',
         predicates: [{ attribute: 'nationality', op: 'IN', value: [156, 344] }],
-        disclose: ['region'],
+        disclose: ['region', 'idNumber'],
       }),
-    ).toBe('a valid, unrevoked ID; nationality is one of 156, 344; reveals region');
+    ).toBe('a valid, unrevoked ID; nationality is one of China (156), Hong Kong SAR China (344); reveals region, ID number');
+  });
+
+  it('says predicate values in readable form: dates, countries, provinces, document kinds', () => {
+    expect(describePredicate({ attribute: 'validUntil', op: 'GT', value: 20300101 })).toBe('expiry date is after 1 Jan 2030');
+    expect(describePredicate({ attribute: 'birthDate', op: 'LTE', value: 20000229 })).toBe('date of birth is on or before 29 Feb 2000');
+    expect(describePredicate({ attribute: 'nationality', op: 'EQ', value: 156 })).toBe('nationality is China (156)');
+    expect(describePredicate({ attribute: 'nationality', op: 'NIN', value: [840, 999] })).toBe(
+      'nationality is none of United States (840), country code 999 (999)',
+    );
+    expect(describePredicate({ attribute: 'region', op: 'BETWEEN', value: [110000, 129999] })).toBe(
+      'region is between Beijing (110000) and Tianjin (129999)',
+    );
+    expect(describePredicate({ attribute: 'documentType', op: 'EQ', value: 1 })).toBe('document type is CN resident ID');
+    expect(describeDisclosure(['idNumber', 'region'])).toBe('ID number (idNumber), region');
+  });
+
+  it('shows every date in one format, and times in the local clock', () => {
+    expect(displayDate(20240229)).toBe('29 Feb 2024');
+    expect(displayDate(20301231)).toBe('31 Dec 2030');
+    expect(displayDate(20300101)).toBe('1 Jan 2030');
+    // Not a date: shown as it is rather than guessed at.
+    expect(displayDate(20301301)).toBe('20301301');
+    const t = new Date(2026, 11, 1, 9, 5); // local time
+    expect(displayDateTime(t)).toBe('1 Dec 2026, 09:05');
+    expect(displayDateTime(t.toISOString())).toBe('1 Dec 2026, 09:05');
+    expect(displayTime(t, new Date(2026, 11, 1, 23, 0).getTime())).toBe('09:05');
+    expect(displayTime(t, new Date(2026, 11, 2, 0, 1).getTime())).toBe('1 Dec 2026, 09:05');
+    expect(minutesText(59_999)).toBe('less than a minute');
+    expect(minutesText(12 * 60_000 + 5_000)).toBe('12 min');
+    expect(minutesText(75 * 60_000)).toBe('1 h 15 min');
+  });
+
+  it('names attribute values: countries through Intl.DisplayNames, provinces from the GB/T 2260 table', () => {
+    expect(countryName(156)).toBe('China');
+    expect(countryName(344)).toBe('Hong Kong SAR China');
+    expect(countryName(276)).toBe('Germany');
+    expect(countryName(4)).toBe('Afghanistan');
+    expect(countryName(999)).toBe('country code 999');
+    expect(provinceName(110105)).toBe('Beijing');
+    expect(provinceName(820000)).toBe('Macao');
+    expect(provinceName(990000)).toBeUndefined();
+    expect(provinceName(1101)).toBeUndefined();
+    expect(regionLabel(440305)).toBe('Guangdong (440305)');
+    expect(regionLabel(42)).toBe('region code 42');
+    expect(attributeValue('nationality', '156')).toBe('China (156)');
+    expect(attributeValue('birthDate', 19800101)).toBe('1 Jan 1980');
+    expect(attributeValue('idNumber', '11010519491231002X')).toBe('11010519491231002X');
+  });
+
+  it('has a name for every country code of the table, and the table matches the maintained ISO 3166 list', () => {
+    const names = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
+    const codes = Object.entries(ISO3166_NUMERIC_TO_ALPHA2);
+    expect(codes.length).toBeGreaterThanOrEqual(249);
+    for (const [numeric, alpha2] of codes) {
+      expect(alpha2, numeric).toMatch(/^[A-Z]{2}$/);
+      expect(names.of(alpha2), `${numeric} ${alpha2}`).toBeTruthy();
+    }
+    if (!existsSync(ISO_CODES_JSON)) {
+      console.warn(`${ISO_CODES_JSON} is missing (apt-get install iso-codes): the ISO 3166 table was not compared with it`);
+      return;
+    }
+    // Regenerate with `node --import tsx scripts/gen-iso3166-numeric.ts` when this fails.
+    expect(codes.map(([n, a]) => [Number(n), a])).toEqual(numericToAlpha2(readFileSync(ISO_CODES_JSON, 'utf8')));
+  });
+
+  it("names exactly the provinces the credential schema accepts for a CN resident ID's region", () => {
+    const accepted: number[] = [];
+    for (let p = 10; p <= 99; p++) {
+      try {
+        validateAttributes({
+          idNumber: '11010519491231002X',
+          birthDate: 19491231,
+          validUntil: 20300101,
+          region: p * 10_000 + 101,
+          nationality: 156,
+          documentType: 1,
+        });
+        accepted.push(p);
+      } catch {}
+    }
+    expect(accepted.length).toBe(34);
+    expect(Object.keys(CN_PROVINCE_NAMES).map(Number)).toEqual(accepted);
+  });
+
+  it('says how fresh revocation data is, and until when a verifier normally accepts it', () => {
+    const fetched = new Date(2026, 11, 1, 21, 57).getTime();
+    const at = (min: number) => freshnessText(new Date(fetched).toISOString(), 3600, fetched + min * 60_000);
+    expect(at(12)).toEqual({
+      text: 'Data from 12 min ago. A verifier normally accepts it until 22:57 (its 60-minute grace period after the fetch), and for as long as the registry has not changed since.',
+      acceptedUntil: fetched + 3_600_000,
+    });
+    expect(at(75).text).toBe(
+      'Data from 1 h 15 min ago: older than the 60-minute grace period, so a verifier accepts it only if the registry has not changed since it was fetched.',
+    );
+    expect(freshnessText(new Date(fetched).toISOString(), undefined, fetched + 30_000)).toEqual({
+      text: 'Data from less than a minute ago.',
+    });
   });
 
   it('counts down to expiry', () => {
@@ -182,5 +307,55 @@ describe('request intake (the origin that delivered a request)', () => {
     expect(checkRedirectTo('http://localhost:8080/service.html?state=x&response_code=abc', uri)).toContain('response_code=abc');
     expect(() => checkRedirectTo('http://evil.example/service.html?response_code=abc', uri)).toThrow(/not to the page it named/);
     expect(() => checkRedirectTo('http://localhost:8080/service.html?state=x', uri)).toThrow(/not to the page it named/);
+  });
+});
+
+describe("proof progress in the holder's words", () => {
+  const at = (e: ProofProgressEstimate, t: number) => e.view(t);
+  const stage = (s: 'checking' | 'loading-artifacts' | 'witness' | 'proving' | 'done') => ({ stage: s });
+
+  it('maps the library stages to steps (proving: start, QAP, FFT, MSM)', () => {
+    expect(stepOf(stage('checking'), 0)).toBe('check');
+    expect(stepOf(stage('loading-artifacts'), 0)).toBe('load');
+    expect(stepOf(stage('witness'), 0)).toBe('witness');
+    expect([0, 1, 2, 3, 4].map((n) => stepOf(stage('proving'), n))).toEqual(['prepare', 'qap', 'fft', 'msm', 'msm']);
+    expect(stepOf(stage('done'), 4)).toBeUndefined();
+  });
+
+  it('moves the bar with the clock, says the time left, and never lets a slow step push the bar into the next', () => {
+    const total = STEP_ORDER.reduce((s, k) => s + DEFAULT_STEP_MS[k], 0);
+    const e = new ProofProgressEstimate(DEFAULT_STEP_MS, 0);
+    expect(at(e, 0)).toEqual({
+      fraction: 0,
+      remainingMs: total,
+      words: 'Checking your credential',
+      label: `Checking your credential — ${timeLeftWords(total)}`,
+    });
+    e.report(stage('loading-artifacts'), 30);
+    e.report(stage('witness'), 330);
+    const w = at(e, 330);
+    expect(w.words).toBe('Building the proof');
+    expect(w.fraction).toBeCloseTo((DEFAULT_STEP_MS.check + DEFAULT_STEP_MS.load) / total, 6);
+    expect(w.remainingMs).toBe(total - DEFAULT_STEP_MS.check - DEFAULT_STEP_MS.load);
+    // The witness takes far longer than expected: the bar stops short of the next step's share.
+    const late = at(e, 330 + 10 * DEFAULT_STEP_MS.witness);
+    expect(late.fraction).toBeCloseTo((DEFAULT_STEP_MS.check + DEFAULT_STEP_MS.load + 0.95 * DEFAULT_STEP_MS.witness) / total, 6);
+    expect(late.remainingMs).toBeLessThan(w.remainingMs);
+    for (const t of [1000, 1100, 1200, 1300]) e.report(stage('proving'), t);
+    expect(at(e, 1300).remainingMs).toBe(DEFAULT_STEP_MS.msm);
+    expect(at(e, 1300).label).toBe(`Building the proof — about ${Math.ceil(DEFAULT_STEP_MS.msm / 1000)} s left`);
+    e.report(stage('done'), 2000);
+    expect(e.measured()).toEqual({ check: 30, load: 300, witness: 670, prepare: 100, qap: 100, fft: 100, msm: 700 });
+  });
+
+  it("learns this device's step times halfway, and reads stored ones defensively", () => {
+    const next = blendStepTimes(DEFAULT_STEP_MS, { msm: DEFAULT_STEP_MS.msm * 3, load: Number.NaN });
+    expect(next.msm).toBe(DEFAULT_STEP_MS.msm * 2);
+    expect(next.load).toBe(DEFAULT_STEP_MS.load);
+    expect(parseStepTimes(undefined)).toEqual(DEFAULT_STEP_MS);
+    expect(parseStepTimes({ msm: 900, fft: -1, qap: 'x' })).toEqual({ ...DEFAULT_STEP_MS, msm: 900 });
+    expect(timeLeftWords(400)).toBe('almost done');
+    expect(timeLeftWords(2_100)).toBe('about 3 s left');
+    expect(timeLeftWords(90_000)).toBe('about 2 min left');
   });
 });
