@@ -36,18 +36,13 @@ import {
   type TreeShape,
   zeroHashesOf,
 } from './common.ts';
+import type { RootRecord } from './root.ts';
 import { parseSnapshot, SNAPSHOT_FORMAT, type Snapshot } from './snapshot.ts';
 
 export { BUCKET_FORMAT, type Bucket, bucketIndexOf, DEFAULT_BUCKET_BITS, witnessFromBucket } from './bucket.ts';
 export { DEFAULT_SHAPE, type RevocationWitness, SERIALS_PER_LEAF, serialPosition, type TreeShape } from './common.ts';
+export type { RootRecord } from './root.ts';
 export { SNAPSHOT_FORMAT, type Snapshot } from './snapshot.ts';
-
-/** One root of the tree's history. */
-export interface RootRecord {
-  revision: number;
-  root: bigint;
-  at: Date;
-}
 
 export class RevocationTree {
   readonly #shape: TreeShape;
@@ -56,7 +51,7 @@ export class RevocationTree {
   /** #nodes[h]: index -> hash of the non-empty nodes at level h (0 = leaves, levels = root). */
   readonly #nodes: Map<number, bigint>[];
   #revision = 0;
-  /** Roots this tree has had, oldest first, capped at HISTORY_LIMIT entries. */
+  /** Roots this tree has had, newest first, capped at HISTORY_LIMIT entries (unsigned: signing is the issuer's, root-signer.ts). */
   readonly #history: RootRecord[] = [];
 
   /**
@@ -302,16 +297,17 @@ export class RevocationTree {
   }
 
   #record(): void {
-    this.#history.push({ revision: this.#revision, root: this.root, at: new Date() });
-    if (this.#history.length > RevocationTree.HISTORY_LIMIT) this.#history.shift();
+    this.#history.unshift({ revision: this.#revision, root: toDecimal(this.root), publishedAt: new Date() });
+    if (this.#history.length > RevocationTree.HISTORY_LIMIT) this.#history.pop();
   }
 
   /** At most this many roots are kept in `rootHistory` (a service persists its own history). */
   static readonly HISTORY_LIMIT = 1024;
 
   /**
-   * Roots this tree has had since it was created or loaded, oldest first (the current root last),
-   * with the revision and time each took effect. Verifiers accept roots from a recent window of it.
+   * Roots this tree has had since it was created or loaded, newest first (the current root first),
+   * with the revision and time each took effect: the same records, in the same order, as the
+   * registry's history and /v1/registry/roots (acceptedRootsOf takes it as it is).
    */
   get rootHistory(): readonly RootRecord[] {
     return this.#history.map((r) => ({ ...r }));

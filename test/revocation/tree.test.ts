@@ -228,23 +228,25 @@ describe('RevocationTree against a naive dense tree', () => {
 });
 
 describe('root history', () => {
-  it('records each new root with its revision, oldest first, and nothing for a no-op', () => {
+  it('records each new root with its revision, newest first (as the registry and /v1/registry/roots), and nothing for a no-op', () => {
     const t = new RevocationTree();
-    const empty = t.root;
+    const empty = t.root.toString();
     t.revoke(5n);
-    const r1 = t.root;
+    const r1 = t.root.toString();
     expect(t.revoke(5n)).toBe(false);
     t.unrevoke(5n);
     expect(t.rootHistory.map((h) => [h.revision, h.root])).toEqual([
-      [0, empty],
-      [1, r1],
       [2, empty],
+      [1, r1],
+      [0, empty],
     ]);
+    // the one record type of the root history: decimal root, publication time
+    expect(t.rootHistory[0]?.publishedAt).toBeInstanceOf(Date);
   });
   it('starts from the loaded root after fromSnapshot', () => {
     const t = new RevocationTree();
     t.revokeMany([1n, 2n, 3n]);
     const loaded = RevocationTree.fromSnapshot(JSON.parse(JSON.stringify(t.exportSnapshot())));
-    expect(loaded.rootHistory.map((h) => [h.revision, h.root])).toEqual([[1, t.root]]);
+    expect(loaded.rootHistory.map((h) => [h.revision, h.root])).toEqual([[1, t.root.toString()]]);
   });
 });
