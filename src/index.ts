@@ -12,6 +12,7 @@ export {
 export { validateAttributes } from './credential/schema.ts';
 export * from './index.browser.ts';
 export { createProofRequest } from './request.ts';
+export { createRootSigner, type RootSigner } from './revocation/root-signer.ts';
 export { RevocationTree, type Snapshot } from './revocation/tree.ts';
 export { terminateCurve } from './verifier/curve.ts';
 export type { VerificationKey } from './verifier/groth16-checks.ts';
