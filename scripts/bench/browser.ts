@@ -181,14 +181,14 @@ export async function benchBrowser(url: string, o: { cold: number; warm: number;
   }
   const median = (xs: number[]) => summarize(xs).median;
   if (o.memory) {
-    const what = `peak RSS (VmHWM, reset just before the proof) of the Chromium ${version} renderer process holding the wallet page, its proving worker and snarkjs's workers`;
+    const measured = `peak RSS (VmHWM, reset just before each proof) of the Chromium ${version} headless renderer process holding the wallet page, its proving worker and snarkjs's workers (Chromium's other processes not counted)`;
     for (const [kind, rs, how] of [
-      ['cold', cold, 'a new context: artifacts fetched, hash-checked, compiled, then the proof'],
-      ['revisit', revisit, 'a new page in a profile that proved before: artifacts from Cache Storage'],
+      ['cold', cold, 'a new context: artifacts fetched, hash-checked and compiled, a new worker'],
+      ['revisit', revisit, 'a new page and worker in a profile that proved before: artifacts from Cache Storage'],
       ['warm', warm, 'the same worker after a first proof'],
     ] as const) {
       const ms = rs.flatMap((r) => (r.memory ? [r.memory] : []));
-      if (ms.length) o.memory.push(memoryRow('browser', kind, ms, `${what}; ${how}`));
+      if (ms.length) o.memory.push(memoryRow('browser', kind, ms, measured, how));
     }
   }
   const rows: BrowserRow[] = [];

@@ -61,7 +61,13 @@ export interface ProofMemory {
 }
 
 /** One row from several proofs of a kind: medians, and the largest peak. */
-export function memoryRow(runtime: MemoryRow['runtime'], kind: MemoryRow['kind'], xs: ProofMemory[], note: string): MemoryRow {
+export function memoryRow(
+  runtime: MemoryRow['runtime'],
+  kind: MemoryRow['kind'],
+  xs: ProofMemory[],
+  measured: string,
+  note: string,
+): MemoryRow {
   const median = (v: number[]) => {
     const s = [...v].sort((a, b) => a - b);
     const m = s.length >> 1;
@@ -75,6 +81,7 @@ export function memoryRow(runtime: MemoryRow['runtime'], kind: MemoryRow['kind']
     beforeMiB: Math.round((median(xs.map((x) => x.before)) / MiB) * 10) / 10,
     proveMs: Math.round(median(xs.map((x) => x.ms))),
     runs: xs.length,
+    measured,
     note,
   };
 }
@@ -157,11 +164,11 @@ export async function measureNodeMemory(o: { circuit?: string; warm: number }): 
 
 /** Node rows: cold and warm. */
 export function nodeMemoryRows(r: NodeMemoryResult): MemoryRow[] {
-  const what =
-    "peak RSS (VmHWM, reset just before the proof) of a plain-node process of its own (the compiled build, no tsx) proving with generateProof from the artifacts on disk; all threads, snarkjs's workers included";
+  const measured =
+    "peak RSS (VmHWM, reset just before each proof) of a plain-node process of its own on the compiled build (no tsx) proving with generateProof from the artifacts on disk; all its threads, snarkjs's workers included";
   const rows = [
-    memoryRow('node', 'cold', [r.cold], `${what}; artifacts read, hash-checked and parsed, snarkjs's threads started, then the proof`),
+    memoryRow('node', 'cold', [r.cold], measured, "the first proof: artifacts read, hash-checked and parsed, snarkjs's threads started"),
   ];
-  if (r.warm.length) rows.push(memoryRow('node', 'warm', r.warm, `${what}; further proofs in the same process`));
+  if (r.warm.length) rows.push(memoryRow('node', 'warm', r.warm, measured, 'further proofs in the same process'));
   return rows;
 }

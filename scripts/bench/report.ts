@@ -401,7 +401,7 @@ export function memoryMarkdown(r: Report): string[] {
   const out = ['### Peak memory of a proof'];
   out.push(
     table(
-      ['runtime', 'proof', 'peak MiB', 'largest MiB', 'before the proof MiB', 'prove ms', 'runs', 'what is measured'],
+      ['runtime', 'proof', 'peak MiB', 'largest MiB', 'before the proof MiB', 'prove ms', 'runs', ''],
       rows.map((m) => [
         m.runtime,
         m.kind,
@@ -415,6 +415,8 @@ export function memoryMarkdown(r: Report): string[] {
       ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'l'],
     ),
   );
+  const measured = new Map(rows.map((m) => [m.runtime, m.measured]));
+  out.push([...measured].map(([runtime, what]) => `- ${runtime}: ${what}.`).join('\n'));
   const browser = rows.filter((m) => m.runtime === 'browser');
   if (browser.length) {
     const worst = Math.max(...browser.map((m) => m.maxPeakMiB));
@@ -428,8 +430,8 @@ export function memoryMarkdown(r: Report): string[] {
 
 export function memoryCsv(report: Report): string {
   return csv(
-    ['runtime', 'kind', 'peakMiB', 'maxPeakMiB', 'beforeMiB', 'proveMs', 'runs', 'note'],
-    (report.memory ?? []).map((m) => [m.runtime, m.kind, m.peakMiB, m.maxPeakMiB, m.beforeMiB, m.proveMs, m.runs, m.note]),
+    ['runtime', 'kind', 'peakMiB', 'maxPeakMiB', 'beforeMiB', 'proveMs', 'runs', 'note', 'measured'],
+    (report.memory ?? []).map((m) => [m.runtime, m.kind, m.peakMiB, m.maxPeakMiB, m.beforeMiB, m.proveMs, m.runs, m.note, m.measured]),
   );
 }
 

@@ -217,7 +217,9 @@ export interface MemoryRow {
   /** wall time of the measured proofs, median */
   proveMs: number;
   runs: number;
-  /** exactly what was measured */
+  /** exactly which process and figure were measured */
+  measured: string;
+  /** the situation: what the proof had to do */
   note: string;
 }
 

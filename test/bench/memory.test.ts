@@ -49,6 +49,7 @@ describe('bench memory', () => {
         { before: 120 * MiB, peak: 260 * MiB, ms: 30 },
         { before: 110 * MiB, peak: 230.04 * MiB, ms: 20 },
       ],
+      'measured',
       'what',
     );
     expect(r).toEqual({
@@ -59,23 +60,25 @@ describe('bench memory', () => {
       beforeMiB: 110,
       proveMs: 20,
       runs: 3,
+      measured: 'measured',
       note: 'what',
     });
   });
 
   it('renders a table, and checks the browser target (300 MB = 286 MiB) against the largest browser peak', () => {
-    const node = memoryRow('node', 'cold', [{ before: 70 * MiB, peak: 400 * MiB, ms: 1 }], 'node note');
-    const ok = memoryRow('browser', 'cold', [{ before: 150 * MiB, peak: 280 * MiB, ms: 1 }], 'browser note');
-    const over = memoryRow('browser', 'warm', [{ before: 150 * MiB, peak: 290 * MiB, ms: 1 }], 'browser note');
+    const node = memoryRow('node', 'cold', [{ before: 70 * MiB, peak: 400 * MiB, ms: 1 }], 'the node process', 'node note');
+    const ok = memoryRow('browser', 'cold', [{ before: 150 * MiB, peak: 280 * MiB, ms: 1 }], 'the renderer', 'browser note');
+    const over = memoryRow('browser', 'warm', [{ before: 150 * MiB, peak: 290 * MiB, ms: 1 }], 'the renderer', 'browser note');
     const md = memoryMarkdown(report([node, ok])).join('\n\n');
     expect(md).toContain('### Peak memory of a proof');
     expect(md).toContain('| node | cold | 400 | 400 | 70 | 1.0 | 1 | node note |');
+    expect(md).toContain('- node: the node process.\n- browser: the renderer.');
     expect(md).toContain('peak at most 300 MB (286 MiB): met (largest browser peak 280 MiB, 294 MB)');
     expect(memoryMarkdown(report([node, ok, over])).join('\n')).toContain('not met (largest browser peak 290 MiB');
     expect(memoryMarkdown(report([node])).join('\n')).not.toContain('target');
     expect(markdown(report([node]))).toContain('### Peak memory of a proof');
     expect(memoryCsv(report([node]))).toBe(
-      'runtime,kind,peakMiB,maxPeakMiB,beforeMiB,proveMs,runs,note\nnode,cold,400,400,70,1,1,node note\n',
+      'runtime,kind,peakMiB,maxPeakMiB,beforeMiB,proveMs,runs,note,measured\nnode,cold,400,400,70,1,1,node note,the node process\n',
     );
   });
 
