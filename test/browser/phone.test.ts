@@ -82,6 +82,8 @@ describe.skipIf(skip)('every page and state fits a phone (headless Chromium)', (
         },
         over18: { predicates: BUILTIN_POLICIES.over18!.predicates, disclose: [] },
         kyc: { predicates: [], disclose: ['idNumber'], identifying: true },
+        // nobody the demo issuer enrols (born 1960-2000) satisfies it: the wallet's 'could not prove'
+        over100: { predicates: [{ attribute: 'birthDate', op: 'AGE_GTE', value: 100 }], disclose: [] },
       },
     } as never);
     await ensureIssuerKey(store, new Date());
@@ -279,6 +281,15 @@ describe.skipIf(skip)('every page and state fits a phone (headless Chromium)', (
         await page.waitForURL((u) => u.origin === service);
         await page.locator('#declined').waitFor();
         await fits(page, width, 'service-declined');
+
+        // A policy the credential does not satisfy: the prover's check says so before any proving.
+        await signIn(page, 'over100');
+        await page.getByRole('button', { name: 'Prove and continue' }).click();
+        const notProven = page.locator('#verdict [data-verdict="not-proven"]');
+        await notProven.waitFor({ timeout: PROOF_TIMEOUT_MS });
+        expect(await notProven.getAttribute('data-code')).toBe('PREDICATE_UNSATISFIED');
+        expect(await text(page, '#progress-label')).toBe('Stopped: no proof was made');
+        await fits(page, width, 'not-proven');
 
         // A request from a service that names another service's id: refused before any proof.
         const res = await fetch(`${service}/v1/requests`, {
