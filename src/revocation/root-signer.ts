@@ -1,6 +1,6 @@
 /**
  * The issuer's side of root signatures (Node: circomlibjs, whose signPoseidon is exactly what
- * circomlib's EdDSAPoseidonVerifier and @zk-kit/eddsa-poseidon's verifySignature accept). The
+ * circomlib's EdDSAPoseidonVerifier and verifyRootSignature in root.ts accept). The
  * registry of an instance with the issuer role signs every root it publishes with each active
  * issuer key, so holders of credentials from any of those keys can check the root (see root.ts).
  */

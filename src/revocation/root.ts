@@ -2,11 +2,13 @@
  * Revocation roots as published: the one record type of the root history (the tree's, the
  * registry's, the store's, the HTTP answers' and the wallet's), the issuer's signature over it,
  * and the recent window of roots a verifier accepts. Browser-safe (the Poseidon wrapper and
- * @zk-kit/baby-jubjub's curve arithmetic, no circomlibjs): the wallet checks signatures with the
- * same code as the verifier that follows a remote registry. The check is circomlib's
- * EdDSAPoseidonVerifier: S < subgroup order, R8 and A on the curve, A not of small order, and
- * S*B8 == R8 + (8*H)*A with H = Poseidon(R8x, R8y, Ax, Ay, M). (@zk-kit/eddsa-poseidon 1.1.0 does
- * the same but its ES module does not load under Node: it imports names from CommonJS blakejs.)
+ * BigInt, no circomlibjs): the wallet checks signatures with the same code as the verifier that
+ * follows a remote registry. The check is circomlib's EdDSAPoseidonVerifier: S < subgroup order,
+ * R8 and A on the curve, A not of small order, and S*B8 == R8 + (8*H)*A with
+ * H = Poseidon(R8x, R8y, Ax, Ay, M); tests check it against circomlibjs's verifyPoseidon and
+ * babyJub. (@zk-kit/eddsa-poseidon 1.1.0 does the same but its ES module does not load under Node:
+ * it imports names from CommonJS blakejs; @zk-kit/baby-jubjub would add ~100 kB of input, a Buffer
+ * polyfill among it, to the wallet for a few lines of curve arithmetic.)
  *
  * The issuer signs each root it publishes with its EdDSA-Poseidon key (the key that signs its
  * credentials) over a domain-separated message
@@ -24,7 +26,6 @@
  * const record = parseRootRecord(json.rootRecord, 'rootRecord');
  * checkSignedRoot(record, { root: witness.root, issuerPublicKey: credential.issuer.publicKey });
  */
-import { addPoint, Base8, inCurve, type Point, subOrder } from '@zk-kit/baby-jubjub';
 import { ZkidError } from '../errors.ts';
 import { FIELD_MODULUS, isCanonicalFieldElement, toDecimal } from '../field.ts';
 import { poseidon } from '../poseidon.ts';
@@ -119,16 +120,32 @@ export function parseRootRecord(value: unknown, field = 'rootRecord'): RootRecor
  */
 export function isUsableIssuerKey(publicKey: readonly [string, string]): boolean {
   if (!isCanonicalFieldElement(publicKey[0]) || !isCanonicalFieldElement(publicKey[1])) return false;
-  const a: Point<bigint> = [BigInt(publicKey[0]), BigInt(publicKey[1])];
-  if (!inCurve(a)) return false;
-  let a8 = a;
-  for (let i = 0; i < 3; i++) a8 = addPoint(a8, a8);
-  return a8[0] !== 0n;
+  const a: Point = [BigInt(publicKey[0]), BigInt(publicKey[1])];
+  if (!onCurve(a)) return false;
+  // 8*A has x = 0 exactly when A lies in the small subgroup (order dividing 8); Z is never 0 on this complete curve.
+  return multiply(a, 8n)[0] !== 0n;
 }
 
-/** BabyJubJub: a*x^2 + y^2 = 1 + d*x^2*y^2 over the BN254 scalar field. */
+/** BabyJubJub: a*x^2 + y^2 = 1 + d*x^2*y^2 over the BN254 scalar field (circomlib's babyjub.js, EIP-2494). */
 const A_COEF = 168700n;
 const D_COEF = 168696n;
+/** Base8: the generator of the prime-order subgroup that signatures use. */
+export const BASE8: Point = [
+  5299619240641551281634865583518297030282874472190772894086521144482721001553n,
+  16950150798460657717958625567821834550301663161624707787222815936182638968203n,
+];
+/** The order of that subgroup (the curve's order is 8 times it). */
+export const SUBGROUP_ORDER = 2736030358979909402780800718157159386076813972158567259200215660948447373041n;
+
+/** An affine point [x, y]. */
+export type Point = [bigint, bigint];
+
+/** Is (x, y) on the curve? Coordinates must be < r. */
+export function onCurve([x, y]: Point): boolean {
+  const x2 = m(x * x);
+  const y2 = m(y * y);
+  return m(A_COEF * x2 + y2) === m(1n + m(D_COEF * m(x2 * y2)));
+}
 
 /** A point in extended twisted Edwards coordinates (X:Y:Z:T), x = X/Z, y = Y/Z, T = XY/Z. */
 type Extended = [bigint, bigint, bigint, bigint];
@@ -152,7 +169,7 @@ function add(p: Extended, q: Extended): Extended {
 }
 
 /** k * P by double-and-add, without a field inversion per step (about 80 times faster than affine here). */
-function multiply(p: Point<bigint>, k: bigint): Extended {
+function multiply(p: Point, k: bigint): Extended {
   let acc: Extended = [0n, 1n, 1n, 0n];
   let base: Extended = [p[0], p[1], 1n, m(p[0] * p[1])];
   for (let e = k; e > 0n; e >>= 1n) {
@@ -169,19 +186,19 @@ function multiply(p: Point<bigint>, k: bigint): Extended {
 function verifyEddsaPoseidon(message: bigint, sig: RootSignature, publicKey: readonly [string, string]): boolean {
   if (![...sig.R8, sig.S].every(isCanonicalFieldElement)) return false;
   const s = BigInt(sig.S);
-  if (s >= subOrder) return false;
-  const r8: Point<bigint> = [BigInt(sig.R8[0]), BigInt(sig.R8[1])];
-  const a: Point<bigint> = [BigInt(publicKey[0]), BigInt(publicKey[1])];
-  if (!inCurve(r8) || !inCurve(a)) return false;
+  if (s >= SUBGROUP_ORDER) return false;
+  const r8: Point = [BigInt(sig.R8[0]), BigInt(sig.R8[1])];
+  const a: Point = [BigInt(publicKey[0]), BigInt(publicKey[1])];
+  if (!onCurve(r8) || !onCurve(a)) return false;
   const h = poseidon([r8[0], r8[1], a[0], a[1], message]);
-  const left = multiply(Base8, s);
+  const left = multiply(BASE8, s);
   const right = add([r8[0], r8[1], 1n, m(r8[0] * r8[1])], multiply(a, 8n * h));
   // Projective equality: X1/Z1 == X2/Z2 and Y1/Z1 == Y2/Z2.
   return m(left[0] * right[2]) === m(right[0] * left[2]) && m(left[1] * right[2]) === m(right[1] * left[2]);
 }
 
-/** k * P in affine coordinates (exported for the test against @zk-kit/baby-jubjub's mulPointEscalar). */
-export function mulPoint(p: Point<bigint>, k: bigint): Point<bigint> {
+/** k * P in affine coordinates (exported for the test against circomlibjs's babyJub.mulPointEscalar). */
+export function mulPoint(p: Point, k: bigint): Point {
   const [x, y, z] = multiply(p, k);
   const inv = modInverse(z);
   return [m(x * inv), m(y * inv)];

@@ -1,17 +1,20 @@
-import { Base8, mulPointEscalar } from '@zk-kit/baby-jubjub';
-import { buildEddsa } from 'circomlibjs';
+import { type BabyJub, buildEddsa } from 'circomlibjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateIssuerKey, type IssuerKey } from '../../src/credential/issuer.ts';
 import { toDecimal } from '../../src/field.ts';
 import {
   acceptedRootsOf,
+  BASE8,
   checkSignedRoot,
   isUsableIssuerKey,
   mulPoint,
+  onCurve,
+  type Point,
   parseRootRecord,
   type RootRecord,
   rootMessage,
   rootRecordToJson,
+  SUBGROUP_ORDER,
   verifyRootSignature,
 } from '../../src/revocation/root.ts';
 import { createRootSigner, type RootSigner } from '../../src/revocation/root-signer.ts';
@@ -21,6 +24,20 @@ import { expectZkidError } from './helpers.ts';
 let key: IssuerKey;
 let other: IssuerKey;
 let sign: RootSigner;
+let babyJub: BabyJub;
+
+/** circomlibjs's k * P, as bigints: the reference for the verifier's own curve arithmetic. */
+function refMul(p: Point, k: bigint): Point {
+  const F = babyJub.F;
+  const r = babyJub.mulPointEscalar([F.e(p[0]), F.e(p[1])], k);
+  return [F.toObject(r[0]), F.toObject(r[1])];
+}
+
+/** circomlib's generator of the whole curve (order 8 * SUBGROUP_ORDER); Base8 = 8 * it. */
+const GENERATOR: Point = [
+  995203441582195749578291179787384436505546430278305826713579947235728471134n,
+  5472060717959818805561601436314318772137091100104008585924551046643952123905n,
+];
 
 function signed(over: Partial<RootRecord> = {}): RootRecord {
   const tree = new RevocationTree();
@@ -33,29 +50,29 @@ beforeAll(async () => {
   key = await generateIssuerKey();
   other = await generateIssuerKey();
   sign = await createRootSigner([key]);
+  babyJub = (await buildEddsa()).babyJub;
 });
 
 describe('root signatures', () => {
-  it("circomlibjs's signPoseidon output verifies with @zk-kit/eddsa-poseidon (the verifier in root.ts, which the wallet uses)", () => {
+  it("circomlibjs's signPoseidon output verifies with the verifier the wallet uses (root.ts)", () => {
     const r = signed();
     expect(r.signatures).toHaveLength(1);
     expect(r.signatures?.[0]?.publicKey).toEqual(key.publicKey);
     expect(verifyRootSignature(r, key.publicKey)).toBe(true);
-    // and circomlibjs agrees the other way round
   });
 
-  it("multiplies points as @zk-kit/baby-jubjub's mulPointEscalar does (the fast path the verifier uses)", () => {
-    const p = mulPointEscalar(Base8, 987654321n);
-    for (const k of [
-      0n,
-      1n,
-      2n,
-      8n,
-      2n ** 200n + 12345n,
-      21888242871839275222246405745257275088548364400416034343698204186575808495616n * 8n,
-    ]) {
-      expect(mulPoint(p, k)).toEqual(mulPointEscalar(p, k));
+  it("uses circomlib's curve: Base8 and the subgroup order are circomlibjs's, and points multiply as its mulPointEscalar does", () => {
+    const F = babyJub.F;
+    expect(BASE8).toEqual([F.toObject(babyJub.Base8[0]), F.toObject(babyJub.Base8[1])]);
+    expect(SUBGROUP_ORDER).toBe(babyJub.subOrder);
+    expect(refMul(GENERATOR, 8n)).toEqual(BASE8);
+    expect(onCurve(BASE8) && onCurve(GENERATOR)).toBe(true);
+    expect(onCurve([BASE8[0], BASE8[1] + 1n])).toBe(false);
+    const p = refMul(BASE8, 987654321n);
+    for (const k of [0n, 1n, 2n, 8n, 2n ** 200n + 12345n, (SUBGROUP_ORDER - 1n) * 8n]) {
+      expect(mulPoint(p, k)).toEqual(refMul(p, k));
     }
+    expect(mulPoint(BASE8, SUBGROUP_ORDER)).toEqual([0n, 1n]);
   });
 
   it('agrees with circomlibjs verifyPoseidon on the same message', async () => {
@@ -103,7 +120,7 @@ describe('root signatures', () => {
     // A = the identity (0, 1): S*B8 == R8 + 8*H*A holds for any message once R8 = S*B8.
     const identity: [string, string] = ['0', '1'];
     const S = 12345n;
-    const R8 = mulPointEscalar(Base8, S);
+    const R8 = mulPoint(BASE8, S);
     const forged: RootRecord = {
       ...signed(),
       signatures: [{ publicKey: identity, R8: [R8[0].toString(), R8[1].toString()], S: S.toString() }],
@@ -112,6 +129,12 @@ describe('root signatures', () => {
     expect(verifyRootSignature(forged, identity)).toBe(false);
     expect(isUsableIssuerKey(key.publicKey)).toBe(true);
     expect(isUsableIssuerKey(['1', '2'])).toBe(false); // not on the curve
+    // a point of order 8 (the generator times the subgroup order) is refused too; the generator itself is not small
+    const order8 = refMul(GENERATOR, SUBGROUP_ORDER);
+    expect(order8).not.toEqual([0n, 1n]);
+    expect(refMul(order8, 8n)).toEqual([0n, 1n]);
+    expect(isUsableIssuerKey([order8[0].toString(), order8[1].toString()])).toBe(false);
+    expect(isUsableIssuerKey([GENERATOR[0].toString(), GENERATOR[1].toString()])).toBe(true);
   });
 
   it('is domain separated from credential signatures: the message is not a bare Poseidon of the fields', () => {
