@@ -4,10 +4,23 @@
  * registry of an instance with the issuer role signs every root it publishes with each active
  * issuer key, so holders of credentials from any of those keys can check the root (see root.ts).
  */
-import { buildEddsa } from 'circomlibjs';
+import { buildEddsa, type Eddsa } from 'circomlibjs';
 import { ZkidError } from '../errors.ts';
 import { toDecimal } from '../field.ts';
 import { type RootRecord, type RootSignature, rootMessage } from './root.ts';
+
+let eddsaPromise: Promise<Eddsa> | undefined;
+
+/** circomlibjs's EdDSA, built once per process (it compiles WebAssembly) and shared by every signer. */
+function getEddsa(): Promise<Eddsa> {
+  if (!eddsaPromise) {
+    eddsaPromise = buildEddsa();
+    eddsaPromise.catch(() => {
+      eddsaPromise = undefined;
+    });
+  }
+  return eddsaPromise;
+}
 
 /** Signs a root record (synchronously: it runs inside the registry's change, between tree and store). */
 export type RootSigner = (record: Pick<RootRecord, 'revision' | 'root' | 'publishedAt'>) => RootSignature[];
@@ -18,7 +31,7 @@ export type RootSigner = (record: Pick<RootRecord, 'revision' | 'root' | 'publis
  * @throws ZkidError INVALID_ARGUMENT ('keys[i].privateKey' or 'keys[i].publicKey')
  */
 export async function createRootSigner(keys: readonly { privateKey: string; publicKey: readonly [string, string] }[]): Promise<RootSigner> {
-  const eddsa = await buildEddsa();
+  const eddsa = await getEddsa();
   const F = eddsa.F;
   const prepared = keys.map((k, i) => {
     if (typeof k.privateKey !== 'string' || !/^[0-9a-fA-F]{64}$/.test(k.privateKey)) {
