@@ -66,6 +66,20 @@ describe('npm run build', () => {
     }
   });
 
+  it('imports at run time only node: builtins and packages in "dependencies" (so npm ci --omit=dev suffices)', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const bare = new Set<string>();
+    for (const f of files(DIST).filter((x) => /\.m?js$/.test(x) && !x.startsWith(join(DIST, 'server', 'public')))) {
+      for (const m of readFileSync(f, 'utf8').matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^import\s*)["']([^"'.#/][^"']*)["']/gm)) {
+        const spec = m[1] as string;
+        bare.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : (spec.split('/')[0] as string));
+      }
+    }
+    expect(bare.size).toBeGreaterThan(5);
+    const outside = [...bare].filter((name) => !name.startsWith('node:') && !(name in pkg.dependencies));
+    expect(outside).toEqual([]);
+  });
+
   it('the compiled service runs with plain node: /healthz, the wallet page and its worker script, then a graceful stop', async () => {
     const { ZKID_ADMIN_TOKEN: _t, ZKID_CONFIG: _c, NODE_ENV: _n, NODE_OPTIONS: _o, ...inherited } = process.env;
     const proc = spawn(process.execPath, ['dist/server/main.js'], {
