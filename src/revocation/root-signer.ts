@@ -23,7 +23,10 @@ function getEddsa(): Promise<Eddsa> {
 }
 
 /** Signs a root record (synchronously: it runs inside the registry's change, between tree and store). */
-export type RootSigner = (record: Pick<RootRecord, 'revision' | 'root' | 'publishedAt'>) => RootSignature[];
+export type RootSigner = ((record: Pick<RootRecord, 'revision' | 'root' | 'publishedAt'>) => RootSignature[]) & {
+  /** the public keys it signs with, in the order of its signatures */
+  readonly publicKeys: readonly [string, string][];
+};
 
 /**
  * A signer over the given issuer keys (each public key is checked against its private key).
@@ -45,7 +48,7 @@ export async function createRootSigner(keys: readonly { privateKey: string; publ
     }
     return { bytes, publicKey };
   });
-  return (record) => {
+  const sign = (record: Pick<RootRecord, 'revision' | 'root' | 'publishedAt'>): RootSignature[] => {
     const m = F.e(rootMessage(record));
     return prepared.map(({ bytes, publicKey }) => {
       const sig = eddsa.signPoseidon(bytes, m);
@@ -56,4 +59,5 @@ export async function createRootSigner(keys: readonly { privateKey: string; publ
       };
     });
   };
+  return Object.assign(sign, { publicKeys: prepared.map((k) => k.publicKey) });
 }

@@ -141,11 +141,13 @@ export class RevocationRegistry {
    */
   static async #signUnsigned(store: Store, history: RootRecord[], signer: RootSigner): Promise<boolean> {
     let signed = false;
+    const holds = (r: RootRecord, k: readonly [string, string]) =>
+      r.signatures?.some((s) => s.publicKey[0] === k[0] && s.publicKey[1] === k[1]);
     for (const r of history) {
-      const fresh = signer(r);
+      // Signing costs tens of milliseconds: only records that lack one of the signer's keys.
+      if (signer.publicKeys.every((k) => holds(r, k))) continue;
       const have = r.signatures ?? [];
-      const missing = fresh.filter((s) => !have.some((h) => h.publicKey[0] === s.publicKey[0] && h.publicKey[1] === s.publicKey[1]));
-      if (missing.length === 0) continue;
+      const missing = signer(r).filter((s) => !holds(r, s.publicKey));
       if (await store.setRootSignatures({ revision: r.revision, root: r.root, signatures: [...have, ...missing] })) signed = true;
     }
     return signed;
@@ -211,7 +213,11 @@ export class RevocationRegistry {
   /** Inside the queue: reload when the store's latest revision differs from the tree's. */
   async #catchUp(now: Date): Promise<boolean> {
     const [latest] = await this.#store.listRoots({ limit: 1 });
-    if (!latest || (latest.revision === this.#tree.revision && latest.root === this.root)) return false;
+    const current = this.#history[0];
+    // Same revision and root, and as many signatures (an issuer may have signed records this instance stored unsigned).
+    const signatures = (r: RootRecord | undefined) => r?.signatures?.length ?? 0;
+    if (!latest || (latest.revision === this.#tree.revision && latest.root === this.root && signatures(latest) === signatures(current)))
+      return false;
     await this.#reload(now);
     return true;
   }

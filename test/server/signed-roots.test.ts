@@ -45,6 +45,10 @@ for (const h of engines) {
       expect((await store.listRoots({ limit: 10 })).map((r) => r.signatures)).toEqual([undefined, undefined]);
       // The issuer opens it: the kept history gets signed, and its own changes are signed as made.
       const signed = await RevocationRegistry.open(store, t0, { signer });
+      // An instance without the issuer role on the same store serves the signed records from its next check on.
+      expect(plain.currentRecordJson().signatures).toEqual([]);
+      expect(await plain.refresh()).toBe(true);
+      expect(verifyRootSignature(parseRootRecord(plain.currentRecordJson()), key.publicKey)).toBe(true);
       await signed.setRevoked(78n, true, new Date(t0.getTime() + 2000), { actor: 'admin', action: 'serial.revoked' });
       const roots = await store.listRoots({ limit: 10 });
       expect(roots.map((r) => r.revision)).toEqual([2, 1, 0]);
