@@ -316,8 +316,13 @@ export async function postgresCopy(fixture: Fixture, adminUrl: string = DEFAULT_
   );
   return {
     url,
+    // A failed drop is reported, not thrown: it must not hide the error that ended the scenario.
     drop: async () => {
-      await withClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      try {
+        await withClient(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      } catch (e) {
+        process.stderr.write(`⚠ could not drop database ${name} (drop it by hand): ${e instanceof Error ? e.message : String(e)}\n`);
+      }
     },
   };
 }
