@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import * as snarkjs from 'snarkjs';
 import { CIRCUITS, compile, compilerVersion, instanceSpec, packageVersion, readRegistry } from './lib/circuits.ts';
+import { writeCompactZkey } from './lib/compact-zkey.ts';
 import { type Manifest, sha256File, sourceHashes } from './lib/manifest.ts';
 import { writePinnedArtifacts } from './lib/pins.ts';
 import { snarkLogger, step } from './lib/progress.ts';
@@ -116,6 +117,8 @@ async function main() {
     },
     createdAt: new Date().toISOString(),
   };
+  // The holder's compact proving key (what the wallet downloads), made from the zkey.
+  await step('compact proving key', () => writeCompactZkey(out, manifest));
   writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   // The holder's build trusts only committed artifacts: regenerate the pinned hashes.
   writePinnedArtifacts();

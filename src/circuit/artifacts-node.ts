@@ -31,7 +31,11 @@ export interface Manifest {
   publicOutputs: number;
   nPublic: number;
   sources: Record<string, string>;
-  artifacts: { wasm: ArtifactEntry; zkey: ArtifactEntry; vkey: ArtifactEntry };
+  /**
+   * zkc: the holder's compact proving key (src/prover/compact-zkey.ts), made from the zkey at build
+   * time; the wallet downloads it instead of the zkey
+   */
+  artifacts: { wasm: ArtifactEntry; zkey: ArtifactEntry; vkey: ArtifactEntry; zkc?: ArtifactEntry };
   ptau: { power: number; sha256: string; origin: 'dev' | 'external' };
   ceremony: { phase2Contributions: number; beacon: string; verified: boolean; note: string };
   createdAt: string;

@@ -32,7 +32,8 @@ export interface GenerateProofOptions {
   /** a witness for the credential's serial, or a bucket or full snapshot holding it (the holder builds its own path) */
   revocation: RevocationWitness | Bucket | Snapshot;
   /**
-   * where to read the circuit wasm and zkey (default: request.artifacts' URLs). Their sha256 must
+   * where to read the circuit wasm and proving key (default: request.artifacts' URLs); the key is a
+   * snarkjs zkey or the holder's compact key (zkc, src/prover/compact-zkey.ts). Their sha256 must
    * be the ones pinned in this build for request.circuit (src/circuit/pinned-artifacts.ts),
    * whatever hash the request or this option names: ARTIFACT_NOT_PINNED otherwise.
    */
@@ -41,7 +42,7 @@ export interface GenerateProofOptions {
    * the holder's own pins, replacing the build's table (researchers proving their own circuit
    * builds); never take these from a request or a verifier
    */
-  pinnedArtifacts?: Readonly<Record<string, { readonly wasm: string; readonly zkey: string }>>;
+  pinnedArtifacts?: Readonly<Record<string, { readonly wasm: string; readonly zkey: string; readonly zkc?: string }>>;
   /**
    * the service the holder means to answer (the wallet: derived from the origin that delivered the
    * request, see checkServiceOrigin; the CLI: --service). A request for any other service id is
@@ -159,11 +160,13 @@ export async function generateProof(o: GenerateProofOptions): Promise<Presentati
       'request.circuit',
     );
   }
+  // The proving key may come as the zkey or as its compact form (zkc): both are pinned.
+  const trusted = { wasm: [pins.wasm], zkey: pins.zkc ? [pins.zkey, pins.zkc] : [pins.zkey] };
   for (const k of ['wasm', 'zkey'] as const) {
-    if (sources[k].sha256 !== pins[k]) {
+    if (!trusted[k].includes(sources[k].sha256)) {
       throw new ZkidError(
         'ARTIFACT_NOT_PINNED',
-        `the ${k} named for circuit ${request.circuit} has sha256 ${sources[k].sha256}; this build trusts only ${pins[k]}`,
+        `the ${k} named for circuit ${request.circuit} has sha256 ${sources[k].sha256}; this build trusts only ${trusted[k].join(' or ')}`,
         `artifacts.${k}`,
       );
     }

@@ -11,6 +11,7 @@
  */
 import * as snarkjs from 'snarkjs';
 import type { Groth16Proof } from '../request.ts';
+import { decodeCompactZkey, isCompactZkey, type ZkeyParts } from './compact-zkey.ts';
 
 interface Section {
   start: number;
@@ -107,13 +108,35 @@ export function curve(): Promise<any> {
   return curveP;
 }
 
-/** Parse a Groth16 zkey once. */
-export async function prepareZkey(zkey: Uint8Array): Promise<PreparedZkey> {
-  const c = await curve();
+/**
+ * The parts of a snarkjs Groth16 zkey the prover uses, as views into its bytes.
+ * @throws Error when it is not a Groth16 zkey for bn128
+ */
+export function zkeyParts(zkey: Uint8Array): ZkeyParts {
   const s = sections(zkey, 'zkey');
   const proto = new DataView(section(zkey, s, 1).slice().buffer).getUint32(0, true);
   if (proto !== 1) throw new Error('zkey is not groth16');
-  const h = section(zkey, s, 2);
+  const coefSec = section(zkey, s, 4);
+  return {
+    header: section(zkey, s, 2),
+    nCoefs: new DataView(coefSec.buffer, coefSec.byteOffset).getUint32(0, true),
+    coefs: coefSec.subarray(4),
+    pointsA: section(zkey, s, 5),
+    pointsB1: section(zkey, s, 6),
+    pointsB2: section(zkey, s, 7),
+    pointsC: section(zkey, s, 8),
+    pointsH: section(zkey, s, 9),
+  };
+}
+
+/**
+ * Parse a proving key once: a snarkjs zkey, or the holder's compact key (src/prover/compact-zkey.ts),
+ * told apart by their magic; both give the same in-memory key, byte for byte.
+ */
+export async function prepareZkey(bytes: Uint8Array): Promise<PreparedZkey> {
+  const c = await curve();
+  const p = isCompactZkey(bytes) ? decodeCompactZkey(bytes) : zkeyParts(bytes);
+  const h = p.header;
   const v = new DataView(h.buffer, h.byteOffset, h.byteLength);
   const n8q = v.getUint32(0, true);
   const n8r = v.getUint32(4 + n8q, true);
@@ -139,12 +162,12 @@ export async function prepareZkey(zkey: Uint8Array): Promise<PreparedZkey> {
   const gamma2 = g2();
   const delta1 = g1();
   const delta2 = g2();
-  const coefSec = section(zkey, s, 4);
-  const pointsA = section(zkey, s, 5).slice();
-  const pointsB1 = section(zkey, s, 6).slice();
-  const pointsB2 = section(zkey, s, 7).slice();
-  const pointsC = section(zkey, s, 8).slice();
-  const nCoefs = new DataView(coefSec.buffer, coefSec.byteOffset).getUint32(0, true);
+  // Copies (slice) of a zkey's views; a decoded compact key is already its own memory.
+  const own = (b: Uint8Array) => (b.buffer === bytes.buffer ? b.slice() : b);
+  const pointsA = own(p.pointsA);
+  const pointsB1 = own(p.pointsB1);
+  const pointsB2 = own(p.pointsB2);
+  const pointsC = own(p.pointsC);
   return {
     nVars,
     nPublic,
@@ -156,13 +179,13 @@ export async function prepareZkey(zkey: Uint8Array): Promise<PreparedZkey> {
     gamma2,
     delta1,
     delta2,
-    nCoefs,
-    coefs: coefSec.slice(4),
+    nCoefs: p.nCoefs,
+    coefs: own(p.coefs),
     pointsA,
     pointsB1,
     pointsB2,
     pointsC,
-    pointsH: section(zkey, s, 9).slice(),
+    pointsH: own(p.pointsH),
     nonZero: {
       A: nonZeroPoints(pointsA, 64),
       B1: nonZeroPoints(pointsB1, 64),

@@ -204,7 +204,8 @@ export class VerifierService {
       url: `${base}/v1/artifacts/${encodeURIComponent(d.circuit.instance)}/${encodeURIComponent(e.file)}?sha256=${e.sha256}`,
       sha256: e.sha256,
     });
-    this.#artifacts = { wasm: ref(a.wasm), zkey: ref(a.zkey), vkey: ref(a.vkey) };
+    // Holders get the compact proving key (zkc) when the build has one: the same key, a smaller download.
+    this.#artifacts = { wasm: ref(a.wasm), zkey: ref(a.zkc ?? a.zkey), vkey: ref(a.vkey) };
   }
 
   /** Check a holder-supplied or stored `today` against the server's UTC date. */

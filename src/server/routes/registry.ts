@@ -101,9 +101,15 @@ export function chooseEncoding(acceptEncoding: string | undefined, ready: { br?:
 export function artifactTable(ctx: AppContext): Map<string, ServedArtifact> {
   const { manifest, dir } = ctx.circuit;
   const table = new Map<string, ServedArtifact>();
-  const types: Record<string, string> = { wasm: 'application/wasm', zkey: 'application/octet-stream', vkey: 'application/json' };
-  for (const kind of ['wasm', 'zkey', 'vkey'] as const) {
+  const types: Record<string, string> = {
+    wasm: 'application/wasm',
+    zkey: 'application/octet-stream',
+    zkc: 'application/octet-stream',
+    vkey: 'application/json',
+  };
+  for (const kind of ['wasm', 'zkey', 'zkc', 'vkey'] as const) {
     const entry = manifest.artifacts[kind];
+    if (!entry) continue; // zkc: the holder's compact proving key, in builds that have one
     const path = join(dir, entry.file);
     const bytes = readFileSync(path);
     const actual = createHash('sha256').update(bytes).digest('hex');
