@@ -400,12 +400,14 @@ function renderConsent(): void {
     const r = state.revocation;
     // The request lists the roots the service accepts now: the wallet's is one of them, or it is stale.
     const accepted =
-      r && !block?.stale ? ` Your wallet's data is from ${minutesText(Date.now() - Date.parse(r.fetchedAt))} ago: it accepts it.` : '';
+      r && !block?.stale
+        ? ` Your wallet's data is from ${minutesText(Date.now() - Date.parse(r.fetchedAt))} ago: ${p.relyingPartyName} accepts it.`
+        : '';
     children.push(
       h(
         'p',
         { class: 'hint', id: 'grace-period' },
-        `Grace period: ${p.relyingPartyName} accepts revocation data up to ${duration(p.gracePeriodSeconds)} old after the registry changes, so a revocation of your ID reaches it within that time.${accepted}`,
+        `Grace period: ${p.relyingPartyName} accepts revocation data up to ${duration(p.gracePeriodSeconds)} old, counted from when newer data appeared, so a revocation of your ID reaches it within that time.${accepted}`,
       ),
     );
   }

@@ -6,8 +6,9 @@
  *
  * States: the service page (before, after a result, after a decline), the empty wallet, a request
  * with no secret, the credential and consent screen, the identifying policy's extra tick, the
- * proof in progress, the proof sent, a refused request (SERVICE_MISMATCH), an error, stale
- * revocation data, the recovery phrase, a restored wallet. Screenshots of each go to
+ * proof in progress, the proof sent, a proof the credential cannot make, a refused request
+ * (SERVICE_MISMATCH), an error, stale revocation data, a proof the service turns down, the
+ * recovery phrase, a restored wallet. Screenshots of each go to
  * <os.tmpdir()>/zkid-phone-screens (printed; not in the repository).
  */
 import { cpSync, existsSync, mkdirSync } from 'node:fs';
@@ -216,7 +217,9 @@ describe.skipIf(skip)('every page and state fits a phone (headless Chromium)', (
         const until = await page.locator('#revocation-age').getAttribute('data-accepted-until');
         const fetchedAt = await page.locator('#revocation-age').getAttribute('data-fetched-at');
         expect(Date.parse(until ?? '') - Date.parse(fetchedAt ?? '')).toBe(3_600_000);
-        expect(await text(page, '#grace-period')).toContain("Your wallet's data is from less than a minute ago: it accepts it.");
+        expect(await text(page, '#grace-period')).toContain(
+          "accepts revocation data up to 60 minutes old, counted from when newer data appeared, so a revocation of your ID reaches it within that time. Your wallet's data is from less than a minute ago: zkid demo service accepts it.",
+        );
         await fits(page, width, 'consent');
 
         // Proving: the label in the holder's words with the time left. The way back to the service
@@ -336,6 +339,26 @@ describe.skipIf(skip)('every page and state fits a phone (headless Chromium)', (
         expect(await page.locator('#prove').isDisabled()).toBe(true);
         await fits(page, width, 'stale');
 
+        // Refreshed by hand, proven, and the service turns the proof down (its answer replaced
+        // here): the wallet's 'rejected' verdict with the service's code.
+        await page.getByRole('button', { name: 'Refresh now' }).click();
+        await page.locator('#prove:enabled').waitFor({ timeout: 30_000 });
+        const isPresentation = (u: URL) => u.origin === service && u.pathname.endsWith('/presentation');
+        await page.route(isPresentation, (route) =>
+          route.fulfill({
+            status: 409,
+            contentType: 'application/json',
+            body: JSON.stringify({ error: { code: 'PSEUDONYM_ALREADY_USED', message: 'this person has already answered this policy' } }),
+          }),
+        );
+        await page.getByRole('button', { name: 'Prove and continue' }).click();
+        const rejected = page.locator('#verdict [data-verdict="rejected"]');
+        await rejected.waitFor({ timeout: PROOF_TIMEOUT_MS });
+        expect(await rejected.getAttribute('data-code')).toBe('PSEUDONYM_ALREADY_USED');
+        expect(await text(page, '#progress-label')).toBe('zkid demo service did not accept the proof');
+        await fits(page, width, 'rejected');
+        await page.unroute(isPresentation);
+
         // A new device: restored from the phrase.
         const other = await phone(width, height);
         try {
@@ -352,6 +375,6 @@ describe.skipIf(skip)('every page and state fits a phone (headless Chromium)', (
         await context.close();
       }
     },
-    PROOF_TIMEOUT_MS + 180_000,
+    2 * PROOF_TIMEOUT_MS + 180_000,
   );
 });
