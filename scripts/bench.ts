@@ -335,6 +335,13 @@ async function main(): Promise<void> {
       );
       report.memory = [...(report.memory ?? []).filter((x) => x.runtime !== 'node'), ...nodeMemoryRows(m)];
     });
+    // What a cold first proof downloads, and the proving key's parse time (scripts/bench/artifacts.ts).
+    await part('default', async () => {
+      const { measureArtifacts } = await import('./bench/artifacts.ts');
+      report.artifacts = await step('artifacts: bytes as sent, proving-key parse time', () =>
+        measureArtifacts({ runs: RUNS, compressedPoints: !quick }),
+      );
+    });
   }
 
   if (run.has('verifier')) {

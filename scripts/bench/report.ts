@@ -428,6 +428,42 @@ export function memoryMarkdown(r: Report): string[] {
   return out;
 }
 
+/** A cold first proof's download: artifacts raw and as sent, the key's parse time, transfer at 10 and 20 Mbit/s. */
+export function artifactsMarkdown(r: Report): string[] {
+  const rows = r.artifacts ?? [];
+  if (!rows.length) return [];
+  const mb = (n: number) => (n / 1e6).toFixed(2);
+  const out = ['### What a cold first proof downloads'];
+  out.push(
+    table(
+      ['artifact', 'MB', 'brotli (sent) MB', 'brotli q11 MB', 'gzip MB', 'parse ms (Node)', ''],
+      rows.map((a) => [a.artifact, mb(a.bytes), mb(a.br), mb(a.br11), mb(a.gzip), a.parseMs === undefined ? '' : ms(a.parseMs), a.note]),
+      ['l', 'r', 'r', 'r', 'r', 'r', 'l'],
+    ),
+  );
+  const wasm = rows.find((a) => a.artifact === 'wasm');
+  if (wasm) {
+    const lines = rows
+      .filter((a) => a !== wasm)
+      .map((a) => {
+        const br = wasm.br + a.br;
+        const gz = wasm.gzip + a.gzip;
+        const at = (mbit: number) => `${(((br * 8) / (mbit * 1e6)) * 1000 + (a.parseMs ?? 0)).toFixed(0)} ms at ${mbit} Mbit/s`;
+        return `- wasm + ${a.artifact}: ${mb(br)} MB with brotli, ${mb(gz)} MB with gzip; transfer (brotli) plus parse: ${at(10)}, ${at(20)}.`;
+      });
+    out.push(lines.join('\n'));
+  }
+  out.push('Target (issue 10): a cold first proof transfers at most 8 MB (moonshot 4 MB).');
+  return out;
+}
+
+export function artifactsCsv(report: Report): string {
+  return csv(
+    ['artifact', 'file', 'bytes', 'br', 'br11', 'gzip', 'parseMs', 'note'],
+    (report.artifacts ?? []).map((a) => [a.artifact, a.file, a.bytes, a.br, a.br11, a.gzip, a.parseMs, a.note]),
+  );
+}
+
 export function memoryCsv(report: Report): string {
   return csv(
     ['runtime', 'kind', 'peakMiB', 'maxPeakMiB', 'beforeMiB', 'proveMs', 'runs', 'note', 'measured'],
@@ -619,6 +655,7 @@ export function markdown(r: Report): string {
     );
   }
   out.push(...memoryMarkdown(r));
+  out.push(...artifactsMarkdown(r));
   if (r.notes.length) {
     out.push('### Notes');
     out.push(r.notes.map((n) => `- ${n}`).join('\n'));
@@ -641,6 +678,7 @@ export function writeReport(dir: string, r: Report): string[] {
   if (r.serviceScale?.length) files.push(['service-scale.csv', scaleCsv(r.serviceScale)]);
   if (r.browser.length) files.push(['browser.csv', browserCsv(r)]);
   if (r.memory?.length) files.push(['memory.csv', memoryCsv(r)]);
+  if (r.artifacts?.length) files.push(['artifacts.csv', artifactsCsv(r)]);
   const paths: string[] = [];
   for (const [name, text] of files) {
     const p = join(dir, name);

@@ -200,6 +200,22 @@ export interface BrowserRow {
   note: string;
 }
 
+/** One circuit artifact as downloaded (scripts/bench/artifacts.ts). Bytes. */
+export interface ArtifactRow {
+  /** wasm, zkey, zkc (the holder's compact proving key), or a variant measured but not built */
+  artifact: string;
+  file: string;
+  bytes: number;
+  /** brotli quality 5, 16 MiB window: what the service sends */
+  br: number;
+  br11: number;
+  /** gzip level 6: what the service sends to clients without brotli */
+  gzip: number;
+  /** Node: prepareZkey on the bytes (hash check apart), median */
+  parseMs?: number;
+  note: string;
+}
+
 /**
  * Peak memory of one kind of proof (scripts/bench/memory.ts): the kernel's high-water mark of the
  * proving process's resident set (VmHWM), reset just before each proof. MiB.
@@ -261,6 +277,8 @@ export interface Report {
   verifier?: VerifierRow[];
   /** peak memory of a Node proof and of a browser proof */
   memory?: MemoryRow[];
+  /** what a cold first proof downloads (wasm, proving key) and the key's parse time */
+  artifacts?: ArtifactRow[];
   /** the service at scale (scripts/bench/service-scale.ts), the soak and the crash test */
   serviceFixture?: FixtureInfo;
   serviceScale?: ScaleRow[];
