@@ -13,7 +13,8 @@
  * reader (package.json "imports") and snarkjs and ffjavascript to their browser builds, so the
  * worker proves with the same prover module as the library, and nothing Node-only is bundled.
  *
- * `npm start` runs this first (the "prestart" script): `tsx src/server/wallet-bundle.ts [publicDir]`.
+ * `npm run build` (also the "prestart" script, scripts/build.mjs) builds these bundles into
+ * dist/server/public/; `npm run dev` runs `tsx src/server/wallet-bundle.ts [publicDir]` first.
  * The browser test calls buildWalletBundle() with a copy of the public directory.
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
