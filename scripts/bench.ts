@@ -496,6 +496,11 @@ async function main(): Promise<void> {
               cold: Math.max(1, num(opts.cold, 2, 1, 'cold')),
               warm: num(opts.warm, 5, 2, 'warm'),
               memory,
+              onDecode: (ms, note) => {
+                const zkc = report.artifacts?.find((a) => a.artifact === 'zkc');
+                if (zkc) zkc.browserDecodeMs = ms;
+                else report.notes.push(`compact proving key decoded in ${ms.toFixed(0)} ms (${note})`);
+              },
             });
             report.memory = [...(report.memory ?? []).filter((x) => x.runtime !== 'browser'), ...memory];
           });

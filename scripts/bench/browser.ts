@@ -89,10 +89,50 @@ async function startWallet(url: string): Promise<{ base: string; server: Server 
 }
 
 /**
+ * Chromium's time to decode the holder's compact proving key (decodeCompactZkey, bundled alone by
+ * esbuild), in a page on the service's origin, from the bytes the service serves; median of `runs`
+ * after one warm-up.
+ */
+async function decodeInChromium(browser: import('playwright-core').Browser, url: string, zkcUrl: string, runs: number): Promise<number> {
+  const { build } = await import('esbuild');
+  const out = await build({
+    entryPoints: [join(ROOT, 'src', 'prover', 'compact-zkey.ts')],
+    bundle: true,
+    format: 'iife',
+    globalName: 'compactZkey',
+    platform: 'browser',
+    write: false,
+  });
+  const code = out.outputFiles[0]?.text ?? '';
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(`${url}/v1/registry/root`, { waitUntil: 'load' });
+    const times = (await page.evaluate(`(async () => {
+      ${code}
+      const bytes = new Uint8Array(await (await fetch(${JSON.stringify(zkcUrl)})).arrayBuffer());
+      const times = [];
+      for (let i = 0; i <= ${runs}; i++) {
+        const t0 = performance.now();
+        compactZkey.decodeCompactZkey(bytes);
+        times.push(performance.now() - t0);
+      }
+      return times.slice(1);
+    })()`)) as number[];
+    return summarize(times).median;
+  } finally {
+    await context.close();
+  }
+}
+
+/**
  * Cold and warm proofs in the wallet's worker. `o.memory`, when given, receives the peak memory
  * rows (the renderer process's peak resident set per proof; Linux only).
  */
-export async function benchBrowser(url: string, o: { cold: number; warm: number; memory?: MemoryRow[] }): Promise<BrowserRow[]> {
+export async function benchBrowser(
+  url: string,
+  o: { cold: number; warm: number; memory?: MemoryRow[]; onDecode?: (ms: number, note: string) => void },
+): Promise<BrowserRow[]> {
   const { chromium } = await import('playwright-core');
   const wallet = await startWallet(url);
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
@@ -174,6 +214,11 @@ export async function benchBrowser(url: string, o: { cold: number; warm: number;
       } finally {
         await context.close();
       }
+    }
+    if (o.onDecode) {
+      const zkcUrl = new URL((await newRequest(url)).artifacts?.zkey.url ?? '', `${url}/`).href;
+      const ms = await step('browser: decode the compact proving key', () => decodeInChromium(browser, url, zkcUrl, 5));
+      o.onDecode(ms, `Chromium ${version} headless, decodeCompactZkey on the main thread, median of 5 after a warm-up`);
     }
   } finally {
     await browser.close();

@@ -213,6 +213,8 @@ export interface ArtifactRow {
   gzip: number;
   /** Node: prepareZkey on the bytes (hash check apart), median */
   parseMs?: number;
+  /** Chromium: decodeCompactZkey (the compact key only; part browser), median */
+  browserDecodeMs?: number;
   note: string;
 }
 
