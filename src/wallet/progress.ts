@@ -18,20 +18,20 @@ export const STEP_ORDER: readonly StepKey[] = ['check', 'load', 'witness', 'prep
 /**
  * Milliseconds per step of a proof as a holder makes it (the wallet page opened for a request, a
  * new worker, the proving key from Cache Storage) in headless Chromium on the reference machine
- * (2 cores). The shares are the medians of 5 such proofs, measured with a busy machine (load
- * average about 20, each proof about 25 s: check 1137, load 2131, witness 3905, prepare 2, QAP
- * 1283, FFT 12551, MSM 4618 ms); they are scaled to the same proof's time on the quiet machine,
- * 4.6 s (the 'revisit' row of scripts/bench/results/latest.json). A device replaces them with its
- * own times after its first proof.
+ * (2 cores). The shares are the medians of 5 such proofs measured while other work ran (load
+ * average about 9: check 425, load 609, witness 1566, prepare 9, QAP 456, FFT 4548, MSM 1810 ms,
+ * 9.4 s in all; runs at load 20 gave the same shares within a few points), scaled to that proof's
+ * time on the quiet machine, 4.6 s (the 'revisit' row of scripts/bench/results/latest.json). A
+ * device replaces them with its own times after its first proof.
  */
 export const DEFAULT_STEP_MS: Readonly<StepTimes> = {
-  check: 200,
-  load: 380,
-  witness: 700,
-  prepare: 10,
-  qap: 230,
-  fft: 2250,
-  msm: 830,
+  check: 210,
+  load: 300,
+  witness: 760,
+  prepare: 5,
+  qap: 220,
+  fft: 2220,
+  msm: 885,
 };
 
 /** What the holder reads while a step runs. */
