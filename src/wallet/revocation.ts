@@ -29,8 +29,8 @@ export interface RevocationData {
   /** the root the data yields for the credential's path (decimal), signed by the credential's issuer */
   root: string;
   revision: number;
-  /** when the issuer published that root (its signed time) */
-  publishedAt: string;
+  /** when the issuer published that root (its signed time); absent in data kept before roots were signed */
+  publishedAt?: string;
   /** credentials issued (and not revoked) in what was fetched; undefined when the registry does not say */
   issuedCount?: number;
   revoked: boolean;
