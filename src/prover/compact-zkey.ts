@@ -380,7 +380,10 @@ export function decodeCompactZkey(bytes: Uint8Array): ZkeyParts {
   if (!tableR.done) malformed('trailing bytes after the value table');
 
   const coefs = new Uint8Array(nCoefs * COEF_BYTES);
-  const cv = new DataView(coefs.buffer);
+  // Word views (entries are 11 words; the table 8 words a value): no allocation per coefficient.
+  // Little-endian words, as the zkey's (every platform snarkjs's wasm runs on is little-endian).
+  const words = new Uint32Array(coefs.buffer);
+  const tableWords = new Uint32Array(table.buffer, table.byteOffset, table.byteLength / 4);
   let constraint = 0;
   for (let i = 0; i < nCoefs; ) {
     const matrix = runs.varint();
@@ -390,13 +393,14 @@ export function decodeCompactZkey(bytes: Uint8Array): ZkeyParts {
     let signal = 0;
     for (let k = i; k < i + n; k++) {
       signal += signals.signed();
-      const v = values.varint();
+      const v = values.varint(); // 2 * entry + sign: the value's 32 bytes are at table[32 v]
       if (v >= 2 * nTable || signal < 0 || signal >= nVars) malformed('bad coefficient');
-      const at = k * COEF_BYTES;
-      cv.setUint32(at, matrix, true);
-      cv.setUint32(at + 4, constraint, true);
-      cv.setUint32(at + 8, signal, true);
-      coefs.set(table.subarray(v * 32, v * 32 + 32), at + 12); // v = 2 * entry + sign
+      const at = k * 11;
+      words[at] = matrix;
+      words[at + 1] = constraint;
+      words[at + 2] = signal;
+      const from = v * 8;
+      for (let j = 0; j < 8; j++) words[at + 3 + j] = tableWords[from + j] as number;
     }
     i += n;
   }

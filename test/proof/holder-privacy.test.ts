@@ -223,6 +223,7 @@ describe('the pinned table', () => {
     expect(PINNED_ARTIFACTS[build.instance]).toEqual({
       wasm: build.manifest.artifacts.wasm.sha256,
       zkey: build.manifest.artifacts.zkey.sha256,
+      zkc: build.manifest.artifacts.zkc?.sha256,
     });
   });
 });
