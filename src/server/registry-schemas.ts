@@ -9,10 +9,10 @@
  *   polls by revision and still sees the record it already holds (a rollback or a changed record shows).
  */
 import { z } from 'zod';
-import { isCanonicalDecimal, isCanonicalFieldElement } from '../field.ts';
 import { MAX_ROOT_SIGNATURES, type RootRecordJson } from '../revocation/root.ts';
+import { decimalText, fieldElementString } from './schemas.ts';
 
-const decimal = z.string().refine(isCanonicalFieldElement, 'must be a canonical decimal field element').meta({ format: 'decimal' });
+const decimal = fieldElementString;
 const pair = z.tuple([decimal, decimal]);
 
 /** An EdDSA-Poseidon signature of a root record by one issuer key. */
@@ -38,16 +38,14 @@ export const rootHistory = z.strictObject({
   accepted: z.array(decimal).meta({ description: 'the roots verifiers of this registry accept now, newest first' }),
 });
 
-const integerText = (maxDigits: number, message: string) => z.string().refine((v) => isCanonicalDecimal(v, maxDigits), message);
-
 /** ?limit= and ?since= of GET /v1/registry/roots */
 export const rootsQuery = z.strictObject({
-  limit: integerText(3, 'must be an integer from 1 to 256')
+  limit: decimalText(3, 'must be an integer from 1 to 256')
     .transform(Number)
     .refine((n) => n >= 1 && n <= 256, 'must be an integer from 1 to 256')
     .optional()
     .meta({ description: 'at most this many records (1-256, default 50)' }),
-  since: integerText(15, 'must be a non-negative integer')
+  since: decimalText(15, 'must be a non-negative integer')
     .transform(Number)
     .optional()
     .meta({ description: 'only records of revision >= since' }),
