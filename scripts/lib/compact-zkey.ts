@@ -2,7 +2,7 @@
  * Build step: the holder's compact proving key (circuit.zkc, src/prover/compact-zkey.ts) from a
  * build's circuit.zkey, recorded in its manifest (artifacts.zkc) so it is hash-pinned like the rest.
  * The encoding is deterministic: the same zkey always gives the same bytes and sha256.
- * Run by `npm run ceremony` and `npm run pin` (and alone by `npm run compact-zkey`).
+ * Run by `npm run ceremony` and `npm run pin` (and alone by `npx tsx scripts/compact-zkey.ts`).
  */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
