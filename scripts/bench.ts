@@ -90,7 +90,10 @@ const program = new Command()
   .option('--proofs <n>', 'valid presentations for the accepted-service scenario (default 40; --quick 10)')
   .option('--connections <n>', 'autocannon connections (the service verifies 4 at a time by default)', '4')
   .option('--duration <s>', 'seconds of each sustained service scenario (default 10; --quick 3)')
-  .option('--scale-proofs <n>', 'prepared presentations each service-scale scenario sends (cached outside the repo; default 2000; --quick 64)')
+  .option(
+    '--scale-proofs <n>',
+    'prepared presentations each service-scale scenario sends (cached outside the repo; default 2000; --quick 64)',
+  )
   .option('--scale-connections <list>', 'connection counts of the service-scale scenarios', '8,64')
   .option('--workers-zero', 'service-scale: also run every scenario with verification on the main thread (workers = 0)')
   .option('--soak-requests <n>', 'mixed requests of the soak (default 10000; --quick 2000)')

@@ -93,7 +93,12 @@ async function startWallet(url: string): Promise<{ base: string; server: Server 
  * esbuild), in a page on the service's origin, from the bytes the service serves; median of `runs`
  * after one warm-up.
  */
-export async function decodeInChromium(browser: import('playwright-core').Browser, url: string, zkcUrl: string, runs: number): Promise<number> {
+export async function decodeInChromium(
+  browser: import('playwright-core').Browser,
+  url: string,
+  zkcUrl: string,
+  runs: number,
+): Promise<number> {
   const { build } = await import('esbuild');
   const out = await build({
     entryPoints: [join(ROOT, 'src', 'prover', 'compact-zkey.ts')],

@@ -152,7 +152,7 @@ export const bucketParams = z.strictObject({
 /** GET /v1/artifacts/:circuit/:file?sha256= */
 export const artifactParams = z.strictObject({
   circuit: z.string().meta({ description: 'circuit instance' }),
-  file: z.string().meta({ description: 'file name from the manifest (circuit.wasm, circuit.zkey, verification_key.json)' }),
+  file: z.string().meta({ description: 'file name from the manifest (circuit.wasm, circuit.zkey, circuit.zkc, verification_key.json)' }),
 });
 export const artifactQuery = z.strictObject({
   sha256: z

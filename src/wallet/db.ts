@@ -3,7 +3,8 @@
  * here and nowhere else (it is never sent: the issuer gets Poseidon(secret), the verifier a proof).
  *
  * Keys: 'holderSecret' (decimal string), 'enrolment' (the issued credential), 'revocation'
- * (the downloaded bucket and when it was fetched).
+ * (the downloaded bucket or snapshot, its signed root and when it was fetched), 'proofStepTimes'
+ * (this device's measured time per proof step, for the progress estimate).
  */
 const DB_NAME = 'zkid-wallet';
 const STORE = 'kv';
