@@ -186,7 +186,7 @@ describe('OpenAPI document', () => {
       Object.keys(config.policies),
     );
     // Path and query parameters come from the table's zod objects too.
-    const [serial] = doc.paths['/v1/issuer/revocations/{serial}']?.delete?.parameters as unknown as {
+    const [serial] = (doc.paths['/v1/issuer/revocations/{serial}']?.delete?.parameters ?? []) as unknown as {
       description: string;
       schema: object;
     }[];
