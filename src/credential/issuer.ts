@@ -25,8 +25,8 @@ export interface IssuerKey {
 
 let eddsaPromise: Promise<Eddsa> | undefined;
 
-/** circomlibjs's EdDSA, built once per process (it compiles WebAssembly). */
-function getEddsa(): Promise<Eddsa> {
+/** circomlibjs's EdDSA, built once per process (it compiles WebAssembly); shared with the root signer. */
+export function getEddsa(): Promise<Eddsa> {
   if (!eddsaPromise) {
     eddsaPromise = buildEddsa();
     // Allow a retry after a failed build instead of caching the rejection.

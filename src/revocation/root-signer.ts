@@ -4,23 +4,10 @@
  * registry of an instance with the issuer role signs every root it publishes with each active
  * issuer key, so holders of credentials from any of those keys can check the root (see root.ts).
  */
-import { buildEddsa, type Eddsa } from 'circomlibjs';
+import { getEddsa } from '../credential/issuer.ts';
 import { ZkidError } from '../errors.ts';
 import { toDecimal } from '../field.ts';
 import { type RootRecord, type RootSignature, rootMessage } from './root.ts';
-
-let eddsaPromise: Promise<Eddsa> | undefined;
-
-/** circomlibjs's EdDSA, built once per process (it compiles WebAssembly) and shared by every signer. */
-function getEddsa(): Promise<Eddsa> {
-  if (!eddsaPromise) {
-    eddsaPromise = buildEddsa();
-    eddsaPromise.catch(() => {
-      eddsaPromise = undefined;
-    });
-  }
-  return eddsaPromise;
-}
 
 /** Signs a root record (synchronously: it runs inside the registry's change, between tree and store). */
 export type RootSigner = ((record: Pick<RootRecord, 'revision' | 'root' | 'publishedAt'>) => RootSignature[]) & {
