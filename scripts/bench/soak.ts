@@ -12,6 +12,7 @@
  */
 import { FIELD_MODULUS } from '../../src/field.ts';
 import type { Presentation } from '../../src/request.ts';
+import { prng } from '../lib/prng.ts';
 import { step } from '../lib/progress.ts';
 import { fiveHundreds, latency, type Outcome, rssMiB, runLoad, type Shot, statusCounts } from './load.ts';
 import type { Fixture } from './service-fixture.ts';
@@ -23,18 +24,6 @@ interface Item {
   kind: Kind;
   shot: Shot;
   presentation?: Presentation;
-}
-
-/** A small deterministic generator (mulberry32), so every soak sends the same mix. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function malformed(p: Presentation, i: number): Shot {
@@ -74,7 +63,7 @@ export async function benchSoak(fixture: Fixture, o: SoakOptions): Promise<SoakR
   const rest = o.requests - valid.length;
   const kinds: Kind[] = [...valid.map(() => 'valid' as const)];
   for (let i = 0; i < rest; i++) kinds.push((['replayed', 'invalid', 'malformed'] as const)[i % 3] as Kind);
-  const random = rng(0x50a4);
+  const random = prng(0x50a4);
   for (let i = kinds.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [kinds[i], kinds[j]] = [kinds[j] as Kind, kinds[i] as Kind];

@@ -18,7 +18,8 @@ interface Section {
   size: number;
 }
 
-export interface PreparedZkey {
+/** The prover's key: the zkey's parts (ZkeyParts, its header parsed into the fields below) and what follows from them. */
+export interface PreparedZkey extends Omit<ZkeyParts, 'header'> {
   nVars: number;
   nPublic: number;
   domainSize: number;
@@ -30,13 +31,6 @@ export interface PreparedZkey {
   gamma2: Uint8Array;
   delta1: Uint8Array;
   delta2: Uint8Array;
-  nCoefs: number;
-  coefs: Uint8Array;
-  pointsA: Uint8Array;
-  pointsB1: Uint8Array;
-  pointsB2: Uint8Array;
-  pointsC: Uint8Array;
-  pointsH: Uint8Array;
   /** per base set, the indices whose point is not the point at infinity */
   nonZero: { A: Uint32Array; B1: Uint32Array; B2: Uint32Array; C: Uint32Array };
 }

@@ -14,17 +14,7 @@ export interface WitnessLike {
   root: bigint;
 }
 
-/** mulberry32: a small deterministic PRNG, so failures reproduce. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from '../../scripts/lib/prng.ts';
 
 /** A random serial below `capacity` (up to 2^53). */
 export function randomSerial(rand: () => number, capacity: bigint): bigint {
