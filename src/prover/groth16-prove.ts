@@ -9,8 +9,8 @@
  * Proofs are identical in distribution to snarkjs's and verify with `snarkjs groth16 verify`.
  * Works in Node and browsers (the curve comes from snarkjs's `curves` export).
  */
-import * as snarkjs from 'snarkjs';
 import type { Groth16Proof } from '../request.ts';
+import { bn128 } from '../verifier/curve.ts';
 import { decodeCompactZkey, isCompactZkey, type ZkeyParts } from './compact-zkey.ts';
 
 interface Section {
@@ -95,12 +95,8 @@ function section(bytes: Uint8Array, s: Map<number, Section>, type: number): Uint
   return bytes.subarray(sec.start, sec.start + sec.size);
 }
 
-let curveP: Promise<any> | undefined;
-/** snarkjs's bn128 curve engine (shared with the rest of the process). */
-export function curve(): Promise<any> {
-  curveP ??= snarkjs.curves.getCurveFromName('bn128');
-  return curveP;
-}
+/** snarkjs's bn128 curve engine (shared with the rest of the process: src/verifier/curve.ts). */
+export const curve = bn128;
 
 /**
  * The parts of a snarkjs Groth16 zkey the prover uses, as views into its bytes.
