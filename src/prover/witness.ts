@@ -1,7 +1,7 @@
 /**
  * Circuit inputs and witness computation. `buildCircuitInput` maps a credential, the holder's
  * secret, a proof request and a revocation witness onto the circuit's input signals; `computeWitness`
- * runs the circuit's wasm (its WitnessCalculator is built once per wasm and reused).
+ * runs the circuit's wasm (its WitnessCalculator is built once per wasm and reused, after failures too).
  */
 import { type WitnessCalculator, WitnessCalculatorBuilder } from 'circom_runtime';
 import { encodeStatement } from '../circuit/encoding.ts';
@@ -66,32 +66,80 @@ export function buildCircuitInput(args: {
   };
 }
 
-const calculators = new Map<string, Promise<WitnessCalculator>>();
+/**
+ * One WitnessCalculator per circuit wasm, built once (compiling the wasm is the expensive part)
+ * and kept for the life of the process, also after a failed witness.
+ */
+interface Calculator {
+  calc: WitnessCalculator;
+  /** circom_runtime's error text as of this instance's last failure (see ownFailure) */
+  reported: string;
+  /** the last call on this instance, settled or not: calls run one after another (see run) */
+  last: Promise<unknown>;
+}
 
-async function calculatorFor(wasm: Uint8Array): Promise<{ key: string; calc: WitnessCalculator }> {
+const calculators = new Map<string, Promise<Calculator>>();
+
+async function calculatorFor(wasm: Uint8Array): Promise<Calculator> {
   const key = await sha256Hex(wasm);
   let c = calculators.get(key);
   if (!c) {
-    c = WitnessCalculatorBuilder(wasm);
+    c = WitnessCalculatorBuilder(wasm).then((calc) => ({ calc, reported: '', last: Promise.resolve() }));
     calculators.set(key, c);
     c.catch(() => calculators.delete(key));
   }
-  return { key, calc: await c };
+  return c;
 }
 
 /**
- * Run the calculator; after a failed assertion, drop it: circom_runtime keeps appending error
- * text to one string per instance, so a reused instance would report stale frames.
+ * circom_runtime (0.1.28) reports a failed witness as one of these kinds followed by `errStr`: the
+ * error lines (assertion frames) the instance has printed SINCE IT WAS BUILT. `init()` resets the
+ * signals before each witness, but errStr only grows, so a reused instance's message starts with
+ * the frames of every earlier failure.
+ */
+const FAILURE_KINDS = [
+  'Signal not found. ',
+  'Too many signals set. ',
+  'Signal already set. ',
+  'Assert Failed. ',
+  'Not enough memory. ',
+  'Input signal array access exceeds the size. ',
+  'Unknown error. ',
+];
+
+/**
+ * The failure with only its own frames: the text that earlier failures of this instance already
+ * reported is cut off the front (each failure's errStr starts with the previous one's). Errors of
+ * any other shape (bad input names, ...) do not carry errStr and pass through unchanged.
+ */
+export function ownFailure(c: { reported: string }, e: unknown): unknown {
+  if (!(e instanceof Error)) return e;
+  // calculateWitness rethrows the runtime's error as `new Error(err)`: "Error: Assert Failed. ..."
+  const at = e.message.startsWith('Error: ') ? 'Error: '.length : 0;
+  const kind = FAILURE_KINDS.find((k) => e.message.startsWith(k, at));
+  if (kind === undefined) return e;
+  const head = e.message.slice(0, at + kind.length);
+  const all = e.message.slice(head.length);
+  const own = all.startsWith(c.reported) ? all.slice(c.reported.length) : all;
+  c.reported = all;
+  return new Error(head + own);
+}
+
+/**
+ * Run the calculator. Calls on one instance are chained: a witness computation awaits between
+ * setting the inputs and reading the values, so two interleaved calls would mix their signals, and
+ * ownFailure needs each failure's text right after the previous one's.
  */
 async function run<T>(wasm: Uint8Array, input: Record<string, unknown>, f: (c: WitnessCalculator) => Promise<T>): Promise<T> {
   assertCanonical(input);
-  const { key, calc } = await calculatorFor(wasm);
-  try {
-    return await f(calc);
-  } catch (e) {
-    calculators.delete(key);
-    throw witnessError(e);
-  }
+  const c = await calculatorFor(wasm);
+  const result = c.last.then(() =>
+    f(c.calc).catch((e: unknown) => {
+      throw witnessError(ownFailure(c, e));
+    }),
+  );
+  c.last = result.catch(() => {}); // never rejects
+  return result;
 }
 
 /** Every input must be a canonical field element: the wasm would silently reduce values >= r. */
