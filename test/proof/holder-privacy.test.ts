@@ -2,6 +2,8 @@
  * The holder's prover refuses what a hostile verifier chooses: another service's scope, a policy
  * that links or silently identifies, and any proving key the holder's build has not pinned (a
  * crafted key strips the proof's blinding). Each refusal comes before any proof exists.
+ * (3 proofs: the crafted keys go to the shape check directly, and one of them, the remembered-check
+ * test's two attempts, through generateProof.)
  */
 import { readFileSync } from 'node:fs';
 import * as snarkjs from 'snarkjs';
@@ -10,6 +12,8 @@ import { pinnedArtifactsSource } from '../../scripts/lib/pins.ts';
 import { PINNED_ARTIFACTS } from '../../src/circuit/pinned-artifacts.ts';
 import { setArtifactStore, sha256Hex } from '../../src/prover/artifacts.ts';
 import { type GenerateProofOptions, generateProof, type ProofProgress } from '../../src/prover/generate-proof.ts';
+import { prepareZkey } from '../../src/prover/groth16-prove.ts';
+import { checkProvingKeyShape } from '../../src/prover/zkey-shape.ts';
 import type { ProofRequest } from '../../src/request.ts';
 import { terminateCurve } from '../../src/verifier/curve.ts';
 import { artifacts, build, credentialFor, HOLDER_SECRET, policy, request, SERIAL, tree } from '../helpers/zkid.ts';
@@ -182,10 +186,21 @@ describe('the proving key shape check (second line, behind the pins)', () => {
       'a B2 point is not in the G2 subgroup',
     ],
   ];
-  it.each(cases)('refuses %s (INSECURE_PROVING_KEY), and no proof is released', async (_name, make, reason) => {
+  // Each crafted key against the check itself (no proof needed: the check reads only the key) ...
+  it.each(cases)('refuses %s (INSECURE_PROVING_KEY)', async (_name, make, reason) => {
+    await expect(checkProvingKeyShape(await prepareZkey(await make()))).rejects.toMatchObject({
+      code: 'INSECURE_PROVING_KEY',
+      field: 'zkey',
+      message: expect.stringContaining(reason),
+    });
+  });
+  // ... and generateProof runs it on a pinned key it has never checked: one real attempt.
+  it('refuses a pinned key that fails it in generateProof, and no proof is released', async () => {
+    const [, make, reason] = cases[0] as (typeof cases)[number];
     const { error, stages } = await attempt(await withPinned(await make()));
     expect(error).toMatchObject({ code: 'INSECURE_PROVING_KEY', field: 'zkey', message: expect.stringContaining(reason) });
     // The check runs beside the first proof; that proof is discarded, never returned.
+    expect(stages).toContain('proving');
     expect(stages).not.toContain('done');
   });
 });

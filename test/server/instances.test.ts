@@ -8,13 +8,16 @@
  *   plus the reload), and concurrent revocations on both form one revision history;
  * - with REDIS_URL, rate limits are one budget across instances sharing the key prefix.
  * Under CI=true an unreachable PostgreSQL or Redis fails the suite instead of skipping it.
- * (5 proofs.)
+ * (2 proofs: one over18 presentation serves every test that needs "a valid presentation for a
+ * pending request", each on its own twin request row with the same challenge, which only a test
+ * can make; one one-account presentation serves the `unique` test the same way.)
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Presentation, ProofRequest } from '../../src/request.ts';
 import { type AppDeps, createApp, type ZkidApp } from '../../src/server/app.ts';
 import type { ConfigInput } from '../../src/server/config.ts';
 import { ensureIssuerKey } from '../../src/server/issuer-service.ts';
@@ -23,9 +26,9 @@ import { verifyPresentation } from '../../src/verifier/verify-presentation.ts';
 import { dropSchemas, newSchemaName, postgresProblem, TEST_DATABASE_URL } from '../store/engines.ts';
 import {
   AUTH,
-  bucketFor,
   enrol,
   expectError,
+  type Holder,
   newRequest,
   prove,
   removeDir,
@@ -98,6 +101,32 @@ describe.skipIf(pgProblem !== undefined)(`two instances on one PostgreSQL databa
     });
   }
 
+  /** One holder's proof for a request under `policy`, made once per file (the request itself stays pending). */
+  const proofs = new Map<string, Promise<{ holder: Holder; request: ProofRequest; presentation: Presentation }>>();
+  function proofFor(policy: 'over18' | 'one-account') {
+    let p = proofs.get(policy);
+    if (!p) {
+      p = (async () => {
+        const holder = await enrol(a);
+        const req = await newRequest(b, policy);
+        return { holder, request: req, presentation: await prove(a, holder, req) };
+      })();
+      proofs.set(policy, p);
+    }
+    return p;
+  }
+  /**
+   * A new pending request row with the same challenge, statement and roots as that proof's request
+   * (the service never makes one: only tests can), and the proof addressed to it. Each test gets its
+   * own row, so no test depends on whether another one consumed a request.
+   */
+  async function twin(policy: 'over18' | 'one-account') {
+    const { holder, request: r, presentation } = await proofFor(policy);
+    const id = `twin-${randomBytes(8).toString('hex')}`;
+    await (stores[0] as PostgresStore).insertRequest({ request: { ...r, id }, createdAt: clock.now(), rpId: 'shop' });
+    return { holder, id, presentation: { ...presentation, requestId: id } };
+  }
+
   beforeAll(async () => {
     // The issuer key first (ensureIssuerKey is not safe against two first starts at once), then
     // both instances start at once: migrations and the first root are written once.
@@ -119,18 +148,16 @@ describe.skipIf(pgProblem !== undefined)(`two instances on one PostgreSQL databa
   });
 
   it('accept the same presentation sent to both at once exactly once', async () => {
-    const holder = await enrol(a);
-    const req = await newRequest(b, 'over18');
-    const presentation = await prove(a, holder, req);
-    const answers = await Promise.all([submit(a, req.id, presentation), submit(b, req.id, presentation)]);
+    const { id, presentation } = await twin('over18');
+    const answers = await Promise.all([submit(a, id, presentation), submit(b, id, presentation)]);
     const statuses = answers.map((r) => r.status).sort();
     expect(statuses, JSON.stringify(answers.map((r) => r.body))).toEqual([200, 409]);
     const refused = answers.find((r) => r.status === 409);
     expectError(refused as (typeof answers)[number], 409, 'REQUEST_ALREADY_USED');
     // Either instance tells the relying party the same thing.
-    for (const app of [a, b]) expect((await requestStatus(app, req.id)).body).toMatchObject({ status: 'verified' });
+    for (const app of [a, b]) expect((await requestStatus(app, id)).body).toMatchObject({ status: 'verified' });
     // And a later replay to either is refused.
-    expectError(await submit(a, req.id, presentation), 409, 'REQUEST_ALREADY_USED');
+    expectError(await submit(a, id, presentation), 409, 'REQUEST_ALREADY_USED');
   });
 
   it('let the store decide when both instances have verified the same presentation: one 200, one 409', async () => {
@@ -150,30 +177,25 @@ describe.skipIf(pgProblem !== undefined)(`two instances on one PostgreSQL databa
     // Closed with the others in afterAll: closing an app ends snarkjs's curve, which the next proofs need.
     const [c, d] = await Promise.all([instance(barrier), instance(barrier)]);
     extra.push(c, d);
-    const holder = await enrol(c);
-    const req = await newRequest(d, 'over18');
-    const presentation = await prove(c, holder, req);
-    const answers = await Promise.all([submit(c, req.id, presentation), submit(d, req.id, presentation)]);
+    const { id, presentation } = await twin('over18');
+    const answers = await Promise.all([submit(c, id, presentation), submit(d, id, presentation)]);
     expect(arrived).toBe(2);
     expect(answers.map((r) => r.status).sort(), JSON.stringify(answers.map((r) => r.body))).toEqual([200, 409]);
     expectError(answers.find((r) => r.status === 409) as (typeof answers)[number], 409, 'REQUEST_ALREADY_USED');
   });
 
   it('keep unique across instances: one person, two presentations at once on two instances, one registration', async () => {
-    const holder = await enrol(b);
-    const r1 = await newRequest(a, 'one-account');
-    const r2 = await newRequest(b, 'one-account');
-    const bucket = await bucketFor(a, holder.credential);
-    const [p1, p2] = [await prove(a, holder, r1, bucket), await prove(b, holder, r2, bucket)];
-    const answers = await Promise.all([submit(a, r1.id, p1), submit(b, r2.id, p2)]);
+    // Two pending requests of one person's proof (twins: same challenge, so only the pseudonym's
+    // uniqueness can tell them apart).
+    const [t1, t2] = [await twin('one-account'), await twin('one-account')];
+    const answers = await Promise.all([submit(a, t1.id, t1.presentation), submit(b, t2.id, t2.presentation)]);
     expect(answers.map((r) => r.status).sort(), JSON.stringify(answers.map((r) => r.body))).toEqual([200, 409]);
     expectError(answers.find((r) => r.status === 409) as (typeof answers)[number], 409, 'PSEUDONYM_ALREADY_USED');
   });
 
   it(`carry a revocation made on one instance to the other's accepted roots within the poll interval (${POLL_MS} ms) plus the reload`, async () => {
-    const holder = await enrol(a);
-    const req = await newRequest(a, 'over18');
-    const presentation = await prove(a, holder, req);
+    // The shared holder is revoked here: no later test uses it.
+    const { holder, id, presentation } = await twin('over18');
     const before = a.context.registry.revision;
 
     const revoked = await request(b).post('/v1/issuer/revocations').set(AUTH).send({ serial: holder.credential.serial });
@@ -188,7 +210,7 @@ describe.skipIf(pgProblem !== undefined)(`two instances on one PostgreSQL databa
     expect(a.context.registry.isRevoked(BigInt(holder.credential.serial))).toBe(true);
     expect(a.context.registry.acceptedRoots(clock.now(), config.roots)).toEqual([revoked.body.root]);
     // The proof against the old root is now refused by the instance that did not revoke.
-    expectError(await submit(a, req.id, presentation), 422, 'ROOT_NOT_ACCEPTED');
+    expectError(await submit(a, id, presentation), 422, 'ROOT_NOT_ACCEPTED');
     // Both serve the same revocation data; the issued counts (credentials issued on either) agree
     // once re-read (every 10 s when following, or now).
     await b.context.registry.refreshCounts();

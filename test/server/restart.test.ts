@@ -1,10 +1,11 @@
 /**
  * Restart persistence through real restarts of the app on the same data directory: no challenge,
- * nullifier, revocation, issuer key or audit entry is lost (2 proofs).
+ * nullifier, revocation, issuer key or audit entry is lost (1 proof).
  */
 import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ZkidApp } from '../../src/server/app.ts';
+import type { SqliteStore } from '../../src/store/sqlite.ts';
 import {
   AUTH,
   enrol,
@@ -28,10 +29,11 @@ const config = testConfig({
   policies: { over18: { predicates: [{ attribute: 'birthDate', op: 'AGE_GTE', value: 18 }], disclose: [], unique: true } },
 });
 let app: ZkidApp | undefined;
+let store: SqliteStore | undefined;
 
 async function restart(): Promise<ZkidApp> {
   await app?.close();
-  app = (await startApp({ dir, clock, config })).app;
+  ({ app, store } = await startApp({ dir, clock, config }));
   return app;
 }
 afterAll(async () => {
@@ -64,9 +66,12 @@ describe('restart persistence', () => {
     }
     expect((await request(a).delete('/v1/issuer/revocations/777777').set(AUTH)).status).toBe(200);
     const rA = await newRequest(a, 'over18');
-    const rB = await newRequest(a, 'over18');
     const pA = await prove(a, alice, rA);
-    const pB = await prove(a, alice, rB);
+    // A second pending request with rA's challenge (only a test can make one), for the same proof:
+    // after rA is accepted, only the stored nullifier can refuse it.
+    const rB = { ...rA, id: 'twin-of-rA' };
+    await (store as SqliteStore).insertRequest({ request: rB, createdAt: clock.now(), rpId: 'shop' });
+    const pB = { ...pA, requestId: rB.id };
     const before = await state(a);
     expect(before.root.revision).toBe(3);
 
