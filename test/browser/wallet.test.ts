@@ -66,6 +66,8 @@ describe.skipIf(skip)('wallet on its own origin: redirect flow across two origin
   /** the wallet listener as Node reaches it (Node's resolver may not know *.localhost) */
   let walletDirect: string;
   let browser: Browser;
+  /** the browser's launch, awaited by afterAll too (a failed beforeAll may leave it under way) */
+  let launching: Promise<unknown> | undefined;
   let context: BrowserContext;
   let page: Page;
   const sent: SentRequest[] = [];
@@ -139,6 +141,20 @@ describe.skipIf(skip)('wallet on its own origin: redirect flow across two origin
     dir = tempDir('zkid-browser-');
     const publicDir = join(dir, 'public');
     cpSync(PUBLIC_SRC, publicDir, { recursive: true, filter: (src) => !/[/\\]assets$/.test(src) });
+    // Independent, so at the same time: the bundle (esbuild), the browser (a child process), the
+    // listeners and the issuer's key.
+    // The browser is kept as soon as it runs, so afterAll closes it even if a step below fails.
+    launching = chromium
+      .launch({
+        executablePath: CHROMIUM,
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+      })
+      .then((b) => (browser = b));
+    const listening = Promise.all([listenOn(serviceServer), listenOn(walletServer)]);
+    const store = new SqliteStore({ dataDir: join(dir, 'data') });
+    const keyed = ensureIssuerKey(store, new Date());
+    // Each is awaited below; until then a failure must not be an unhandled rejection.
+    for (const p of [launching, listening, keyed]) p.catch(() => undefined);
     const bundle = await buildWalletBundle({ publicDir });
     console.log(
       `wallet bundle built in ${Math.round(bundle.ms)} ms: ${bundle.files.map((f) => `${f.path.split('/').slice(-3).join('/')} ${(f.bytes / 1024).toFixed(0)} KiB`).join(', ')}`,
@@ -151,13 +167,12 @@ describe.skipIf(skip)('wallet on its own origin: redirect flow across two origin
     expect(bundle.serviceInputs).not.toContain('src/wallet/wallet.ts');
     expect(bundle.serviceInputs).not.toContain('src/prover/generate-proof.ts');
 
-    const [servicePort, walletPort] = await Promise.all([listenOn(serviceServer), listenOn(walletServer)]);
+    const [servicePort, walletPort] = await listening;
     // Two origins: another host name and another port (Chromium resolves *.localhost to loopback itself).
     serviceBase = `http://localhost:${servicePort}`;
     walletBase = `http://wallet.localhost:${walletPort}`;
     walletDirect = `http://127.0.0.1:${walletPort}`;
 
-    const store = new SqliteStore({ dataDir: join(dir, 'data') });
     const config = testConfig({
       serviceId: 'localhost',
       walletBaseUrl: walletBase,
@@ -173,15 +188,12 @@ describe.skipIf(skip)('wallet on its own origin: redirect flow across two origin
         kyc: { predicates: [], disclose: ['idNumber'], identifying: true },
       },
     } as never);
-    await ensureIssuerKey(store, new Date());
+    await keyed;
     app = await createApp({ store, config, logger: pino({ level: 'silent' }), publicDir: join(publicDir, 'service') });
     serviceServer.on('request', app);
     walletServer.on('request', createWalletApp({ serviceBaseUrl: serviceBase, publicDir: join(publicDir, 'wallet') }));
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    await launching;
     context = await newContext();
     page = watch('tab', await context.newPage());
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -189,6 +201,7 @@ describe.skipIf(skip)('wallet on its own origin: redirect flow across two origin
 
   afterAll(async () => {
     if (browserLog.length > 0) console.log(`browser console:\n${browserLog.slice(-80).join('\n')}`);
+    await launching?.catch(() => undefined);
     await browser?.close();
     await Promise.all(
       [serviceServer, walletServer].map((s) => new Promise<void>((resolve) => (s.listening ? s.close(() => resolve()) : resolve()))),
@@ -430,6 +443,7 @@ describe.skipIf(skip)('wallet on its own origin: redirect flow across two origin
     await tab.locator('#anonymity-set').waitFor();
     await shot(tab, 'wallet-restored.png');
     expect(await proveAndReturn(tab)).toBe(pseudonym);
+    await fresh.close();
 
     // And from the file, in another fresh context: the credential comes along, checked against the secret.
     const third = await newContext();
@@ -444,6 +458,6 @@ describe.skipIf(skip)('wallet on its own origin: redirect flow across two origin
     await tab3.getByLabel('Recovery phrase').fill(`${phrase.slice(0, -1)}${phrase.endsWith('0') ? '1' : '0'}`);
     await tab3.getByRole('button', { name: 'Restore from phrase' }).click();
     await expect.poll(() => text(tab3.getByRole('alert'))).toMatch(/typing mistake|another secret/);
-    await Promise.all([fresh.close(), third.close()]);
+    await third.close();
   }, 240_000);
 });
