@@ -11,39 +11,47 @@
  */
 import { readFile } from 'node:fs/promises';
 import { WitnessCalculatorBuilder } from 'circom_runtime';
-import { buildVariant, type Edit, type MainSpec } from '../../scripts/lib/mutants.ts';
-import { type Circuit, type Evaluation, evaluate, loadCircuit, namedValues, parseSym, witnessFor } from '../../scripts/lib/r1cs.ts';
+import { buildVariant, type Edit, type MainSpec, type Variant } from '../../scripts/lib/mutants.ts';
+import { type Circuit, type Evaluation, evaluate, namedValues, parseR1cs, parseSym, witnessFor } from '../../scripts/lib/r1cs.ts';
+import { ownFailure } from '../../src/prover/witness.ts';
+
+// Each file is parsed once per test file (a process): mutants that share a mutation (or a forger
+// that is its mutant) reuse the parse, and a forger's calculator is built once.
+const parsed = new Map<string, Promise<unknown>>();
+function once<T>(key: string, load: () => Promise<T>): Promise<T> {
+  let p = parsed.get(key) as Promise<T> | undefined;
+  if (!p) {
+    p = load();
+    parsed.set(key, p);
+    p.catch(() => parsed.delete(key));
+  }
+  return p;
+}
+const symOf = (path: string) => once(`sym ${path}`, async () => parseSym(await readFile(path, 'utf8')));
+const r1csOf = (path: string) => once(`r1cs ${path}`, async () => parseR1cs(new Uint8Array(await readFile(path))));
+async function circuitOf(v: Variant): Promise<Circuit> {
+  const [r1cs, sym] = await Promise.all([r1csOf(v.r1cs), symOf(v.sym)]);
+  return { r1cs, sym };
+}
+/** A variant's witness calculator, built once; `reported` cuts earlier failures' text (see ownFailure). */
+const calculatorOf = (v: Variant) =>
+  once(`wasm ${v.wasm}`, async () => ({ calc: await WitnessCalculatorBuilder(new Uint8Array(await readFile(v.wasm))), reported: '' }));
 
 /** The real circuit for a main component, compiled as in production (O2). */
 export async function realCircuit(main: MainSpec): Promise<Circuit> {
-  const v = await buildVariant({ main, edits: [], optimization: 'O2', outputs: ['r1cs'] });
-  return loadCircuit(v.r1cs, v.sym);
+  return circuitOf(await buildVariant({ main, edits: [], optimization: 'O2', outputs: ['r1cs'] }));
 }
-
-const calculators = new Map<
-  string,
-  Promise<{ calc: Awaited<ReturnType<typeof WitnessCalculatorBuilder>>; sym: ReturnType<typeof parseSym> }>
->();
 
 /** Every signal's value, by name, as the generator built from `edits` computes it for `input`. */
 export async function generate(main: MainSpec, edits: Edit[], input: Record<string, unknown>): Promise<Map<string, bigint>> {
   // r1cs and wasm together: a forger with no hints is the mutant itself, one compilation for both.
   const v = await buildVariant({ main, edits, optimization: 'O0', outputs: ['r1cs', 'wasm'] });
-  let c = calculators.get(v.dir);
-  if (!c) {
-    c = (async () => ({
-      calc: await WitnessCalculatorBuilder(new Uint8Array(await readFile(v.wasm))),
-      sym: parseSym(await readFile(v.sym, 'utf8')),
-    }))();
-    calculators.set(v.dir, c);
-  }
-  const { calc, sym } = await c;
+  const [c, sym] = await Promise.all([calculatorOf(v), symOf(v.sym)]);
   let w: bigint[];
   try {
-    w = await calc.calculateWitness(input, true);
+    w = await c.calc.calculateWitness(input, true);
   } catch (e) {
-    calculators.delete(v.dir); // circom_runtime keeps stale error text in a failed instance
-    throw e;
+    throw ownFailure(c, e); // the instance is kept: only this failure's frames
   }
   return namedValues(sym, w);
 }
@@ -86,7 +94,7 @@ async function judgeUnchecked(c: MutantCase): Promise<MutantOutcome> {
   const mutation = [c.mutation].flat();
   const forgerEdits = [...(c.forgerKeepsGuard ? [] : mutation), ...(c.hints ?? [])];
   const mutantV = await buildVariant({ main: c.main, edits: mutation, optimization: 'O0', outputs: ['r1cs', 'wasm'] });
-  const mutant = await loadCircuit(mutantV.r1cs, mutantV.sym);
+  const mutant = await circuitOf(mutantV);
   let values: Map<string, bigint>;
   try {
     values = await generate(c.main, forgerEdits, c.input);
