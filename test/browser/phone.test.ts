@@ -3,6 +3,9 @@
  * party's demo page is wider than the screen, and what the holder reads is in words (progress,
  * attributes, how fresh the revocation data is). In Debian's headless Chromium, as a phone
  * (isMobile, 2x pixels), against the service and the wallet app in-process on two origins.
+ * The flow runs once (one real proof, one proof the service turns down); in each state the page
+ * is measured at both sizes (the viewport resized in place), so the proving state too is measured
+ * at both sizes while the proof is being built.
  *
  * States: the service page (before, after a result, after a decline), the empty wallet, a request
  * with no secret, the credential and consent screen, the identifying policy's extra tick, the
@@ -50,22 +53,36 @@ describe.skipIf(skip)('every page and state fits a phone (headless Chromium)', (
   const walletServer = createServer();
   let app: ZkidApp;
   let browser: Browser;
+  /** the browser's launch, awaited by afterAll too (a failed beforeAll may leave it under way) */
+  let launching: Promise<unknown> | undefined;
   let service = '';
   let wallet = '';
   const log: string[] = [];
-  /** serials revoked to make a wallet's data stale (one per viewport: each makes a new root) */
-  let nextSerial = 11;
 
   beforeAll(async () => {
     mkdirSync(SCREENS, { recursive: true });
     console.log(`phone screenshots: ${SCREENS}`);
     const publicDir = join(dir, 'public');
     cpSync(join(ROOT, 'src/server/public'), publicDir, { recursive: true, filter: (src) => !/[/\\]assets$/.test(src) });
+    // Independent, so at the same time: the bundle (esbuild), the browser (a child process), the
+    // listeners and the issuer's key. The browser is kept as soon as it runs, so afterAll closes
+    // it even if a step below fails.
+    launching = import('playwright-core').then(async ({ chromium }) => {
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+      });
+    });
+    const listening = Promise.all([listenOn(serviceServer), listenOn(walletServer)]);
+    const store = new SqliteStore({ dataDir: join(dir, 'data') });
+    const keyed = ensureIssuerKey(store, new Date());
+    // Each is awaited below; until then a failure must not be an unhandled rejection.
+    for (const p of [launching, listening, keyed]) p.catch(() => undefined);
     await buildWalletBundle({ publicDir });
-    const [servicePort, walletPort] = await Promise.all([listenOn(serviceServer), listenOn(walletServer)]);
+    const [servicePort, walletPort] = await listening;
     service = `http://localhost:${servicePort}`;
     wallet = `http://wallet.localhost:${walletPort}`;
-    const store = new SqliteStore({ dataDir: join(dir, 'data') });
     const config = testConfig({
       serviceId: 'localhost',
       walletBaseUrl: wallet,
@@ -87,20 +104,16 @@ describe.skipIf(skip)('every page and state fits a phone (headless Chromium)', (
         over100: { predicates: [{ attribute: 'birthDate', op: 'AGE_GTE', value: 100 }], disclose: [] },
       },
     } as never);
-    await ensureIssuerKey(store, new Date());
+    await keyed;
     app = await createApp({ store, config, logger: pino({ level: 'silent' }), publicDir: join(publicDir, 'service') });
     serviceServer.on('request', app);
     walletServer.on('request', createWalletApp({ serviceBaseUrl: service, publicDir: join(publicDir, 'wallet') }));
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    await launching;
   }, 180_000);
 
   afterAll(async () => {
     if (log.length > 0) console.log(`browser console:\n${log.slice(-40).join('\n')}`);
+    await launching?.catch(() => undefined);
     await browser?.close();
     await Promise.all(
       [serviceServer, walletServer].map((s) => new Promise<void>((resolve) => (s.listening ? s.close(() => resolve()) : resolve()))),
@@ -109,9 +122,15 @@ describe.skipIf(skip)('every page and state fits a phone (headless Chromium)', (
     removeDir(dir);
   });
 
-  const phone = async (width: number, height: number): Promise<{ context: BrowserContext; page: Page }> => {
+  /** The two phone sizes every state is measured at; the flow itself runs at the first. */
+  const SIZES = [
+    { width: 375, height: 667 },
+    { width: 414, height: 896 },
+  ] as const;
+
+  const phone = async (): Promise<{ context: BrowserContext; page: Page }> => {
     const context = await browser.newContext({
-      viewport: { width, height },
+      viewport: SIZES[0],
       isMobile: true,
       hasTouch: true,
       deviceScaleFactor: 2,
@@ -119,8 +138,8 @@ describe.skipIf(skip)('every page and state fits a phone (headless Chromium)', (
       timezoneId: 'UTC',
     });
     const page = await context.newPage();
-    page.on('console', (m) => log.push(`[${width} ${m.type()}] ${m.text()}`));
-    page.on('pageerror', (e) => log.push(`[${width} pageerror] ${e.message}`));
+    page.on('console', (m) => log.push(`[${m.type()}] ${m.text()}`));
+    page.on('pageerror', (e) => log.push(`[pageerror] ${e.message}`));
     return { context, page };
   };
 
@@ -134,11 +153,23 @@ describe.skipIf(skip)('every page and state fits a phone (headless Chromium)', (
         .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${e.className ? `.${String(e.className).split(' ')[0]}` : ''}`),
     }));
 
-  /** Assert the page fits the phone's width, and keep a screenshot. */
-  const fits = async (page: Page, width: number, state: string) => {
-    expect(await measure(page), `${state} at ${width} px`).toEqual({ scrollWidth: width, overflowing: [] });
-    // Generous: on a busy machine with a proof running a frame can take long.
-    await page.screenshot({ path: join(SCREENS, `${width}-${state}.png`), fullPage: true, timeout: 90_000 });
+  /**
+   * Assert the page fits both phones' widths, and keep a screenshot at each (<width>-<state>.png).
+   * Both sizes are measured first (quick), then both screenshots taken, so a transient state is
+   * measured at both sizes while it lasts; `still`, when given, asserts before each measurement
+   * that the state is still on screen. Leaves the page at the first size.
+   */
+  const fits = async (page: Page, state: string, still?: () => Promise<void>) => {
+    for (const size of SIZES) {
+      await page.setViewportSize(size);
+      await still?.();
+      expect(await measure(page), `${state} at ${size.width} px`).toEqual({ scrollWidth: size.width, overflowing: [] });
+    }
+    for (const size of [...SIZES].reverse()) {
+      await page.setViewportSize(size);
+      // Generous: on a busy machine with a proof running a frame can take long.
+      await page.screenshot({ path: join(SCREENS, `${size.width}-${state}.png`), fullPage: true, timeout: 90_000 });
+    }
   };
 
   const ready = (page: Page) => page.locator('body[data-ready="true"]').waitFor({ timeout: 30_000 });
@@ -172,22 +203,19 @@ describe.skipIf(skip)('every page and state fits a phone (headless Chromium)', (
       [key, patch] as const,
     );
 
-  it.each([
-    [375, 667],
-    [414, 896],
-  ])(
-    'at %ix%i: service page, wallet (empty, request, credential, consent, proving, sent), results, refusal, error, stale data, backup, restore',
-    async (width, height) => {
-      const { context, page } = await phone(width, height);
+  it(
+    'at 375x667 and 414x896: service page, wallet (empty, request, credential, consent, proving, sent), results, refusal, error, stale data, backup, restore',
+    async () => {
+      const { context, page } = await phone();
       try {
         await page.goto(`${service}/service.html`);
         await ready(page);
-        await fits(page, width, 'service');
+        await fits(page, 'service');
 
         await page.goto(`${wallet}/`);
         await ready(page);
         expect(await text(page, '#credential-status')).toContain('not enrolled');
-        await fits(page, width, 'wallet-empty');
+        await fits(page, 'wallet-empty');
 
         // A request, before the wallet has a secret: the policy in words, the province by name.
         await signIn(page, 'resident');
@@ -197,7 +225,7 @@ describe.skipIf(skip)('every page and state fits a phone (headless Chromium)', (
         expect(await text(page, '#rp-disclosure')).toBe(
           'It will see: your region, nationality, expiry date (validUntil), and your pseudonym.',
         );
-        await fits(page, width, 'request-no-secret');
+        await fits(page, 'request-no-secret');
 
         // The credential card and the consent screen.
         await page.getByRole('button', { name: 'Create holder secret' }).click();
@@ -221,7 +249,7 @@ describe.skipIf(skip)('every page and state fits a phone (headless Chromium)', (
         expect(await text(page, '#grace-period')).toContain(
           "accepts revocation data up to 60 minutes old, counted from when newer data appeared, so a revocation of your ID reaches it within that time. Your wallet's data is from less than a minute ago: zkid demo service accepts it.",
         );
-        await fits(page, width, 'consent');
+        await fits(page, 'consent');
 
         // Proving: the label in the holder's words with the time left. The way back to the service
         // is answered 204 (a navigation that changes nothing), so the wallet's result stays on
@@ -246,13 +274,16 @@ describe.skipIf(skip)('every page and state fits a phone (headless Chromium)', (
         await page
           .locator('#progress-label', { hasText: /Building the proof — (about \d+ s left|almost done)/ })
           .waitFor({ timeout: PROOF_TIMEOUT_MS });
-        await fits(page, width, 'proving');
+        // Measured at both sizes while the proof is still being built.
+        await fits(page, 'proving', async () =>
+          expect(await text(page, '#progress-label')).toMatch(/^Building the proof — (about \d+ s left|almost done)$/),
+        );
         const verdict = page.locator('#verdict [data-verdict]');
         await verdict.waitFor({ timeout: PROOF_TIMEOUT_MS });
         expect(await verdict.getAttribute('data-verdict')).toBe('verified');
         expect(await text(page, '#progress-label')).toBe('zkid demo service checked your proof and accepted it');
         expect(await text(page, '#pseudonym')).toMatch(/^\d{10,}$/);
-        await fits(page, width, 'proof-sent');
+        await fits(page, 'proof-sent');
         const labels = (await page.evaluate(() => (window as unknown as { labels: string[] }).labels)).filter(Boolean);
         expect(labels[0]).toMatch(/^Checking your credential — about \d+ s left$/);
         expect(labels).toContainEqual(expect.stringMatching(/^Building the proof — (about \d+ s left|almost done)$/));
@@ -273,18 +304,18 @@ describe.skipIf(skip)('every page and state fits a phone (headless Chromium)', (
         const disclosed = await text(page, '#session-disclosed');
         expect(disclosed).toMatch(/^Disclosed: validUntil = 1 Jan \d{4}, region = Beijing \(11\d{4}\), nationality = China \(156\)\.$/);
         await page.locator('#sessions td[data-label="Pseudonym"] button.copy').first().waitFor();
-        await fits(page, width, 'service-result');
+        await fits(page, 'service-result');
 
         // An identifying policy: the warning and its extra tick; then the holder declines.
         await signIn(page, 'kyc');
         await page.locator('#identifying-warning').waitFor();
         await page.getByLabel('I agree that zkid demo service learns who I am').check();
         await page.locator('#prove:enabled').waitFor();
-        await fits(page, width, 'identifying');
+        await fits(page, 'identifying');
         await page.getByRole('button', { name: 'Decline' }).click();
         await page.waitForURL((u) => u.origin === service);
         await page.locator('#declined').waitFor();
-        await fits(page, width, 'service-declined');
+        await fits(page, 'service-declined');
 
         // A policy the credential does not satisfy: the prover's check says so before any proving.
         await signIn(page, 'over100');
@@ -293,7 +324,7 @@ describe.skipIf(skip)('every page and state fits a phone (headless Chromium)', (
         await notProven.waitFor({ timeout: PROOF_TIMEOUT_MS });
         expect(await notProven.getAttribute('data-code')).toBe('PREDICATE_UNSATISFIED');
         expect(await text(page, '#progress-label')).toBe('Stopped: no proof was made');
-        await fits(page, width, 'not-proven');
+        await fits(page, 'not-proven');
 
         // A request from a service that names another service's id: refused before any proof.
         const res = await fetch(`${service}/v1/requests`, {
@@ -305,7 +336,7 @@ describe.skipIf(skip)('every page and state fits a phone (headless Chromium)', (
         await page.goto(created.walletUrl);
         await ready(page);
         expect(await page.locator('#refusal').getAttribute('data-code')).toBe('SERVICE_MISMATCH');
-        await fits(page, width, 'refused');
+        await fits(page, 'refused');
 
         // An error: a recovery phrase with a typo (the wallet already has a secret anyway).
         await page.goto(`${wallet}/`);
@@ -313,20 +344,20 @@ describe.skipIf(skip)('every page and state fits a phone (headless Chromium)', (
         await page.getByLabel('Recovery phrase').fill('zkid1-AAAAA-BBBBB-CCCCC-DDDDD-EEEEE-FFFFF-GGGGG-HHHHH-JJJJJ-KKKKK-MMMMM');
         await page.getByRole('button', { name: 'Restore from phrase' }).click();
         await page.getByRole('alert').filter({ hasText: 'Restoring from the phrase' }).waitFor();
-        await fits(page, width, 'error');
+        await fits(page, 'error');
 
         // The backup screen: the recovery phrase shown.
         await page.getByRole('button', { name: 'Show recovery phrase' }).click();
         const phrase = await text(page, '#recovery-phrase');
         expect(phrase).toMatch(/^zkid1(-[0-9A-Z]{1,5}){11}$/);
-        await fits(page, width, 'backup');
+        await fits(page, 'backup');
 
         // Stale revocation data: fetched 75 minutes ago, and the registry changed since.
         await idbUpdate(page, 'revocation', { fetchedAt: new Date(Date.now() - 75 * 60_000).toISOString() });
         const revoked = await fetch(`${service}/v1/issuer/revocations`, {
           method: 'POST',
           headers: { 'Content-Type': 'application/json', ...AUTH },
-          body: JSON.stringify({ serial: String(nextSerial++), reason: 'test' }),
+          body: JSON.stringify({ serial: '11', reason: 'test' }),
         });
         expect(revoked.status).toBe(200);
         await signIn(page, 'over18');
@@ -338,7 +369,7 @@ describe.skipIf(skip)('every page and state fits a phone (headless Chromium)', (
           'Data from 1 h 15 min ago: older than the 60-minute grace period, so a verifier accepts it only if the registry has not changed since it was fetched.',
         );
         expect(await page.locator('#prove').isDisabled()).toBe(true);
-        await fits(page, width, 'stale');
+        await fits(page, 'stale');
 
         // Refreshed by hand, proven, and the service turns the proof down (its answer replaced
         // here): the wallet's 'rejected' verdict with the service's code.
@@ -357,18 +388,18 @@ describe.skipIf(skip)('every page and state fits a phone (headless Chromium)', (
         await rejected.waitFor({ timeout: PROOF_TIMEOUT_MS });
         expect(await rejected.getAttribute('data-code')).toBe('PSEUDONYM_ALREADY_USED');
         expect(await text(page, '#progress-label')).toBe('zkid demo service did not accept the proof');
-        await fits(page, width, 'rejected');
+        await fits(page, 'rejected');
         await page.unroute(isPresentation);
 
         // A new device: restored from the phrase.
-        const other = await phone(width, height);
+        const other = await phone();
         try {
           await other.page.goto(`${wallet}/`);
           await ready(other.page);
           await other.page.getByLabel('Recovery phrase').fill(phrase);
           await other.page.getByRole('button', { name: 'Restore from phrase' }).click();
           await other.page.locator('#restored').waitFor();
-          await fits(other.page, width, 'restored');
+          await fits(other.page, 'restored');
         } finally {
           await other.context.close();
         }
