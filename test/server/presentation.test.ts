@@ -1,8 +1,10 @@
 /**
- * Presentations with real proofs (7 proofs, about 1.5 s each): acceptance, replay, a proof made
+ * Presentations with real proofs (5 proofs, about 2.5 s each): acceptance, replay, a proof made
  * for another request, scope or policy, tampering, one pseudonym per person, concurrent
  * submissions of one challenge, an untrusted issuer, a credential revoked after issue, and roots
- * that have left the accepted window. The tests run in order and share state.
+ * that have left the accepted window. The tests run in order and share state. Where a test needs
+ * only "a valid proof for a pending request", it reuses one made earlier on a twin request row
+ * (same challenge, its own id: only a test can make one).
  */
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,6 +57,20 @@ const signals = (p: Presentation, i: number, value: string): Presentation => {
   s[i] = value;
   return { ...p, publicSignals: s };
 };
+let aliceValidIdProof: Promise<{ request: ProofRequest; presentation: Presentation }> | undefined;
+/**
+ * Alice's proof for a valid-id request (not unique) against the revocation data of before any
+ * revocation, made once: the concurrency test consumes the request, the root-window test a twin.
+ */
+function aliceValidId(): Promise<{ request: ProofRequest; presentation: Presentation }> {
+  aliceValidIdProof ??= (async () => {
+    const request = await newRequest(A.app, 'valid-id');
+    expect(request.roots).toContain(aliceBucketBefore.root);
+    return { request, presentation: await prove(A.app, alice, request, aliceBucketBefore) };
+  })();
+  return aliceValidIdProof;
+}
+
 /** A request row with the same challenge as `r` (the service never makes one: only tests can). */
 async function twin(r: ProofRequest, id: string, over: Partial<ProofRequest> = {}): Promise<void> {
   await A.store.insertRequest({ request: { ...r, id, ...over }, createdAt: A.clock.now(), rpId: 'shop' });
@@ -145,19 +161,20 @@ describe('presentations', () => {
   });
 
   it('allows one pseudonym per person under a unique policy', async () => {
-    const r2 = await newRequest(A.app, 'over18');
-    const p2 = await prove(A.app, alice, r2);
-    expectError(await submit(A.app, r2.id, p2), 409, 'PSEUDONYM_ALREADY_USED');
-    expect((await requestStatus(A.app, r2.id)).body).toMatchObject({
+    // Alice again, with a valid proof for a new pending request (a twin of r1): her pseudonym does
+    // not depend on the challenge, and it already has an account under this policy.
+    await twin(r1, 'twin-second-account');
+    const p2 = { ...p1, requestId: 'twin-second-account' };
+    expectError(await submit(A.app, 'twin-second-account', p2), 409, 'PSEUDONYM_ALREADY_USED');
+    expect((await requestStatus(A.app, 'twin-second-account')).body).toMatchObject({
       status: 'rejected',
       error: { code: 'PSEUDONYM_ALREADY_USED' },
     });
-    expectError(await submit(A.app, r2.id, p2), 409, 'REQUEST_ALREADY_USED');
+    expectError(await submit(A.app, 'twin-second-account', p2), 409, 'REQUEST_ALREADY_USED');
   });
 
   it('lets exactly one of two concurrent submissions of the same challenge succeed', async () => {
-    const r3 = await newRequest(A.app, 'valid-id');
-    const p3 = await prove(A.app, alice, r3);
+    const { request: r3, presentation: p3 } = await aliceValidId();
     const results = await Promise.all([submit(A.app, r3.id, p3), submit(A.app, r3.id, p3), submit(A.app, r3.id, p3)]);
     const ok = results.filter((r) => r.status === 200);
     expect(ok).toHaveLength(1);
@@ -216,12 +233,15 @@ describe('presentations', () => {
   });
 
   it('refuses a proof whose root left the accepted window while its request was pending', async () => {
-    const r7 = await newRequest(A.app, 'valid-id');
-    expect(r7.roots).toContain(aliceBucketBefore.root);
-    const p7 = await prove(A.app, alice, r7, aliceBucketBefore); // legitimately old revocation data
+    // Alice's valid-id proof, made against legitimately old revocation data (the root of before
+    // Bob's revocation, still accepted), for a new pending twin of its request.
+    const { request: r3, presentation: p3 } = await aliceValidId();
+    await twin(r3, 'twin-old-root');
+    const p7 = { ...p3, requestId: 'twin-old-root' };
+    expect(A.app.context.registry.acceptedRoots(A.clock.now(), A.app.context.config.roots)).toContain(aliceBucketBefore.root);
     A.clock.advance(3601);
-    expectError(await submit(A.app, r7.id, p7), 422, 'ROOT_NOT_ACCEPTED');
-    expect((await requestStatus(A.app, r7.id)).body.status).toBe('pending');
+    expectError(await submit(A.app, 'twin-old-root', p7), 422, 'ROOT_NOT_ACCEPTED');
+    expect((await requestStatus(A.app, 'twin-old-root')).body.status).toBe('pending');
   });
 
   it('refuses the revoked credential proven against a stale pre-revocation root', async () => {
