@@ -1,15 +1,18 @@
 /**
  * The production build (`npm run build`, scripts/build.mjs): compiled JavaScript in dist/ that plain
- * `node` runs. Builds once, then starts the compiled service (no tsx loader anywhere: its worker
- * threads too) on a temporary data directory, asks /healthz and the wallet's page, stops it by
- * process group, and runs the compiled CLI.
+ * `node` runs. test/global-setup.ts runs the build once before any test file (this file asserts on
+ * its log and its output: building again here would swap dist/ under the other files' servers and
+ * CLI processes); this file starts the compiled service (no tsx loader anywhere: its worker threads
+ * too) on a temporary data directory, asks /healthz and the wallet's page, stops it by process
+ * group, and runs the compiled CLI.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { killAll, start, stop } from '../helpers/server-process.ts';
 import { removeDir, tempDir } from '../server/helpers.ts';
 
 const run = promisify(execFile);
@@ -17,25 +20,15 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const DIST = join(ROOT, 'dist');
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 const dataDir = tempDir('zkid-build-');
-let server: ChildProcess | undefined;
 let buildLog = '';
 
-/** Signal the process group (the server was started detached, so it leads one). */
-function signalGroup(p: ChildProcess, signal: NodeJS.Signals): void {
-  try {
-    if (p.pid) process.kill(-p.pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
-beforeAll(async () => {
-  const r = await run(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, timeout: 60_000 });
-  buildLog = r.stderr;
-}, 90_000);
+beforeAll(() => {
+  // The global setup's build (its stdout and stderr); it fails the run when the build fails.
+  buildLog = readFileSync(inject('distBuild').logFile, 'utf8');
+});
 
 afterAll(() => {
-  if (server && server.exitCode === null) signalGroup(server, 'SIGKILL');
+  killAll();
   removeDir(dataDir);
 });
 
@@ -81,62 +74,37 @@ describe('npm run build', () => {
   });
 
   it('the compiled service runs with plain node: /healthz, the wallet page and its worker script, then a graceful stop', async () => {
-    const { ZKID_ADMIN_TOKEN: _t, ZKID_CONFIG: _c, NODE_ENV: _n, NODE_OPTIONS: _o, ...inherited } = process.env;
-    const proc = spawn(process.execPath, ['dist/server/main.js'], {
-      cwd: ROOT,
-      env: { ...inherited, PORT: '0', WALLET_PORT: '0', HOST: '127.0.0.1', ZKID_DATA_DIR: dataDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    server = proc;
-    let out = '';
-    let err = '';
-    proc.stdout?.on('data', (c: Buffer) => {
-      out += c.toString();
-    });
-    proc.stderr?.on('data', (c: Buffer) => {
-      err += c.toString();
-    });
-    const exit = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-
     // "listening" comes after the verification worker threads reported ready.
-    const deadline = Date.now() + 45_000;
-    let ports: { port: number; walletPort: number } | undefined;
-    while (!ports) {
-      const line = out.split('\n').find((s) => s.includes('"msg":"listening"'));
-      if (line) ports = JSON.parse(line) as { port: number; walletPort: number };
-      else if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`the compiled server did not start:\n${out}\n${err}`);
-      else await new Promise((r) => setTimeout(r, 100));
-    }
+    const s = await start({ dataDir, detached: true });
 
-    const health = await fetch(`http://127.0.0.1:${ports.port}/healthz`);
+    const health = await fetch(`${s.base}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok' });
-    const page = await fetch(`http://127.0.0.1:${ports.walletPort}/`);
+    const page = await fetch(`${s.walletBase}/`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
     expect(await page.text()).toMatch(/<script[^>]+assets\/wallet\.js/);
-    const worker = await fetch(`http://127.0.0.1:${ports.walletPort}/assets/prover-worker.js`);
+    const worker = await fetch(`${s.walletBase}/assets/prover-worker.js`);
     expect(worker.status).toBe(200);
     expect((await worker.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
-    const demo = await fetch(`http://127.0.0.1:${ports.port}/service.html`);
+    const demo = await fetch(`${s.base}/service.html`);
     expect(demo.status).toBe(200);
 
-    signalGroup(proc, 'SIGTERM');
-    expect(await exit).toBe(0);
-    expect(out).toContain('"msg":"stopped"');
-    expect(err).not.toMatch(/ERR_UNKNOWN_FILE_EXTENSION|failed to start/);
-  }, 60_000);
+    // Detached: SIGTERM goes to its process group.
+    expect(await stop(s)).toBe(0);
+    expect(s.stdout()).toContain('"msg":"stopped"');
+    expect(s.stderr()).not.toMatch(/ERR_UNKNOWN_FILE_EXTENSION|failed to start/);
+  }, 300_000);
 
   it('the compiled CLI prints its version and finds the committed circuit artifacts', async () => {
-    const v = await run(process.execPath, ['dist/cli/main.js', '--version'], { cwd: ROOT, timeout: 30_000 });
+    const v = await run(process.execPath, ['dist/cli/main.js', '--version'], { cwd: ROOT, timeout: 120_000 });
     expect(v.stdout.trim()).toBe(VERSION);
     // From another working directory: the artifacts are found from the module's own location.
-    const info = await run(process.execPath, [join(DIST, 'cli', 'main.js'), 'circuit', 'info'], { cwd: '/', timeout: 30_000 });
+    const info = await run(process.execPath, [join(DIST, 'cli', 'main.js'), 'circuit', 'info'], { cwd: '/', timeout: 120_000 });
     expect(info.stdout).toMatch(/^constraints\s+\d+/m);
     expect(info.stdout).toMatch(/^zkeySha256\s+[0-9a-f]{64}/m);
     // The `zkid` bin: the compiled CLI when the build is current, the sources through tsx otherwise.
-    const bin = await run(process.execPath, ['src/cli/bin.js', '--version'], { cwd: ROOT, timeout: 30_000 });
+    const bin = await run(process.execPath, ['src/cli/bin.js', '--version'], { cwd: ROOT, timeout: 120_000 });
     expect(bin.stdout.trim()).toBe(VERSION);
-  }, 60_000);
+  }, 300_000);
 });

@@ -1,9 +1,12 @@
-/** The README's command-line walkthrough, run as a user would (each step a real `zkid` process). */
-import { execFile } from 'node:child_process';
+/**
+ * The README's command-line walkthrough, run as a user would: each step a real `zkid` process, the
+ * compiled CLI (test/helpers/cli.ts; test/global-setup.ts builds dist/ once).
+ */
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { zkid as run } from '../helpers/cli.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'zkid-cli-'));
@@ -12,18 +15,7 @@ const dir = mkdtempSync(join(tmpdir(), 'zkid-cli-'));
  * asynchronous child process: a synchronous one would block the test worker for minutes on a
  * busy machine.
  */
-const zkid = (line: string) =>
-  new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      process.execPath,
-      [join(ROOT, 'src/cli/bin.js'), ...line.split(' ')],
-      { cwd: dir, encoding: 'utf8' },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-        resolve({ status: code, stdout, stderr });
-      },
-    );
-  });
+const zkid = (line: string) => run(line.split(' '), dir);
 const ok = async (line: string) => {
   const r = await zkid(line);
   if (r.status !== 0) throw new Error(`zkid ${line} exited ${r.status}: ${r.stderr}`);
@@ -31,7 +23,8 @@ const ok = async (line: string) => {
 };
 const json = (f: string) => JSON.parse(readFileSync(join(dir, f), 'utf8'));
 
-describe('zkid CLI walkthrough', () => {
+// Several processes a test, one of them a proof: room for a busy machine.
+describe('zkid CLI walkthrough', { timeout: 600_000 }, () => {
   beforeAll(() => {
     writeFileSync(
       join(dir, 'attributes.json'),

@@ -4,25 +4,21 @@
  * reason. Tampering needs someone who bypasses the store (the triggers refuse UPDATE and DELETE),
  * so the test drops the triggers first, as such an attacker would.
  */
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../../src/store/audit-verify.ts';
 import { SqliteStore } from '../../src/store/sqlite.ts';
+import { zkid as runCli } from '../helpers/cli.ts';
 import { ADMIN_TOKEN, enrol, removeDir, startApp, type TestApp } from './helpers.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const auth = { Authorization: `Bearer ${ADMIN_TOKEN}` };
 let t: TestApp;
 
-const zkid = (args: string[]) =>
-  new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, [join(ROOT, 'src/cli/bin.js'), ...args], { cwd: ROOT, encoding: 'utf8' }, (err, stdout, stderr) => {
-      resolve({ status: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
-    });
-  });
+/** The compiled CLI (`zkid`, test/helpers/cli.ts), run from the repository. */
+const zkid = (args: string[]) => runCli(args, ROOT);
 
 beforeAll(async () => {
   t = await startApp();

@@ -1,92 +1,51 @@
 /**
- * The real entry point (`npm start` runs src/server/main.ts) as a child process on a temporary
- * data directory: first start (generated admin token, demo issuer key), readiness, a graceful
- * SIGTERM (exit code 0), a restart that keeps the token and the state, a hard kill right after a
- * committed change, and start-up refusals for bad configuration.
+ * The real entry point as `npm start` runs it (the compiled service, `node dist/server/main.js`;
+ * test/global-setup.ts builds dist/ once) as a child process on a temporary data directory: first
+ * start (generated admin token, demo issuer key), readiness, a graceful SIGTERM (exit code 0), a
+ * restart that keeps the token and the state, a hard kill right after a committed change, a stop
+ * when the launcher goes away, and start-up refusals for bad configuration.
+ *
+ * A start costs seconds of CPU (loading the modules, building the curve, Poseidon and EdDSA, and
+ * the curve again in each verification worker thread), so: the restart after the hard kill is
+ * also the server whose launcher goes away, and the starts after the first one, none of which
+ * verifies a proof, run with `verification.workers: 0` from a config file (the first start keeps
+ * the default pool, and its graceful stop closes it).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { killAll, launch, type Started, start, stop } from '../helpers/server-process.ts';
 import { removeDir, tempDir } from './helpers.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const dir = tempDir('zkid-main-');
-const running = new Set<ChildProcess>();
+/** A config file that only turns the verification worker threads off (see above). */
+const noWorkers = join(dir, 'no-workers.json');
+writeFileSync(noWorkers, JSON.stringify({ verification: { workers: 0 } }));
 
 afterAll(() => {
-  for (const p of running) p.kill('SIGKILL');
+  killAll();
   removeDir(dir);
 });
 
-interface Started {
-  proc: ChildProcess;
-  base: string;
-  stdout: () => string;
-  stderr: () => string;
-  exit: Promise<number | null>;
-}
-
-function launch(env: Record<string, string | undefined>): {
-  proc: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exit: Promise<number | null>;
-} {
-  const { ZKID_ADMIN_TOKEN: _t, ZKID_CONFIG: _c, NODE_ENV: _n, ...inherited } = process.env;
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
-    cwd: ROOT,
-    env: { ...inherited, PORT: '0', WALLET_PORT: '0', HOST: '127.0.0.1', ZKID_DATA_DIR: dir, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  running.add(proc);
-  let out = '';
-  let err = '';
-  proc.stdout?.on('data', (c: Buffer) => {
-    out += c.toString();
-  });
-  proc.stderr?.on('data', (c: Buffer) => {
-    err += c.toString();
-  });
-  const exit = new Promise<number | null>((resolve) =>
-    proc.on('exit', (code) => {
-      running.delete(proc);
-      resolve(code);
-    }),
-  );
-  return { proc, stdout: () => out, stderr: () => err, exit };
-}
-
-async function start(env: Record<string, string | undefined> = {}): Promise<Started> {
-  const l = launch(env);
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const line = l
-      .stdout()
-      .split('\n')
-      .find((s) => s.includes('"msg":"listening"'));
-    if (line) {
-      const port = (JSON.parse(line) as { port: number }).port;
-      return { ...l, base: `http://127.0.0.1:${port}` };
-    }
-    if (l.proc.exitCode !== null || Date.now() > deadline) throw new Error(`server did not start:\n${l.stdout()}\n${l.stderr()}`);
-    await new Promise((r) => setTimeout(r, 100));
+/** Whether a process (not necessarily our child) is still there. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 
-async function stop(s: Started): Promise<number | null> {
-  s.proc.kill('SIGTERM');
-  return s.exit;
-}
-
-describe('npm start (src/server/main.ts)', () => {
+describe('npm start (dist/server/main.js)', () => {
   let token = '';
   let revokedRoot = '';
   let keys: unknown;
+  /** The restart after the hard kill, started by a shell (the launcher test ends it). */
+  let launched: Started | undefined;
 
   it('starts on a fresh data directory with a generated admin token, answers /healthz, and stops gracefully', async () => {
-    const s = await start();
+    const s = await start({ dataDir: dir });
     const health = await fetch(`${s.base}/healthz`);
     expect(health.status).toBe(200);
     token = readFileSync(join(dir, 'admin-token'), 'utf8').trim();
@@ -112,10 +71,10 @@ describe('npm start (src/server/main.ts)', () => {
     expect(await stop(s)).toBe(0);
     expect(s.stdout()).toContain('"msg":"stopped"');
     expect(s.stdout()).not.toContain('kept the process alive');
-  });
+  }, 300_000);
 
   it('restarts with the same token, key and revocations; a hard kill after a commit loses nothing', async () => {
-    const s = await start();
+    const s = await start({ dataDir: dir, env: { ZKID_CONFIG: noWorkers } });
     expect(s.stderr()).not.toContain(token);
     const auth = { Authorization: `Bearer ${token}` };
     expect(await (await fetch(`${s.base}/v1/issuer/keys`, { headers: auth })).json()).toEqual(keys);
@@ -128,59 +87,39 @@ describe('npm start (src/server/main.ts)', () => {
       body: JSON.stringify({ serial: '31338' }),
     });
     const committed = (await res.json()) as { root: string; revision: number };
+    s.signal('SIGKILL');
+    expect(await s.exit).toBeNull(); // killed, no graceful stop
+    expect(s.stdout()).not.toContain('"msg":"stopped"');
+
+    // Restarted the way npm starts it, with a shell in the middle: the next test ends that shell.
+    launched = await start({ dataDir: dir, env: { ZKID_CONFIG: noWorkers }, viaShell: true });
+    expect(await (await fetch(`${launched.base}/v1/registry/root`)).json()).toMatchObject({ root: committed.root, revision: 2 });
+  }, 300_000);
+
+  it('stops gracefully when its launcher goes away (npm does not pass SIGTERM on to the script)', async () => {
+    // The shell stands for npm: kill it (only it), and the server, re-parented, shuts down.
+    const s = launched;
+    if (!s) throw new Error('the previous test did not start the server');
+    expect(alive(s.pid)).toBe(true);
     s.proc.kill('SIGKILL');
-    await s.exit;
-
-    const again = await start();
-    expect(await (await fetch(`${again.base}/v1/registry/root`)).json()).toMatchObject({ root: committed.root, revision: 2 });
-    expect(await stop(again)).toBe(0);
-  });
-
-  it('stops when its launcher goes away (npm does not pass SIGTERM on to the script)', async () => {
-    // A shell in the middle stands for npm: kill it, and the server, re-parented, shuts down.
-    const { ZKID_ADMIN_TOKEN: _t, ZKID_CONFIG: _c, NODE_ENV: _n, ...inherited } = process.env;
-    const shell = spawn('/bin/sh', ['-c', `"${process.execPath}" --import tsx src/server/main.ts; true`], {
-      cwd: ROOT,
-      env: { ...inherited, PORT: '0', WALLET_PORT: '0', HOST: '127.0.0.1', ZKID_DATA_DIR: dir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    running.add(shell);
-    let out = '';
-    shell.stdout?.on('data', (c: Buffer) => {
-      out += c.toString();
-    });
-    const deadline = Date.now() + 60_000;
-    let pid = 0;
-    while (!pid) {
-      const line = out.split('\n').find((l) => l.includes('"msg":"listening"'));
-      if (line) pid = (JSON.parse(line) as { pid: number }).pid;
-      else if (Date.now() > deadline) throw new Error(`server did not start:\n${out}`);
-      else await new Promise((r) => setTimeout(r, 100));
-    }
-    shell.kill('SIGKILL');
-    const alive = () => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    const until = Date.now() + 30_000;
-    while (alive() && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
-    expect(alive(), 'the server outlived its launcher').toBe(false);
-  });
+    const until = Date.now() + 60_000;
+    while (alive(s.pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+    expect(alive(s.pid), 'the server outlived its launcher').toBe(false);
+    // Its stdout is still our pipe: the shutdown was the graceful one.
+    expect(s.stdout()).toMatch(/"signal":"launcher exited".*"msg":"shutting down: draining requests"/);
+    expect(s.stdout()).toContain('"msg":"stopped"');
+  }, 300_000);
 
   it('refuses to start with an invalid config file or, in production, without an admin token', async () => {
     const file = join(dir, 'bad-config.json');
     writeFileSync(file, JSON.stringify({ roots: { count: 0 } }));
-    const bad = launch({ ZKID_CONFIG: file });
+    const bad = launch({ dataDir: dir, env: { ZKID_CONFIG: file } });
+    const prod = launch({ dataDir: dir, env: { NODE_ENV: 'production' } });
     expect(await bad.exit).toBe(2);
     expect(bad.stderr()).toContain('config roots.count');
-    const prod = launch({ NODE_ENV: 'production' });
     expect(await prod.exit).toBe(2);
     expect(prod.stderr()).toContain('ZKID_ADMIN_TOKEN');
-  });
+  }, 300_000);
 
   it('reads the config file and environment overrides', async () => {
     const file = join(dir, 'config.json');
@@ -190,13 +129,17 @@ describe('npm start (src/server/main.ts)', () => {
         serviceId: 'from-file.example',
         roles: { issuer: false },
         trustedIssuers: [(keys as { keys: { publicKey: string[] }[] }).keys[0]?.publicKey],
+        verification: { workers: 0 },
       }),
     );
     const s = await start({
-      ZKID_CONFIG: file,
-      ZKID_SERVICE_ID: 'from-env.example',
-      ZKID_DEMO: 'true',
-      ZKID_WALLET_URL: 'https://wallet.from-env.example',
+      dataDir: dir,
+      env: {
+        ZKID_CONFIG: file,
+        ZKID_SERVICE_ID: 'from-env.example',
+        ZKID_DEMO: 'true',
+        ZKID_WALLET_URL: 'https://wallet.from-env.example',
+      },
     });
     const info = (await (await fetch(`${s.base}/v1/info`)).json()) as Record<string, unknown>;
     expect(info).toMatchObject({
@@ -208,8 +151,8 @@ describe('npm start (src/server/main.ts)', () => {
     expect((await fetch(`${s.base}/v1/issuer/keys`)).status).toBe(404);
     expect(await stop(s)).toBe(0);
     // Without demo, the verifier needs a configured relying party.
-    const noRp = launch({ ZKID_CONFIG: file, ZKID_DEMO: 'false' });
+    const noRp = launch({ dataDir: dir, env: { ZKID_CONFIG: file, ZKID_DEMO: 'false' } });
     expect(await noRp.exit).toBe(2);
     expect(noRp.stderr()).toContain('config relyingParties');
-  });
+  }, 300_000);
 });
