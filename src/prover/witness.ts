@@ -71,6 +71,7 @@ export function buildCircuitInput(args: {
  * and kept for the life of the process, also after a failed witness.
  */
 interface Calculator {
+  key: string;
   calc: WitnessCalculator;
   /** circom_runtime's error text as of this instance's last failure (see ownFailure) */
   reported: string;
@@ -79,12 +80,14 @@ interface Calculator {
 }
 
 const calculators = new Map<string, Promise<Calculator>>();
+/** Error text an instance may accumulate before it is replaced (a failure adds ~50-200 bytes). */
+const MAX_REPORTED = 64 * 1024;
 
 async function calculatorFor(wasm: Uint8Array): Promise<Calculator> {
   const key = await sha256Hex(wasm);
   let c = calculators.get(key);
   if (!c) {
-    c = WitnessCalculatorBuilder(wasm).then((calc) => ({ calc, reported: '', last: Promise.resolve() }));
+    c = WitnessCalculatorBuilder(wasm).then((calc) => ({ key, calc, reported: '', last: Promise.resolve() }));
     calculators.set(key, c);
     c.catch(() => calculators.delete(key));
   }
@@ -135,7 +138,11 @@ async function run<T>(wasm: Uint8Array, input: Record<string, unknown>, f: (c: W
   const c = await calculatorFor(wasm);
   const result = c.last.then(() =>
     f(c.calc).catch((e: unknown) => {
-      throw witnessError(ownFailure(c, e));
+      const error = witnessError(ownFailure(c, e));
+      // The instance's error text (and circom_runtime's console.error of all of it on every
+      // failure) grows with each failure: after some hundreds, start a fresh instance.
+      if (c.reported.length > MAX_REPORTED) calculators.delete(c.key);
+      throw error;
     }),
   );
   c.last = result.catch(() => {}); // never rejects
