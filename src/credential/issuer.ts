@@ -1,11 +1,13 @@
 /**
- * The issuer: EdDSA-Poseidon keys on BabyJubJub (circomlibjs) and credential signing.
+ * The issuer: EdDSA-Poseidon keys on BabyJubJub and credential signing (eddsa.ts: circomlibjs's
+ * algorithm without its build step; babyjub.ts verifies).
  * A signature here is exactly what circomlib's EdDSAPoseidonVerifier accepts for
  * M = credentialHash: S < subgroup order, 8*A not the identity, and S*B8 == R8 + 8*H(R8, A, M)*A.
  */
-import { buildEddsa, type Eddsa, type Point } from 'circomlibjs';
 import { ZkidError } from '../errors.ts';
 import { parseFieldElement, toDecimal } from '../field.ts';
+import { isUsablePublicKey, type Point, verifyEddsaPoseidon } from './babyjub.ts';
+import { publicKeyFromPrivate, signPoseidon } from './eddsa.ts';
 import {
   type Credential,
   credentialHash,
@@ -23,20 +25,6 @@ export interface IssuerKey {
   publicKey: [string, string];
 }
 
-let eddsaPromise: Promise<Eddsa> | undefined;
-
-/** circomlibjs's EdDSA, built once per process (it compiles WebAssembly); shared with the root signer. */
-export function getEddsa(): Promise<Eddsa> {
-  if (!eddsaPromise) {
-    eddsaPromise = buildEddsa();
-    // Allow a retry after a failed build instead of caching the rejection.
-    eddsaPromise.catch(() => {
-      eddsaPromise = undefined;
-    });
-  }
-  return eddsaPromise;
-}
-
 function hexToBytes(hex: string): Uint8Array {
   const bytes = new Uint8Array(hex.length / 2);
   for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);
@@ -50,8 +38,8 @@ function parsePrivateKey(hex: unknown): string {
   return hex.toLowerCase();
 }
 
-function pointToDecimal(eddsa: Eddsa, p: Point): [string, string] {
-  return [toDecimal(eddsa.F.toObject(p[0])), toDecimal(eddsa.F.toObject(p[1]))];
+function pointToDecimal(p: Point): [string, string] {
+  return [toDecimal(p[0]), toDecimal(p[1])];
 }
 
 /**
@@ -61,8 +49,7 @@ function pointToDecimal(eddsa: Eddsa, p: Point): [string, string] {
  */
 export async function issuerKeyFromPrivate(hex: string): Promise<IssuerKey> {
   const privateKey = parsePrivateKey(hex);
-  const eddsa = await getEddsa();
-  return { privateKey, publicKey: pointToDecimal(eddsa, eddsa.prv2pub(hexToBytes(privateKey))) };
+  return { privateKey, publicKey: pointToDecimal(publicKeyFromPrivate(hexToBytes(privateKey))) };
 }
 
 /** A new issuer key from 32 bytes of the platform CSPRNG. */
@@ -95,16 +82,15 @@ export async function signCredential(
   if (!Array.isArray(key.publicKey) || key.publicKey[0] !== derived.publicKey[0] || key.publicKey[1] !== derived.publicKey[1]) {
     throw new ZkidError('INVALID_ARGUMENT', 'publicKey does not belong to privateKey', 'publicKey');
   }
-  const eddsa = await getEddsa();
   const hash = credentialHash(credentialSlots({ attributes, serial, holderCommitment: commitment }));
-  const sig = eddsa.signPoseidon(hexToBytes(derived.privateKey), eddsa.F.e(hash));
+  const sig = signPoseidon(hexToBytes(derived.privateKey), hash);
   return {
     schema: SCHEMA_ID,
     attributes,
     serial: toDecimal(serial),
     holderCommitment: toDecimal(commitment),
     issuer: { publicKey: derived.publicKey },
-    signature: { R8: pointToDecimal(eddsa, sig.R8), S: toDecimal(BigInt(sig.S)) },
+    signature: { R8: pointToDecimal(sig.R8), S: toDecimal(sig.S) },
   };
 }
 
@@ -116,18 +102,13 @@ export async function signCredential(
 export async function verifyCredentialSignature(c: Credential): Promise<boolean> {
   try {
     const parsed = parseCredential(c);
-    const eddsa = await getEddsa();
-    const F = eddsa.F;
-    const A: Point = [F.e(BigInt(parsed.issuer.publicKey[0])), F.e(BigInt(parsed.issuer.publicKey[1]))];
-    const R8: Point = [F.e(BigInt(parsed.signature.R8[0])), F.e(BigInt(parsed.signature.R8[1]))];
-    // The circuit rejects a public key of small order (x of 8*A is 0); verifyPoseidon does not,
-    // and with A = identity any message would verify.
-    if (!eddsa.babyJub.inCurve(A)) return false;
-    let a8 = A;
-    for (let i = 0; i < 3; i++) a8 = eddsa.babyJub.addPoint(a8, a8);
-    if (F.isZero(a8[0])) return false;
+    const A: Point = [BigInt(parsed.issuer.publicKey[0]), BigInt(parsed.issuer.publicKey[1])];
+    const R8: Point = [BigInt(parsed.signature.R8[0]), BigInt(parsed.signature.R8[1])];
+    // The circuit rejects a public key of small order (x of 8*A is 0); circomlibjs's verifyPoseidon
+    // does not, and with A = identity any message would verify.
+    if (!isUsablePublicKey(A)) return false;
     const hash = credentialHash(credentialSlots(parsed));
-    return eddsa.verifyPoseidon(F.e(hash), { R8, S: BigInt(parsed.signature.S) }, A);
+    return verifyEddsaPoseidon(hash, { R8, S: BigInt(parsed.signature.S) }, A);
   } catch {
     return false;
   }

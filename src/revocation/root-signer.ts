@@ -1,10 +1,11 @@
 /**
- * The issuer's side of root signatures (Node: circomlibjs, whose signPoseidon is exactly what
- * circomlib's EdDSAPoseidonVerifier and verifyRootSignature in root.ts accept). The
- * registry of an instance with the issuer role signs every root it publishes with each active
- * issuer key, so holders of credentials from any of those keys can check the root (see root.ts).
+ * The issuer's side of root signatures (Node: credential/eddsa.ts, circomlibjs's signPoseidon
+ * without its build step, which is exactly what circomlib's EdDSAPoseidonVerifier and
+ * verifyRootSignature in root.ts accept). The registry of an instance with the issuer role signs
+ * every root it publishes with each active issuer key, so holders of credentials from any of
+ * those keys can check the root (see root.ts).
  */
-import { getEddsa } from '../credential/issuer.ts';
+import { publicKeyFromPrivate, signPoseidon } from '../credential/eddsa.ts';
 import { ZkidError } from '../errors.ts';
 import { toDecimal } from '../field.ts';
 import { type RootRecord, type RootSignature, rootMessage } from './root.ts';
@@ -21,29 +22,23 @@ export type RootSigner = ((record: Pick<RootRecord, 'revision' | 'root' | 'publi
  * @throws ZkidError INVALID_ARGUMENT ('keys[i].privateKey' or 'keys[i].publicKey')
  */
 export async function createRootSigner(keys: readonly { privateKey: string; publicKey: readonly [string, string] }[]): Promise<RootSigner> {
-  const eddsa = await getEddsa();
-  const F = eddsa.F;
   const prepared = keys.map((k, i) => {
     if (typeof k.privateKey !== 'string' || !/^[0-9a-fA-F]{64}$/.test(k.privateKey)) {
       throw new ZkidError('INVALID_ARGUMENT', `keys[${i}].privateKey must be 64 hexadecimal characters`, `keys[${i}].privateKey`);
     }
     const bytes = Uint8Array.from(k.privateKey.match(/../g) as string[], (h) => Number.parseInt(h, 16));
-    const pub = eddsa.prv2pub(bytes);
-    const publicKey: [string, string] = [toDecimal(F.toObject(pub[0])), toDecimal(F.toObject(pub[1]))];
+    const pub = publicKeyFromPrivate(bytes);
+    const publicKey: [string, string] = [toDecimal(pub[0]), toDecimal(pub[1])];
     if (publicKey[0] !== k.publicKey[0] || publicKey[1] !== k.publicKey[1]) {
       throw new ZkidError('INVALID_ARGUMENT', `keys[${i}].publicKey does not belong to its private key`, `keys[${i}].publicKey`);
     }
     return { bytes, publicKey };
   });
   const sign = (record: Pick<RootRecord, 'revision' | 'root' | 'publishedAt'>): RootSignature[] => {
-    const m = F.e(rootMessage(record));
+    const m = rootMessage(record);
     return prepared.map(({ bytes, publicKey }) => {
-      const sig = eddsa.signPoseidon(bytes, m);
-      return {
-        publicKey,
-        R8: [toDecimal(F.toObject(sig.R8[0])), toDecimal(F.toObject(sig.R8[1]))],
-        S: toDecimal(BigInt(sig.S)),
-      };
+      const sig = signPoseidon(bytes, m);
+      return { publicKey, R8: [toDecimal(sig.R8[0]), toDecimal(sig.R8[1])], S: toDecimal(sig.S) };
     });
   };
   return Object.assign(sign, { publicKeys: prepared.map((k) => k.publicKey) });

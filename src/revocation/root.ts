@@ -5,9 +5,10 @@
  * BigInt, no circomlibjs): the wallet checks signatures with the same code as the verifier that
  * follows a remote registry. The check is circomlib's EdDSAPoseidonVerifier: S < subgroup order,
  * R8 and A on the curve, A not of small order, and S*B8 == R8 + (8*H)*A with
- * H = Poseidon(R8x, R8y, Ax, Ay, M); tests check it against circomlibjs's verifyPoseidon and
- * babyJub. (@zk-kit/eddsa-poseidon 1.1.0 does the same but its ES module does not load under Node:
- * it imports names from CommonJS blakejs; @zk-kit/baby-jubjub would add ~100 kB of input, a Buffer
+ * H = Poseidon(R8x, R8y, Ax, Ay, M), on the curve arithmetic of credential/babyjub.ts (shared
+ * with the issuer's signer); tests check it against circomlibjs's verifyPoseidon and babyJub.
+ * (@zk-kit/eddsa-poseidon 1.1.0 does the same but its ES module does not load under Node: it
+ * imports names from CommonJS blakejs; @zk-kit/baby-jubjub would add ~100 kB of input, a Buffer
  * polyfill among it, to the wallet for a few lines of curve arithmetic.)
  *
  * The issuer signs each root it publishes with its EdDSA-Poseidon key (the key that signs its
@@ -26,8 +27,9 @@
  * const record = parseRootRecord(json.rootRecord, 'rootRecord');
  * checkSignedRoot(record, { root: witness.root, issuerPublicKey: credential.issuer.publicKey });
  */
+import { isUsablePublicKey, verifyEddsaPoseidon } from '../credential/babyjub.ts';
 import { ZkidError } from '../errors.ts';
-import { FIELD_MODULUS, isCanonicalFieldElement, toDecimal } from '../field.ts';
+import { isCanonicalFieldElement, toDecimal } from '../field.ts';
 import { poseidon } from '../poseidon.ts';
 import { dataError, expectArray, expectDecimal, expectInteger, expectObject } from './common.ts';
 
@@ -114,117 +116,28 @@ export function parseRootRecord(value: unknown, field = 'rootRecord'): RootRecor
 }
 
 /**
- * Is this a public key a signature can be checked against: on the curve, and not of small order?
- * With a small-order key (8*A the identity) S*B8 == R8 + 8*H*A holds for any message once
- * R8 = S*B8: circomlib's verifier rejects such keys, and so does this one.
+ * Is this a public key a signature can be checked against: canonical, on the curve, and not of
+ * small order? With a small-order key (8*A the identity) S*B8 == R8 + 8*H*A holds for any message
+ * once R8 = S*B8: circomlib's verifier rejects such keys, and so does this one.
  */
 export function isUsableIssuerKey(publicKey: readonly [string, string]): boolean {
-  if (!isCanonicalFieldElement(publicKey[0]) || !isCanonicalFieldElement(publicKey[1])) return false;
-  const a: Point = [BigInt(publicKey[0]), BigInt(publicKey[1])];
-  if (!onCurve(a)) return false;
-  // 8*A has x = 0 exactly when A lies in the small subgroup (order dividing 8); Z is never 0 on this complete curve.
-  return multiply(a, 8n)[0] !== 0n;
-}
-
-/** BabyJubJub: a*x^2 + y^2 = 1 + d*x^2*y^2 over the BN254 scalar field (circomlib's babyjub.js, EIP-2494). */
-const A_COEF = 168700n;
-const D_COEF = 168696n;
-/** Base8: the generator of the prime-order subgroup that signatures use. */
-export const BASE8: Point = [
-  5299619240641551281634865583518297030282874472190772894086521144482721001553n,
-  16950150798460657717958625567821834550301663161624707787222815936182638968203n,
-];
-/** The order of that subgroup (the curve's order is 8 times it). */
-export const SUBGROUP_ORDER = 2736030358979909402780800718157159386076813972158567259200215660948447373041n;
-
-/** An affine point [x, y]. */
-export type Point = [bigint, bigint];
-
-/** Is (x, y) on the curve? Coordinates must be < r. */
-export function onCurve([x, y]: Point): boolean {
-  const x2 = m(x * x);
-  const y2 = m(y * y);
-  return m(A_COEF * x2 + y2) === m(1n + m(D_COEF * m(x2 * y2)));
-}
-
-/** A point in extended twisted Edwards coordinates (X:Y:Z:T), x = X/Z, y = Y/Z, T = XY/Z. */
-type Extended = [bigint, bigint, bigint, bigint];
-
-function m(v: bigint): bigint {
-  const x = v % FIELD_MODULUS;
-  return x < 0n ? x + FIELD_MODULUS : x;
-}
-
-/** Unified addition (Hisil-Wong-Carter-Dawson 2008, "add-2008-hwcd"): complete on this curve (d is not a square), so it doubles too. */
-function add(p: Extended, q: Extended): Extended {
-  const a = m(p[0] * q[0]);
-  const b = m(p[1] * q[1]);
-  const c = m(D_COEF * m(p[3] * q[3]));
-  const d = m(p[2] * q[2]);
-  const e = m((p[0] + p[1]) * (q[0] + q[1]) - a - b);
-  const f = d - c;
-  const g = d + c;
-  const h = b - A_COEF * a;
-  return [m(e * f), m(g * h), m(f * g), m(e * h)];
-}
-
-/** k * P by double-and-add, without a field inversion per step (about 80 times faster than affine here). */
-function multiply(p: Point, k: bigint): Extended {
-  let acc: Extended = [0n, 1n, 1n, 0n];
-  let base: Extended = [p[0], p[1], 1n, m(p[0] * p[1])];
-  for (let e = k; e > 0n; e >>= 1n) {
-    if (e & 1n) acc = add(acc, base);
-    base = add(base, base);
-  }
-  return acc;
-}
-
-/**
- * EdDSA-Poseidon verification, as circomlib's EdDSAPoseidonVerifier (the key's usability is checked by the caller).
- * Coordinates and S must be canonical decimals below r; anything else fails.
- */
-function verifyEddsaPoseidon(message: bigint, sig: RootSignature, publicKey: readonly [string, string]): boolean {
-  if (![...sig.R8, sig.S].every(isCanonicalFieldElement)) return false;
-  const s = BigInt(sig.S);
-  if (s >= SUBGROUP_ORDER) return false;
-  const r8: Point = [BigInt(sig.R8[0]), BigInt(sig.R8[1])];
-  const a: Point = [BigInt(publicKey[0]), BigInt(publicKey[1])];
-  if (!onCurve(r8) || !onCurve(a)) return false;
-  const h = poseidon([r8[0], r8[1], a[0], a[1], message]);
-  const left = multiply(BASE8, s);
-  const right = add([r8[0], r8[1], 1n, m(r8[0] * r8[1])], multiply(a, 8n * h));
-  // Projective equality: X1/Z1 == X2/Z2 and Y1/Z1 == Y2/Z2.
-  return m(left[0] * right[2]) === m(right[0] * left[2]) && m(left[1] * right[2]) === m(right[1] * left[2]);
-}
-
-/** k * P in affine coordinates (exported for the test against circomlibjs's babyJub.mulPointEscalar). */
-export function mulPoint(p: Point, k: bigint): Point {
-  const [x, y, z] = multiply(p, k);
-  const inv = modInverse(z);
-  return [m(x * inv), m(y * inv)];
-}
-
-function modInverse(v: bigint): bigint {
-  // Fermat: v^(r-2) mod r (r is prime; v != 0 for points of this complete curve)
-  let result = 1n;
-  let b = m(v);
-  for (let e = FIELD_MODULUS - 2n; e > 0n; e >>= 1n) {
-    if (e & 1n) result = (result * b) % FIELD_MODULUS;
-    b = (b * b) % FIELD_MODULUS;
-  }
-  return result;
+  return publicKey.every(isCanonicalFieldElement) && isUsablePublicKey([BigInt(publicKey[0]), BigInt(publicKey[1])]);
 }
 
 /**
  * Does `record` carry a valid signature by `publicKey` over its root, revision and time? Never throws.
+ * The signature's coordinates and S must be canonical decimals below r; anything else fails.
  * @param publicKey the issuer key expected (the credential's issuer, or the one a verifier is configured with)
  */
 export function verifyRootSignature(record: RootRecord, publicKey: readonly [string, string]): boolean {
   try {
     if (!isUsableIssuerKey(publicKey)) return false;
     const sig = record.signatures?.find((s) => s.publicKey[0] === publicKey[0] && s.publicKey[1] === publicKey[1]);
-    if (!sig) return false;
-    return verifyEddsaPoseidon(rootMessage(record), sig, publicKey);
+    if (!sig || ![...sig.R8, sig.S].every(isCanonicalFieldElement)) return false;
+    return verifyEddsaPoseidon(rootMessage(record), { R8: [BigInt(sig.R8[0]), BigInt(sig.R8[1])], S: BigInt(sig.S) }, [
+      BigInt(publicKey[0]),
+      BigInt(publicKey[1]),
+    ]);
   } catch {
     return false;
   }

@@ -4,10 +4,10 @@
  * so the circuit itself can be shown to reject bad statements.
  */
 import { readFileSync } from 'node:fs';
-import { buildEddsa } from 'circomlibjs';
 import { circuitBuild } from '../../src/circuit/artifacts-node.ts';
 import { encodeStatement } from '../../src/circuit/encoding.ts';
 import { circuitParams } from '../../src/circuit/registry.ts';
+import { signPoseidon } from '../../src/credential/eddsa.ts';
 import { holderCommitment } from '../../src/credential/holder.ts';
 import { type IssuerKey, issuerKeyFromPrivate, signCredential } from '../../src/credential/issuer.ts';
 import { type Credential, type CredentialAttributes, credentialHash } from '../../src/credential/schema.ts';
@@ -77,13 +77,10 @@ export async function request(
   });
 }
 
-let eddsaP: Promise<any> | undefined;
 /** Sign arbitrary slots (no schema validation): for credentials the library would refuse to issue. */
 export async function rawSign(privateHex: string, slots: bigint[]): Promise<{ R8: [string, string]; S: string }> {
-  eddsaP ??= buildEddsa();
-  const eddsa = await eddsaP;
-  const sig = eddsa.signPoseidon(Buffer.from(privateHex, 'hex'), eddsa.F.e(credentialHash(slots)));
-  return { R8: [eddsa.F.toObject(sig.R8[0]).toString(), eddsa.F.toObject(sig.R8[1]).toString()], S: sig.S.toString() };
+  const sig = signPoseidon(Buffer.from(privateHex, 'hex'), credentialHash(slots));
+  return { R8: [toDecimal(sig.R8[0]), toDecimal(sig.R8[1])], S: toDecimal(sig.S) };
 }
 
 /**
