@@ -15,15 +15,24 @@ import { buildVariant, type Edit, type MainSpec, type Variant } from '../../scri
 import { type Circuit, type Evaluation, evaluate, namedValues, parseR1cs, parseSym, witnessFor } from '../../scripts/lib/r1cs.ts';
 import { ownFailure } from '../../src/prover/witness.ts';
 
-// Each file is parsed once per test file (a process): mutants that share a mutation (or a forger
-// that is its mutant) reuse the parse, and a forger's calculator is built once.
+// Each file is parsed once while it is in use: a forger that is its mutant, and mutants that share
+// a mutation (consecutive tests), reuse the parse and the calculator. Only the last few are kept:
+// an O0 circuit's parse is tens of MB of BigInts, and a heap full of old ones costs more in GC
+// than parsing again.
+const KEEP = 6;
 const parsed = new Map<string, Promise<unknown>>();
 function once<T>(key: string, load: () => Promise<T>): Promise<T> {
   let p = parsed.get(key) as Promise<T> | undefined;
-  if (!p) {
+  // Re-inserted below, so that the map's order is least recently used first.
+  if (p) parsed.delete(key);
+  else {
     p = load();
-    parsed.set(key, p);
     p.catch(() => parsed.delete(key));
+  }
+  parsed.set(key, p);
+  for (const old of parsed.keys()) {
+    if (parsed.size <= KEEP) break;
+    parsed.delete(old);
   }
   return p;
 }

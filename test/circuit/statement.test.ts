@@ -2,15 +2,30 @@
  * The circuit itself accepts exactly the true statements: each failure case changes one value of
  * a valid input and asserts the reason the witness fails (from the failing assertion's site).
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { holderCommitment } from '../../src/credential/holder.ts';
 import { encodeIdNumber } from '../../src/credential/id-number.ts';
 import { MAX_SERIAL } from '../../src/credential/schema.ts';
 import { toDecimal } from '../../src/field.ts';
 import type { Predicate } from '../../src/policy.ts';
 import { poseidon } from '../../src/poseidon.ts';
+import { computeWitnessValues } from '../../src/prover/witness.ts';
+import { assertionFrames } from '../../src/prover/witness-errors.ts';
 import { expectFail, expectPass } from '../helpers/circuit.ts';
-import { HOLDER_SECRET, OTHER_ISSUER_PRIVATE, policy, rawInput, SERIAL, TODAY, tree } from '../helpers/zkid.ts';
+import { HOLDER_SECRET, OTHER_ISSUER_PRIVATE, policy, rawInput, SERIAL, TODAY, tree, wasm } from '../helpers/zkid.ts';
+
+/** Counts the witness calculators built in this file (the prover keeps one per circuit wasm). */
+const built = vi.hoisted(() => ({ count: 0 }));
+vi.mock('circom_runtime', async (importOriginal) => {
+  const m = await importOriginal<typeof import('circom_runtime')>();
+  return {
+    ...m,
+    WitnessCalculatorBuilder: (...args: Parameters<typeof m.WitnessCalculatorBuilder>) => {
+      built.count++;
+      return m.WitnessCalculatorBuilder(...args);
+    },
+  };
+});
 
 const ID = encodeIdNumber('E12345678');
 const COMMIT = holderCommitment(HOLDER_SECRET);
@@ -193,5 +208,37 @@ describe('29 February birthdays (YYYYMMDD rule)', () => {
     await expectPass(
       await rawInput({ slots: leap, today: 20240229, policy: policy([{ attribute: 'birthDate', op: 'AGE_GTE', value: 16 }]) }),
     );
+  });
+});
+
+describe('one witness calculator, reused after failures', () => {
+  const expired = () => rawInput({ slots: slots({ validUntil: 20261124n }), policy: policy([]) });
+  const tooYoung = () => rawInput({ slots: slots(), policy: policy([{ attribute: 'birthDate', op: 'AGE_GTE', value: 19 }]) });
+  /** The failure's code and message, and the (template, line) frames circom reported for it. */
+  const failure = async (input: object) => {
+    const e = await computeWitnessValues(wasm, input as Record<string, unknown>).then(
+      () => expect.unreachable('the witness computed'),
+      (err: { code: string; message: string; cause: Error }) => err,
+    );
+    return { code: e.code, message: e.message, frames: assertionFrames(e.cause.message).map((f) => `${f.template}:${f.line}`) };
+  };
+
+  it('fail (expired) -> fail (predicate) -> pass -> fail (expired) each report their own reason only', async () => {
+    await expectPass(await rawInput({ slots: slots(), policy: policy([]) })); // the calculator exists
+    const before = built.count;
+    const a1 = await failure(await expired());
+    expect(a1).toMatchObject({ code: 'CREDENTIAL_EXPIRED', message: expect.stringContaining('the credential has expired') });
+    expect(a1.frames).toContain('ZkidPresentation:94');
+    const b = await failure(await tooYoung());
+    expect(b).toMatchObject({ code: 'PREDICATE_UNSATISFIED', message: expect.stringContaining('a predicate does not hold') });
+    expect(b.frames).not.toContain('ZkidPresentation:94'); // none of the earlier failure's frames
+    expect(b.frames).toContain('ZkidPresentation:135');
+    // The passing witness after two failures satisfies every constraint of the committed circuit.
+    await expectPass(await rawInput({ slots: slots(), policy: policy([{ attribute: 'birthDate', op: 'AGE_GTE', value: 18 }]) }));
+    const a2 = await failure(await expired());
+    expect(a2).toMatchObject({ code: 'CREDENTIAL_EXPIRED', message: expect.stringContaining('the credential has expired') });
+    expect(a2.frames).toEqual(a1.frames); // exactly A's frames again, none of B's
+    expect(built.count, 'no calculator was rebuilt').toBe(before);
+    expect(before).toBeLessThanOrEqual(1);
   });
 });
