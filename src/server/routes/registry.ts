@@ -11,10 +11,12 @@
  * revision (`?since=`) for verifiers that follow this registry, and the root, every bucket and the
  * snapshot carry the current record (`rootRecord`) so the holder checks the root its data yields.
  * Artifacts never change under a hash: strong ETag = "<sha256>", `immutable`, and the request's
- * artifact URLs carry `?sha256=` so a new build gets a new URL.
+ * artifact URLs carry `?sha256=` so a new build gets a new URL. Their brotli and gzip forms are
+ * made on the first request that accepts one (that request waits for them) and kept.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { brotliCompress, gzip, constants as zlibConstants } from 'node:zlib';
@@ -44,13 +46,23 @@ interface ServedArtifact {
   path: string;
   sha256: string;
   contentType: string;
-  /** brotli and gzip forms, made in the background at start (zlib's thread pool); served once ready */
-  encoded: { br?: Buffer; gzip?: Buffer };
+}
+
+/** An artifact's brotli and gzip forms (either absent when its compression failed). */
+interface Encoded {
+  br?: Buffer;
+  gzip?: Buffer;
 }
 
 const brotli = promisify(brotliCompress);
-/** Compressed forms by the artifact's sha256, shared by every app in the process. */
-const compressedBySha = new Map<string, ServedArtifact['encoded']>();
+/**
+ * Compressed forms by the artifact's sha256, shared by every app in the process, made on the first
+ * request that accepts a compressed form (zlib's thread pool; later requests reuse them). Not at
+ * start: most processes never serve an artifact (verifier-only instances behind a CDN, the test
+ * suite's apps), and compressing the default circuit's files costs ~2 s of CPU that a start would
+ * pay, and a prompt shutdown would wait for.
+ */
+const compressedBySha = new Map<string, Promise<Encoded>>();
 const gzipAsync = promisify(gzip);
 
 /**
@@ -58,8 +70,9 @@ const gzipAsync = promisify(gzip);
  * wasm + zkey go from 18.2 MB to 5.5 MB in about 2 s here; quality 11 saves 2 % more in 80 s) and
  * gzip level 6 for clients without brotli.
  */
-async function precompress(bytes: Buffer, into: ServedArtifact['encoded'], logger: AppContext['logger']): Promise<void> {
+async function compress(path: string, logger: AppContext['logger']): Promise<Encoded> {
   try {
+    const bytes = await readFile(path);
     const [br, gz] = await Promise.all([
       brotli(bytes, {
         params: {
@@ -70,11 +83,21 @@ async function precompress(bytes: Buffer, into: ServedArtifact['encoded'], logge
       }),
       gzipAsync(bytes, { level: 6 }),
     ]);
-    into.br = br;
-    into.gzip = gz;
+    return { br, gzip: gz };
   } catch (err) {
-    logger.error({ err }, 'artifact compression failed: serving uncompressed');
+    logger.error({ err, path }, 'artifact compression failed: serving uncompressed');
+    return {};
   }
+}
+
+/** The artifact's compressed forms: made once per process (the first caller starts it, the rest wait). */
+function compressedForms(a: ServedArtifact, logger: AppContext['logger']): Promise<Encoded> {
+  let forms = compressedBySha.get(a.sha256);
+  if (!forms) {
+    forms = compress(a.path, logger);
+    compressedBySha.set(a.sha256, forms);
+  }
+  return forms;
 }
 
 /** The best encoding the client accepts among those ready: br, then gzip, else identity. */
@@ -115,16 +138,7 @@ export function artifactTable(ctx: AppContext): Map<string, ServedArtifact> {
     const actual = createHash('sha256').update(bytes).digest('hex');
     if (actual !== entry.sha256)
       throw new Error(`${path} has sha256 ${actual}, but the manifest says ${entry.sha256}: rebuild the circuit`);
-    const served: ServedArtifact = { path, sha256: entry.sha256, contentType: types[kind] as string, encoded: {} };
-    // Compressed once per process and artifact, however many apps it builds (tests build many).
-    let compressed = compressedBySha.get(entry.sha256);
-    if (!compressed) {
-      compressed = {};
-      compressedBySha.set(entry.sha256, compressed);
-      void precompress(bytes, compressed, ctx.logger);
-    }
-    served.encoded = compressed;
-    table.set(entry.file, served);
+    table.set(entry.file, { path, sha256: entry.sha256, contentType: types[kind] as string });
   }
   return table;
 }
@@ -194,7 +208,7 @@ export function registerRegistryRoutes(app: Express, ctx: AppContext): void {
 
   if (config.roles.registry || config.roles.verifier) {
     const table = artifactTable(ctx);
-    app.get('/v1/artifacts/:circuit/:file', publicResource, (req, res, next) => {
+    app.get('/v1/artifacts/:circuit/:file', publicResource, async (req, res, next) => {
       const circuitName = param(req, 'circuit');
       const file = param(req, 'file');
       const artifact = circuitName === ctx.circuit.instance ? table.get(file) : undefined;
@@ -207,20 +221,27 @@ export function registerRegistryRoutes(app: Express, ctx: AppContext): void {
       }
       // The ETag is the sha256 of the artifact itself: strong for the file as it is, weak for a
       // compressed form of it (same content, other bytes), so a cached copy of either revalidates.
-      const encoding = chooseEncoding(req.get('accept-encoding'), artifact.encoded);
+      const accept = req.get('accept-encoding');
       const etag = `"${artifact.sha256}"`;
-      res.set({
-        ETag: encoding ? `W/${etag}` : etag,
+      const headers = {
         'Cache-Control': 'public, max-age=31536000, immutable',
         'Content-Type': artifact.contentType,
         Vary: 'Accept-Encoding',
-      });
+      };
+      // A revalidation is answered before anything is compressed.
       const inm = req.get('if-none-match');
       if (inm && (inm.trim() === '*' || inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etag))) {
-        res.status(304).end();
+        const weak = chooseEncoding(accept, { br: true, gzip: true }) !== undefined;
+        res
+          .set({ ...headers, ETag: weak ? `W/${etag}` : etag })
+          .status(304)
+          .end();
         return;
       }
-      const body = encoding ? artifact.encoded[encoding] : undefined;
+      const encoded = chooseEncoding(accept, { br: true, gzip: true }) ? await compressedForms(artifact, ctx.logger) : {};
+      const encoding = chooseEncoding(accept, encoded);
+      res.set({ ...headers, ETag: encoding ? `W/${etag}` : etag });
+      const body = encoding ? encoded[encoding] : undefined;
       if (encoding && body) {
         res.set({ 'Content-Encoding': encoding, 'Content-Length': String(body.length) });
         res.end(req.method === 'HEAD' ? undefined : body);
