@@ -15,7 +15,7 @@
  * made on the first request that accepts one (that request waits for them) and kept.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -116,6 +116,18 @@ export function chooseEncoding(acceptEncoding: string | undefined, ready: { br?:
   return undefined;
 }
 
+/** sha256 of files already read, by path, while their size and mtime stay the same (tests build many apps). */
+const hashed = new Map<string, { size: number; mtimeMs: number; sha256: string }>();
+
+function fileSha256(path: string): string {
+  const { size, mtimeMs } = statSync(path);
+  const known = hashed.get(path);
+  if (known && known.size === size && known.mtimeMs === mtimeMs) return known.sha256;
+  const sha256 = createHash('sha256').update(readFileSync(path)).digest('hex');
+  hashed.set(path, { size, mtimeMs, sha256 });
+  return sha256;
+}
+
 /**
  * The artifacts of the configured circuit, by file name, each checked against the manifest's
  * sha256 at start: a service never serves (or verifies with) a file that differs from its manifest.
@@ -134,8 +146,7 @@ export function artifactTable(ctx: AppContext): Map<string, ServedArtifact> {
     const entry = manifest.artifacts[kind];
     if (!entry) continue; // zkc: the holder's compact proving key, in builds that have one
     const path = join(dir, entry.file);
-    const bytes = readFileSync(path);
-    const actual = createHash('sha256').update(bytes).digest('hex');
+    const actual = fileSha256(path);
     if (actual !== entry.sha256)
       throw new Error(`${path} has sha256 ${actual}, but the manifest says ${entry.sha256}: rebuild the circuit`);
     table.set(entry.file, { path, sha256: entry.sha256, contentType: types[kind] as string });
