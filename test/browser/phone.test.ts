@@ -167,8 +167,9 @@ describe.skipIf(skip)('every page and state fits a phone (headless Chromium)', (
     }
     for (const size of [...SIZES].reverse()) {
       await page.setViewportSize(size);
-      // Generous: on a busy machine with a proof running a frame can take long.
-      await page.screenshot({ path: join(SCREENS, `${size.width}-${state}.png`), fullPage: true, timeout: 90_000 });
+      // One image pixel per CSS pixel (a quarter of the device pixels to encode). Generous
+      // timeout: on a busy machine with a proof running a frame can take long.
+      await page.screenshot({ path: join(SCREENS, `${size.width}-${state}.png`), fullPage: true, scale: 'css', timeout: 90_000 });
     }
   };
 
