@@ -61,7 +61,8 @@ export interface GenerateProofOptions {
 }
 
 const prepared = new Map<string, Promise<PreparedZkey>>();
-const shapes = new Map<string, Promise<void>>();
+const NO_STORE = {};
+const shapesByStore = new WeakMap<object, Map<string, Promise<void>>>();
 
 /** The parsed zkey for a (hash-checked) zkey, parsed once per hash. */
 function preparedZkey(sha256: string, bytes: Uint8Array): Promise<PreparedZkey> {
@@ -80,17 +81,25 @@ function preparedZkey(sha256: string, bytes: Uint8Array): Promise<PreparedZkey> 
  * FFTs and MSMs on snarkjs's worker threads), and that proof is released only if it passes.
  */
 function shapeChecked(sha256: string, z: PreparedZkey): Promise<void> {
+  const kept = artifactStore();
+  // Remembered per artifact store: a store set later (a wallet's, a test's) gets its own answer
+  // recorded, instead of this process's earlier result hiding the check from it.
+  let shapes = shapesByStore.get(kept ?? NO_STORE);
+  if (!shapes) {
+    shapes = new Map();
+    shapesByStore.set(kept ?? NO_STORE, shapes);
+  }
   let p = shapes.get(sha256);
   if (!p) {
-    const kept = artifactStore();
+    const memo = shapes;
     p = (async () => {
       // A wallet remembers keys that passed (by sha256: the same bytes give the same answer).
       if (await kept?.isShapeChecked?.(sha256).catch(() => false)) return;
       await checkProvingKeyShape(z);
       await kept?.markShapeChecked?.(sha256).catch(() => undefined);
     })();
-    shapes.set(sha256, p);
-    p.catch(() => shapes.delete(sha256));
+    memo.set(sha256, p);
+    p.catch(() => memo.delete(sha256));
   }
   return p;
 }
