@@ -65,8 +65,10 @@ describe('VerifyPool', () => {
     try {
       await pool.ready();
       const inFlight = variants(4).map((p) => pool.verify(p, req));
-      // Kill the only worker while it holds the batch.
-      await new Promise((r) => setTimeout(r, 10));
+      // The fourth call filled the batch and sent it (synchronously): kill the only worker at once,
+      // while it holds the batch (no fixed wait that a fast machine could outrun).
+      expect(pool.stats.batches).toBe(1);
+      expect(pool.pending).toBe(4);
       await pool.workersForTest()[0]?.terminate();
       const verdicts = await Promise.all(inFlight);
       expect(verdicts.every((v) => !v.verified && v.code === 'INTERNAL_ERROR')).toBe(true);
