@@ -31,9 +31,9 @@ function hexToBytes(hex: string): Uint8Array {
   return bytes;
 }
 
-function parsePrivateKey(hex: unknown): string {
+function parsePrivateKey(hex: unknown, field = 'privateKey'): string {
   if (typeof hex !== 'string' || !/^[0-9a-fA-F]{64}$/.test(hex)) {
-    throw new ZkidError('INVALID_ARGUMENT', 'privateKey must be 64 hexadecimal characters (32 bytes)', 'privateKey');
+    throw new ZkidError('INVALID_ARGUMENT', `${field} must be 64 hexadecimal characters (32 bytes)`, field);
   }
   return hex.toLowerCase();
 }
@@ -50,6 +50,25 @@ function pointToDecimal(p: Point): [string, string] {
 export async function issuerKeyFromPrivate(hex: string): Promise<IssuerKey> {
   const privateKey = parsePrivateKey(hex);
   return { privateKey, publicKey: pointToDecimal(publicKeyFromPrivate(hexToBytes(privateKey))) };
+}
+
+/**
+ * A key pair ready to sign with: the private key's bytes, once its public key is checked to be the
+ * one derived from it (credential and root signers alike).
+ * @param prefix put before the field names of errors, e.g. 'keys[2].'
+ * @throws ZkidError INVALID_ARGUMENT ('<prefix>privateKey' not 64 hex characters, '<prefix>publicKey' not its own)
+ */
+export function signingKey(
+  key: { privateKey: unknown; publicKey: unknown },
+  prefix = '',
+): { bytes: Uint8Array; publicKey: [string, string] } {
+  const bytes = hexToBytes(parsePrivateKey(key.privateKey, `${prefix}privateKey`));
+  const publicKey = pointToDecimal(publicKeyFromPrivate(bytes));
+  const given = key.publicKey;
+  if (!Array.isArray(given) || given[0] !== publicKey[0] || given[1] !== publicKey[1]) {
+    throw new ZkidError('INVALID_ARGUMENT', `${prefix}publicKey does not belong to ${prefix}privateKey`, `${prefix}publicKey`);
+  }
+  return { bytes, publicKey };
 }
 
 /** A new issuer key from 32 bytes of the platform CSPRNG. */
@@ -78,18 +97,15 @@ export async function signCredential(
   const attributes = validateAttributes(input.attributes);
   const serial = parseSerial('serial', input.serial);
   const commitment = parseFieldElement('holderCommitment', input.holderCommitment);
-  const derived = await issuerKeyFromPrivate(key.privateKey);
-  if (!Array.isArray(key.publicKey) || key.publicKey[0] !== derived.publicKey[0] || key.publicKey[1] !== derived.publicKey[1]) {
-    throw new ZkidError('INVALID_ARGUMENT', 'publicKey does not belong to privateKey', 'publicKey');
-  }
+  const signer = signingKey(key);
   const hash = credentialHash(credentialSlots({ attributes, serial, holderCommitment: commitment }));
-  const sig = signPoseidon(hexToBytes(derived.privateKey), hash);
+  const sig = signPoseidon(signer.bytes, hash);
   return {
     schema: SCHEMA_ID,
     attributes,
     serial: toDecimal(serial),
     holderCommitment: toDecimal(commitment),
-    issuer: { publicKey: derived.publicKey },
+    issuer: { publicKey: signer.publicKey },
     signature: { R8: pointToDecimal(sig.R8), S: toDecimal(sig.S) },
   };
 }

@@ -5,8 +5,8 @@
  * every root it publishes with each active issuer key, so holders of credentials from any of
  * those keys can check the root (see root.ts).
  */
-import { publicKeyFromPrivate, signPoseidon } from '../credential/eddsa.ts';
-import { ZkidError } from '../errors.ts';
+import { signPoseidon } from '../credential/eddsa.ts';
+import { signingKey } from '../credential/issuer.ts';
 import { toDecimal } from '../field.ts';
 import { type RootRecord, type RootSignature, rootMessage } from './root.ts';
 
@@ -22,18 +22,7 @@ export type RootSigner = ((record: Pick<RootRecord, 'revision' | 'root' | 'publi
  * @throws ZkidError INVALID_ARGUMENT ('keys[i].privateKey' or 'keys[i].publicKey')
  */
 export async function createRootSigner(keys: readonly { privateKey: string; publicKey: readonly [string, string] }[]): Promise<RootSigner> {
-  const prepared = keys.map((k, i) => {
-    if (typeof k.privateKey !== 'string' || !/^[0-9a-fA-F]{64}$/.test(k.privateKey)) {
-      throw new ZkidError('INVALID_ARGUMENT', `keys[${i}].privateKey must be 64 hexadecimal characters`, `keys[${i}].privateKey`);
-    }
-    const bytes = Uint8Array.from(k.privateKey.match(/../g) as string[], (h) => Number.parseInt(h, 16));
-    const pub = publicKeyFromPrivate(bytes);
-    const publicKey: [string, string] = [toDecimal(pub[0]), toDecimal(pub[1])];
-    if (publicKey[0] !== k.publicKey[0] || publicKey[1] !== k.publicKey[1]) {
-      throw new ZkidError('INVALID_ARGUMENT', `keys[${i}].publicKey does not belong to its private key`, `keys[${i}].publicKey`);
-    }
-    return { bytes, publicKey };
-  });
+  const prepared = keys.map((k, i) => signingKey(k, `keys[${i}].`));
   const sign = (record: Pick<RootRecord, 'revision' | 'root' | 'publishedAt'>): RootSignature[] => {
     const m = rootMessage(record);
     return prepared.map(({ bytes, publicKey }) => {
