@@ -21,6 +21,7 @@ import { type AppDeps, createApp, type ZkidApp } from '../../src/server/app.ts';
 import { type ConfigInput, resolveConfig, type ServiceConfig } from '../../src/server/config.ts';
 import { ensureIssuerKey } from '../../src/server/issuer-service.ts';
 import { SqliteStore } from '../../src/store/sqlite.ts';
+import type { Store } from '../../src/store/store.ts';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 export const AUTH = { Authorization: `Bearer ${ADMIN_TOKEN}` };
@@ -179,6 +180,23 @@ export async function prove(app: ZkidApp, holder: Holder, req: ProofRequest, buc
     revocation: bucket ?? (await bucketFor(app, holder.credential)),
     artifacts: { wasm: build.wasm, zkey: build.zkey },
   });
+}
+
+/**
+ * A pending request row `id` with `r`'s challenge, statement and roots (and `over`), stored
+ * directly: the service never makes two requests with one challenge, only a test can, so that a
+ * proof made once can be sent to a fresh request whose only difference is the one under test.
+ */
+export async function twinRequest(
+  store: Pick<Store, 'insertRequest'>,
+  r: ProofRequest,
+  id: string,
+  createdAt: Date,
+  over: Partial<ProofRequest> = {},
+): Promise<ProofRequest> {
+  const request = { ...r, id, ...over };
+  await store.insertRequest({ request, createdAt, rpId: 'shop' });
+  return request;
 }
 
 export function submit(app: ZkidApp, requestId: string, presentation: unknown) {

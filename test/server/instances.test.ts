@@ -37,6 +37,7 @@ import {
   submit,
   TestClock,
   testConfig,
+  twinRequest,
 } from './helpers.ts';
 
 const REDIS_URL = process.env.ZKID_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -123,7 +124,7 @@ describe.skipIf(pgProblem !== undefined)(`two instances on one PostgreSQL databa
   async function twin(policy: 'over18' | 'one-account') {
     const { holder, request: r, presentation } = await proofFor(policy);
     const id = `twin-${randomBytes(8).toString('hex')}`;
-    await (stores[0] as PostgresStore).insertRequest({ request: { ...r, id }, createdAt: clock.now(), rpId: 'shop' });
+    await twinRequest(stores[0] as PostgresStore, r, id, clock.now());
     return { holder, id, presentation: { ...presentation, requestId: id } };
   }
 

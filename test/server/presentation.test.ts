@@ -35,6 +35,7 @@ import {
   submit,
   type TestApp,
   testConfig,
+  twinRequest,
 } from './helpers.ts';
 
 const POLICIES = {
@@ -73,7 +74,7 @@ function aliceValidId(): Promise<{ request: ProofRequest; presentation: Presenta
 
 /** A request row with the same challenge as `r` (the service never makes one: only tests can). */
 async function twin(r: ProofRequest, id: string, over: Partial<ProofRequest> = {}): Promise<void> {
-  await A.store.insertRequest({ request: { ...r, id, ...over }, createdAt: A.clock.now(), rpId: 'shop' });
+  await twinRequest(A.store, r, id, A.clock.now(), over);
 }
 
 beforeAll(async () => {

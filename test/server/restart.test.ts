@@ -21,6 +21,7 @@ import {
   TestClock,
   tempDir,
   testConfig,
+  twinRequest,
 } from './helpers.ts';
 
 const dir = tempDir();
@@ -69,8 +70,7 @@ describe('restart persistence', () => {
     const pA = await prove(a, alice, rA);
     // A second pending request with rA's challenge (only a test can make one), for the same proof:
     // after rA is accepted, only the stored nullifier can refuse it.
-    const rB = { ...rA, id: 'twin-of-rA' };
-    await (store as SqliteStore).insertRequest({ request: rB, createdAt: clock.now(), rpId: 'shop' });
+    const rB = await twinRequest(store as SqliteStore, rA, 'twin-of-rA', clock.now());
     const pB = { ...pA, requestId: rB.id };
     const before = await state(a);
     expect(before.root.revision).toBe(3);

@@ -12,7 +12,19 @@ import { VerifyPool } from '../../src/server/verify-pool.ts';
 import { terminateCurve } from '../../src/verifier/curve.ts';
 import { prepareVerifier } from '../../src/verifier/groth16-mcl.ts';
 import { verifyPresentation } from '../../src/verifier/verify-presentation.ts';
-import { enrol, expectError, newRequest, prove, redeem, removeDir, startApp, submit, type TestApp, testConfig } from './helpers.ts';
+import {
+  enrol,
+  expectError,
+  newRequest,
+  prove,
+  redeem,
+  removeDir,
+  startApp,
+  submit,
+  type TestApp,
+  testConfig,
+  twinRequest,
+} from './helpers.ts';
 
 const vk = circuitBuild().verificationKey;
 let t: TestApp;
@@ -106,7 +118,7 @@ describe('the service on worker threads', () => {
     // A pending twin of req (same challenge, its own id: only a test can make one), so that only
     // the pairing can refuse the forged proof, whichever test ran first.
     const id = 'twin-forged';
-    await t.store.insertRequest({ request: { ...req, id }, createdAt: t.clock.now(), rpId: 'shop' });
+    await twinRequest(t.store, req, id, t.clock.now());
     expectError(await submit(t.app, id, forged({ ...valid, requestId: id })), 422, 'PROOF_INVALID');
   });
 });
