@@ -243,6 +243,7 @@ async function measureRow(t: MeasureTarget): Promise<ResultRow> {
     publicInputs: t.nPublic,
     witnessMs: r.stats.witnessMs?.median ?? NaN,
     proveMs: r.stats.proveMs?.median ?? NaN,
+    ...(r.stats.proveBaseMs ? { proveBaseMs: r.stats.proveBaseMs.median } : {}),
     verifyMs: r.stats.verifyMs?.median ?? NaN,
     prover: t.protocol === 'groth16' ? 'zkid' : 'snarkjs',
     verifier: t.protocol === 'groth16' ? 'zkid' : 'snarkjs',

@@ -44,6 +44,11 @@ export interface ResultRow {
   witnessMs: number;
   /** the prover zkid uses: its own Groth16 prover (src/prover/groth16-prove.ts); snarkjs for PLONK and FFLONK */
   proveMs: number;
+  /**
+   * zkid's prover on a later proof of the same credential (presentation circuits): the linear
+   * base kept from an earlier proof, each timed proof for another service (scope, challenge)
+   */
+  proveBaseMs?: number;
   /** the verifier zkid uses: verifyPresentation (checks + mcl-wasm pairing) for Groth16; snarkjs for PLONK and FFLONK */
   verifyMs: number;
   prover: 'zkid' | 'snarkjs';

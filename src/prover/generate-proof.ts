@@ -2,8 +2,9 @@
  * generateProof: the holder's one entry point. Runs in Node and in browsers (no Node-only imports
  * on this path: artifact reading is chosen through the #read-bytes import condition).
  */
+
 import { PINNED_ARTIFACTS } from '../circuit/pinned-artifacts.ts';
-import { circuitParams } from '../circuit/registry.ts';
+import { type CircuitParams, circuitParams } from '../circuit/registry.ts';
 import { parseHolderSecret } from '../credential/holder.ts';
 import { type Credential, parseCredential } from '../credential/schema.ts';
 import { ZkidError } from '../errors.ts';
@@ -11,10 +12,10 @@ import { isIdentifyingPolicy, policyPrivacyProblem } from '../policy.ts';
 import { type Groth16Proof, type Presentation, type ProofRequest, parseProofRequest } from '../request.ts';
 import { type Bucket, witnessFromBucket } from '../revocation/bucket.ts';
 import { type RevocationWitness, SNAPSHOT_FORMAT, type Snapshot, witnessFromSnapshot } from '../revocation/tree.ts';
-import { type ArtifactSource, artifactStore, loadArtifact } from './artifacts.ts';
+import { type ArtifactSource, artifactStore, loadArtifact, sha256Hex } from './artifacts.ts';
 import { checkStatement } from './check-statement.ts';
-import { groth16Prove, type PreparedZkey, prepareZkey } from './groth16-prove.ts';
-import { buildCircuitInput, computeWitness } from './witness.ts';
+import { groth16Prove, type LinearBase, linearBase, type PreparedZkey, prepareZkey } from './groth16-prove.ts';
+import { buildCircuitInput, type CircuitInput, canonicalCircuitInput, computeWitness } from './witness.ts';
 import { checkProvingKeyShape } from './zkey-shape.ts';
 
 export type ProofStage = 'checking' | 'loading-artifacts' | 'witness' | 'proving' | 'done';
@@ -102,6 +103,52 @@ function shapeChecked(sha256: string, z: PreparedZkey): Promise<void> {
     p.catch(() => memo.delete(sha256));
   }
   return p;
+}
+
+/**
+ * One base at a time: the latest credential + revocation path + key proven with (by a digest of the
+ * canonical input, so the map holds no secret in the clear). Proofs for other services with the
+ * same credential then multiply only the values their statement changes (see groth16-prove.ts).
+ * Privacy: the base comes from the canonical statement, never from an earlier request, so a
+ * proof's duration depends on its own request and on whether this process proved with this
+ * credential and revocation path before, not on what an earlier service asked.
+ */
+let kept: { digest: string; base: Promise<LinearBase> } | undefined;
+const baseCounts = { computed: 0, reused: 0 };
+
+async function baseFor(
+  wasm: Uint8Array,
+  zkeySha: string,
+  z: PreparedZkey,
+  input: CircuitInput,
+  params: CircuitParams,
+): Promise<LinearBase> {
+  const canonical = canonicalCircuitInput(input, params);
+  const digest = await sha256Hex(new TextEncoder().encode(`${zkeySha}\n${JSON.stringify(canonical)}`));
+  const held = kept?.digest === digest ? await kept.base.catch(() => undefined) : undefined;
+  // (The key is parsed once per hash; a base from another parse of it would be refused by the prover.)
+  if (held?.zkey === z) {
+    baseCounts.reused++;
+    return held;
+  }
+  baseCounts.computed++;
+  const entry = { digest, base: computeWitness(wasm, canonical).then((wtns) => linearBase(z, wtns)) };
+  kept = entry;
+  const drop = () => {
+    if (kept === entry) kept = undefined;
+  };
+  entry.base.then((b) => b.sums.catch(drop), drop);
+  return entry.base;
+}
+
+/** Forget the kept base (the wallet ends its whole worker instead: src/wallet/prover-client.ts). */
+export function forgetProofBase(): void {
+  kept = undefined;
+}
+
+/** How many proofs computed a new base and how many reused the kept one, since the process started. */
+export function proofBaseCounts(): { computed: number; reused: number } {
+  return { ...baseCounts };
 }
 
 function isBucket(v: unknown): v is Bucket {
@@ -209,10 +256,17 @@ export async function generateProof(o: GenerateProofOptions): Promise<Presentati
   shape.catch(() => undefined);
   progress('proving', 0.35, 'generating the Groth16 proof');
   try {
-    result = await groth16Prove(z, wtns, (label) => {
-      const [fraction, message] = steps[label] ?? [0.5, label];
-      progress('proving', fraction, message);
-    });
+    // Without a base (its witness failed: not expected when the real one passed) the proof is computed in full.
+    const base = await baseFor(wasm, sources.zkey.sha256, z, input, params).catch(() => undefined);
+    result = await groth16Prove(
+      z,
+      wtns,
+      (label) => {
+        const [fraction, message] = steps[label] ?? [0.5, label];
+        progress('proving', fraction, message);
+      },
+      base,
+    );
   } catch (e) {
     await shape; // a malformed key explains a failed proof better than the failure itself
     throw new ZkidError('PROOF_FAILED', `proving failed: ${e instanceof Error ? e.message : String(e)}`, undefined, { cause: e });

@@ -5,10 +5,17 @@
  *  - A, B and C = A∘B are evaluated by the wasm `qap_buildABC` in the worker threads, instead of a
  *    JavaScript loop that allocates per coefficient (snarkjs 0.7's buildABC1: ~350 ms here);
  *  - the three FFT chains and the five multi-exponentiations run concurrently, keeping every
- *    worker busy.
+ *    worker busy;
+ *  - the four multi-exponentiations that are linear in the witness (A, B in G1 and G2, C) can
+ *    start from a base: their sums for another witness of the same key (`linearBase`), plus the
+ *    sums over the difference, which is non-zero only where the two witnesses differ
+ *    (MSM(w) = MSM(b) + MSM(w - b)). generate-proof.ts keeps one base per credential, computed
+ *    from a canonical statement so that how long a proof takes depends on the current request,
+ *    not on earlier ones.
  * Proofs are identical in distribution to snarkjs's and verify with `snarkjs groth16 verify`.
  * Works in Node and browsers (the curve comes from snarkjs's `curves` export).
  */
+import { FIELD_MODULUS } from '../field.ts';
 import type { Groth16Proof } from '../request.ts';
 import { bn128 } from '../verifier/curve.ts';
 import { decodeCompactZkey, isCompactZkey, type ZkeyParts } from './compact-zkey.ts';
@@ -263,34 +270,142 @@ function leToDecimal(b: Uint8Array): string {
   return v.toString();
 }
 
+/** A witness's four linear sums (projective points of snarkjs's curve engine): A, B in G1, B in G2, C. */
+type Sums = [Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+
+/**
+ * The linear part of proofs for one key, computed for one witness: the base others start from
+ * (see the top of this file). Holds witness-derived values: keep it in the prover's memory only.
+ */
+export interface LinearBase {
+  zkey: PreparedZkey;
+  /** the base witness's values (32-byte little-endian each, nVars of them) */
+  witness: Uint8Array;
+  sums: Promise<Sums>;
+}
+
+/** The witness values of a .wtns file (a copy). */
+function witnessValues(z: PreparedZkey, wtns: Uint8Array): Uint8Array {
+  const witness = section(wtns, sections(wtns, 'wtns'), 2).slice();
+  if (witness.byteLength !== z.nVars * 32) throw new Error(`witness has ${witness.byteLength / 32} values, the circuit ${z.nVars}`);
+  return witness;
+}
+
+/** The sums of a witness over the A, B1, B2 and C bases (zero scalars and points at infinity skipped). */
+function msmsOf(c: any, z: PreparedZkey, witness: Uint8Array): Promise<Sums> {
+  // C's bases start after the public signals (and the constant one).
+  const wC = witness.subarray((z.nPublic + 1) * 32);
+  return Promise.all([
+    c.G1.multiExpAffine(...gather(z.pointsA, 64, witness, z.nonZero.A)),
+    c.G1.multiExpAffine(...gather(z.pointsB1, 64, witness, z.nonZero.B1)),
+    c.G2.multiExpAffine(...gather(z.pointsB2, 128, witness, z.nonZero.B2)),
+    c.G1.multiExpAffine(...gather(z.pointsC, 64, wC, z.nonZero.C)),
+  ]);
+}
+
+function readLE(b: Uint8Array, at: number): bigint {
+  let v = 0n;
+  for (let i = at + 31; i >= at; i--) v = (v << 8n) | BigInt(b[i] as number);
+  return v;
+}
+
+function writeLE(b: Uint8Array, at: number, v: bigint): void {
+  for (let i = at; i < at + 32; i++) {
+    b[i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+}
+
+/**
+ * w - b (mod r) value by value, zero where the two witnesses agree.
+ * @returns the difference and how many values differ
+ */
+export function witnessDifference(w: Uint8Array, b: Uint8Array): { delta: Uint8Array; changed: number } {
+  if (w.byteLength !== b.byteLength) throw new Error('witnesses of different lengths');
+  const delta = new Uint8Array(w.byteLength);
+  let changed = 0;
+  for (let at = 0; at < w.byteLength; at += 32) {
+    let same = true;
+    for (let j = at; j < at + 32; j++) {
+      if (w[j] !== b[j]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) continue;
+    changed++;
+    const d = readLE(w, at) - readLE(b, at);
+    writeLE(delta, at, d < 0n ? d + FIELD_MODULUS : d);
+  }
+  return { delta, changed };
+}
+
+/**
+ * Start computing the linear sums of a base witness (a .wtns file) for key `z`; the work is queued
+ * on the curve's threads and the result awaited by the proofs that use it.
+ */
+export async function linearBase(z: PreparedZkey, wtns: Uint8Array): Promise<LinearBase> {
+  const c = await curve();
+  const witness = witnessValues(z, wtns);
+  return { zkey: z, witness, sums: msmsOf(c, z, witness) };
+}
+
+/**
+ * The four linear sums of `witness`: from `base` plus the sums over the difference when a base is
+ * given and fewer than half the values differ (beyond that the difference costs more than it saves).
+ */
+function linearSums(c: any, z: PreparedZkey, witness: Uint8Array, base?: LinearBase): Promise<Sums> {
+  if (!base) return msmsOf(c, z, witness);
+  if (base.zkey !== z) throw new Error('the linear base was computed for another proving key');
+  const { delta, changed } = witnessDifference(witness, base.witness);
+  if (changed * 2 > z.nVars) return msmsOf(c, z, witness);
+  const parts = msmsOf(c, z, delta);
+  return Promise.all([base.sums, parts]).then(([b, d]) => [
+    c.G1.add(b[0], d[0]),
+    c.G1.add(b[1], d[1]),
+    c.G2.add(b[2], d[2]),
+    c.G1.add(b[3], d[3]),
+  ]);
+}
+
+/**
+ * The linear sums of a .wtns as affine points (tests compare the paths with and without a base).
+ * @internal
+ */
+export async function linearSumsForTest(z: PreparedZkey, wtns: Uint8Array, base?: LinearBase): Promise<unknown[]> {
+  const c = await curve();
+  const s = await linearSums(c, z, witnessValues(z, wtns), base);
+  return [
+    c.G1.toObject(c.G1.toAffine(s[0])),
+    c.G1.toObject(c.G1.toAffine(s[1])),
+    c.G2.toObject(c.G2.toAffine(s[2])),
+    c.G1.toObject(c.G1.toAffine(s[3])),
+  ];
+}
+
 /**
  * Prove with a prepared zkey and a .wtns file (bytes).
  * @param onStep called with a short label as each phase starts
+ * @param base the linear sums of another witness for this key (see linearBase); the proof is the
+ *   same either way, only faster when the witnesses share most values
  */
 export async function groth16Prove(
   z: PreparedZkey,
   wtns: Uint8Array,
   onStep: (label: string) => void = () => {},
+  base?: LinearBase,
 ): Promise<{ proof: Groth16Proof; publicSignals: string[] }> {
   const c = await curve();
   const Fr = c.Fr;
   const G1 = c.G1;
   const G2 = c.G2;
-  const ws = sections(wtns, 'wtns');
-  const witness = section(wtns, ws, 2).slice();
-  if (witness.byteLength !== z.nVars * 32) throw new Error(`witness has ${witness.byteLength / 32} values, the circuit ${z.nVars}`);
+  const witness = witnessValues(z, wtns);
 
   onStep('QAP');
   const [a, b, cc] = await buildABC(c, z, witness);
   const inc = z.power === Fr.s ? Fr.shift : Fr.w[z.power + 1];
   onStep('FFT');
-  const wC = witness.slice((z.nPublic + 1) * 32);
-  const msms = Promise.all([
-    G1.multiExpAffine(...gather(z.pointsA, 64, witness, z.nonZero.A)),
-    G1.multiExpAffine(...gather(z.pointsB1, 64, witness, z.nonZero.B1)),
-    G2.multiExpAffine(...gather(z.pointsB2, 128, witness, z.nonZero.B2)),
-    G1.multiExpAffine(...gather(z.pointsC, 64, wC, z.nonZero.C)),
-  ]);
+  const msms = linearSums(c, z, witness, base);
   const [ao, bo, co] = await Promise.all([toOddCoset(c, a, inc), toOddCoset(c, b, inc), toOddCoset(c, cc, inc)]);
   const hEvals = await joinABC(c, ao, bo, co);
   onStep('MSM');

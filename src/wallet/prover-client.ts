@@ -19,6 +19,8 @@ export class ProverError extends Error {
 let worker: Worker | undefined;
 let nextId = 1;
 let busy = false;
+/** Ends the proof in flight (if any) with an error. */
+let abortCurrent: ((e: ProverError) => void) | undefined;
 
 function getWorker(): Worker {
   worker ??= new Worker(new URL('./prover-worker.js', import.meta.url), { type: 'module', name: 'zkid-prover' });
@@ -49,8 +51,13 @@ export function proveInWorker(o: ProveInput): Promise<{ presentation: Presentati
   return new Promise<{ presentation: Presentation; ms: number }>((resolve, reject) => {
     const done = () => {
       busy = false;
+      abortCurrent = undefined;
       w.removeEventListener('message', onMessage);
       w.removeEventListener('error', onError);
+    };
+    abortCurrent = (e) => {
+      done();
+      reject(e);
     };
     const onMessage = (e: MessageEvent<WorkerMessage>) => {
       const m = e.data;
@@ -85,4 +92,16 @@ export function proveInWorker(o: ProveInput): Promise<{ presentation: Presentati
     };
     w.postMessage(msg);
   });
+}
+
+/**
+ * End the proving worker and everything it holds in memory: the loaded artifacts and, since it
+ * keeps the linear part of the last credential's proofs (src/prover/groth16-prove.ts), values
+ * derived from the credential and the secret. The wallet calls this when it forgets its holder;
+ * the next proof starts a new worker. A proof in flight fails with PROVER_RESET.
+ */
+export function resetProver(): void {
+  abortCurrent?.(new ProverError('PROVER_RESET', 'the wallet was reset while a proof was being generated'));
+  worker?.terminate();
+  worker = undefined;
 }

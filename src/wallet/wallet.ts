@@ -32,7 +32,7 @@ import {
 } from './format.ts';
 import { type AcceptedRequest, acceptRequest, checkRedirectTo, requestUriFrom } from './intake.ts';
 import { blendStepTimes, DEFAULT_STEP_MS, ProofProgressEstimate, parseStepTimes, type StepTimes } from './progress.ts';
-import { proveInWorker } from './prover-client.ts';
+import { proveInWorker, resetProver } from './prover-client.ts';
 import { checkSecretFitsCredential, createBackup, parseBackup, recoveryPhrase, secretFromPhrase } from './recovery.ts';
 import { duration, fetchRevocation, nextRefreshDelay, type RevocationData } from './revocation.ts';
 
@@ -259,6 +259,8 @@ function scheduleRefresh(): void {
 async function forget(): Promise<void> {
   if (!window.confirm('Delete the holder secret and the credential from this browser? This cannot be undone.')) return;
   await dbClear();
+  // The proving worker keeps values derived from the credential and secret between proofs.
+  resetProver();
   state.secret = undefined;
   state.enrolment = undefined;
   state.revocation = undefined;
