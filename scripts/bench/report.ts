@@ -208,41 +208,35 @@ export function machineLine(r: Report): string {
 }
 
 function groth16Table(rows: ResultRow[], first: { title: string; value: (r: ResultRow) => string }): string {
+  // Runs from before the linear base have no 'later prove ms'.
+  const later = rows.some((r) => r.proveBaseMs !== undefined);
+  const cols: [string, (r: ResultRow) => string][] = [
+    [first.title, first.value],
+    ['circuit', (r) => `\`${r.circuit}\``],
+    ['tree', treeOf],
+    ['constraints', (r) => int(r.constraints)],
+    ['wires', (r) => int(r.wires)],
+    ['public', (r) => String(r.publicInputs)],
+    ['witness ms', (r) => ms(r.witnessMs)],
+    ['prove ms', (r) => spread(r.stats.proveMs, r.proveMs)],
+    ...(later
+      ? [
+          ['later prove ms', (r: ResultRow) => (r.proveBaseMs === undefined ? '' : spread(r.stats.proveBaseMs, r.proveBaseMs))] as [
+            string,
+            (r: ResultRow) => string,
+          ],
+        ]
+      : []),
+    ['snarkjs prove ms', (r) => (r.snarkjsProveMs === undefined ? '' : ms(r.snarkjsProveMs))],
+    ['verify ms', (r) => spread(r.stats.verifyMs, r.verifyMs)],
+    ['snarkjs verify ms', (r) => (r.snarkjsVerifyMs === undefined ? '' : ms(r.snarkjsVerifyMs))],
+    ['proof B', (r) => String(r.proofBytes)],
+    ['zkey MiB', (r) => mib(r.zkeyBytes)],
+    ['peak RSS MiB', (r) => String(r.peakRssMiB)],
+  ];
   return table(
-    [
-      first.title,
-      'circuit',
-      'tree',
-      'constraints',
-      'wires',
-      'public',
-      'witness ms',
-      'prove ms',
-      'later prove ms',
-      'snarkjs prove ms',
-      'verify ms',
-      'snarkjs verify ms',
-      'proof B',
-      'zkey MiB',
-      'peak RSS MiB',
-    ],
-    rows.map((r) => [
-      first.value(r),
-      `\`${r.circuit}\``,
-      treeOf(r),
-      int(r.constraints),
-      int(r.wires),
-      String(r.publicInputs),
-      ms(r.witnessMs),
-      spread(r.stats.proveMs, r.proveMs),
-      r.proveBaseMs === undefined ? '' : spread(r.stats.proveBaseMs, r.proveBaseMs),
-      r.snarkjsProveMs === undefined ? '' : ms(r.snarkjsProveMs),
-      spread(r.stats.verifyMs, r.verifyMs),
-      r.snarkjsVerifyMs === undefined ? '' : ms(r.snarkjsVerifyMs),
-      String(r.proofBytes),
-      mib(r.zkeyBytes),
-      String(r.peakRssMiB),
-    ]),
+    cols.map(([title]) => title),
+    rows.map((r) => cols.map(([, value]) => value(r))),
     ['r', 'l', 'l'],
   );
 }
@@ -497,8 +491,12 @@ export function markdown(r: Report): string {
   out.push(
     `Run of ${r.date}${r.command ? ` (\`${r.command}\`)` : r.options.quick ? ' (--quick)' : ''}: ${r.options.runs} measured runs after ${r.options.warmup} warm-up (PLONK/FFLONK: ${r.options.protocolRuns} after ${r.options.protocolWarmup}); medians, with min-max in parentheses; whole run ${Math.round(r.runtimeS / 60)} min.`,
   );
+  const verifyText =
+    'Verify: `verifyPresentation` (every check plus the mcl-wasm pairing) and plain `snarkjs.groth16.verify`. Proof B: the proof as JSON.';
   out.push(
-    "Prove: zkid's Groth16 prover (`src/prover/groth16-prove.ts`) and plain `snarkjs.groth16.prove` on the same witnesses, each timed proof for another service (its own scope and challenge, witnesses computed before the clock starts). 'prove ms' is a credential's first proof (every multi-exponentiation in full); 'later prove ms' a later one, the credential's linear base kept from an earlier proof (the sums of a canonical statement's witness: only the values this statement changes are multiplied). Verify: `verifyPresentation` (every check plus the mcl-wasm pairing) and plain `snarkjs.groth16.verify`. Proof B: the proof as JSON.",
+    g16.some((x) => x.proveBaseMs !== undefined)
+      ? `Prove: zkid's Groth16 prover (\`src/prover/groth16-prove.ts\`) and plain \`snarkjs.groth16.prove\` on the same witnesses, each timed proof for another service (its own scope and challenge; witnesses computed before the clock starts). 'prove ms': a credential's first proof (every multi-exponentiation in full); 'later prove ms': a later proof of it, with the credential's linear base kept from an earlier proof (the sums of a canonical statement's witness: only the values this statement changes are multiplied). ${verifyText}`
+      : `Prove: zkid's Groth16 prover (\`src/prover/groth16-prove.ts\`) and plain \`snarkjs.groth16.prove\` on the same witness. ${verifyText}`,
   );
 
   const depthRows = g16.filter((x) => x.group === 'depth' || x.group === 'default').sort((a, b) => depthOfRow(a) - depthOfRow(b));

@@ -195,6 +195,23 @@ describe('benchmark output', () => {
     expect(md).toContain('| accepted | 4 | 40 | 80.0 | 38 | 60 | 80 | 81 | 200:40 |');
     expect(md).toContain('| warm | 2,500 (2,400-2,600) | 5 | 2,490 |  |  | Chromium |');
     expect(md).toContain('- service: not measured: test');
+    // A run from before the linear base has no 'later prove ms' column.
+    expect(md).not.toContain('later prove ms');
+  });
+
+  it("adds 'later prove ms' (the linear base kept) when a run measured it", () => {
+    const withBase = row({ proveBaseMs: 640.2, stats: { ...row({}).stats, proveBaseMs: stat(640.2, 600, 700) } });
+    const md = markdown({ ...REPORT, results: [withBase, ...REPORT.results.slice(1)] });
+    expect(md).toContain('| witness ms | prove ms | later prove ms | snarkjs prove ms |');
+    expect(md).toMatch(
+      /\| 24 \| `presentation-d24-a8-k4-s16` \| 8-ary x 8 \| 10,494 \| 10,533 \| 17 \| 61\.3 \| 1,512 \(1,480-1,560\) \| 640 \(600-700\) \| 2,101 \|/,
+    );
+    expect(md).toContain("'later prove ms': a later proof of it");
+    // Rows without it (the depth sweep's others) leave the cell empty.
+    expect(md).toMatch(
+      /\| 16 \| `presentation-d16-a4-k4-s16` \| 4-ary x 8 \| 9,000 \| 10,533 \| 17 \| 61\.3 \| 1,512 \(1,480-1,560\) \| {2}\| 2,101 \|/,
+    );
+    expect(resultsCsv([withBase]).split('\n')[1]).toContain(',640.2,600,700,');
   });
 
   it('renders the service-at-scale, soak and crash rows and checks the targets', () => {
