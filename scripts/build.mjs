@@ -11,6 +11,11 @@
  *   dist/server/verify-worker.mjs   the verification worker's entry (src/ has a tsx-registering shim)
  *   dist/server/public/    the static pages, and the browser bundles (wallet, prover worker, service
  *                          page) built into it by the compiled src/server/wallet-bundle.ts
+ *   dist/artifacts/<sha256>.br, .gz   the committed circuit artifacts (circuits/build/*: wasm, zkey,
+ *                          zkc) compressed for download, named by the sha256 of their content, so
+ *                          the service sends them without compressing at run time (it checks them
+ *                          against the sha256 first: src/server/routes/registry.ts); an earlier
+ *                          build's files are reused when the content is the same
  *   dist/build-info.json   when and from what the build was made (src/cli/bin.js reads it)
  *
  * Each module is transpiled by esbuild with its imports left as imports: relative `.ts` specifiers
@@ -20,9 +25,12 @@
  *
  * Usage: node scripts/build.mjs [--out DIR] [--quiet]
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { brotliCompress, gzip, constants as zlibConstants } from 'node:zlib';
 import { build } from 'esbuild';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -87,6 +95,63 @@ export async function buildDist(o = {}) {
   }
 }
 
+const brotli = promisify(brotliCompress);
+const gzipAsync = promisify(gzip);
+
+/**
+ * Compress every committed circuit build's downloadable artifacts into `tmp`/artifacts, reusing
+ * `outDir`/artifacts' files of the same sha256. The settings are the service's (compress() in
+ * src/server/routes/registry.ts): brotli quality 5 with a 16 MiB window, gzip level 6.
+ * A file whose content differs from its manifest is skipped (the service refuses to start with it).
+ * @returns how many artifacts were compressed and how many reused
+ */
+async function compressArtifacts(tmp, outDir, log) {
+  const dir = join(tmp, 'artifacts');
+  mkdirSync(dir, { recursive: true });
+  const builds = join(ROOT, 'circuits', 'build');
+  let made = 0;
+  let reused = 0;
+  const jobs = [];
+  for (const e of existsSync(builds) ? readdirSync(builds, { withFileTypes: true }) : []) {
+    const manifestPath = join(builds, e.name, 'manifest.json');
+    if (!e.isDirectory() || !existsSync(manifestPath)) continue;
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    for (const kind of ['wasm', 'zkey', 'zkc']) {
+      const a = manifest.artifacts?.[kind];
+      if (!a) continue;
+      const names = [`${a.sha256}.br`, `${a.sha256}.gz`];
+      if (names.every((n) => existsSync(join(outDir, 'artifacts', n)))) {
+        for (const n of names) copyFileSync(join(outDir, 'artifacts', n), join(dir, n));
+        reused++;
+        continue;
+      }
+      const bytes = readFileSync(join(builds, e.name, a.file));
+      if (createHash('sha256').update(bytes).digest('hex') !== a.sha256) {
+        log(`build: ${e.name}/${a.file} differs from its manifest's sha256: not compressed`);
+        continue;
+      }
+      jobs.push(
+        Promise.all([
+          brotli(bytes, {
+            params: {
+              [zlibConstants.BROTLI_PARAM_QUALITY]: 5,
+              [zlibConstants.BROTLI_PARAM_LGWIN]: 24,
+              [zlibConstants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
+            },
+          }),
+          gzipAsync(bytes, { level: 6 }),
+        ]).then(([br, gz]) => {
+          writeFileSync(join(dir, names[0]), br);
+          writeFileSync(join(dir, names[1]), gz);
+          made++;
+        }),
+      );
+    }
+  }
+  await Promise.all(jobs);
+  return { made, reused };
+}
+
 /** Build into `tmp`, then swap it in as `outDir`. */
 async function buildInto(tmp, outDir, log) {
   const started = performance.now();
@@ -124,6 +189,12 @@ async function buildInto(tmp, outDir, log) {
   const bundle = await walletBundle.buildWalletBundle({ publicDir });
   const kib = bundle.files.reduce((n, f) => n + f.bytes, 0) / 1024;
   log(`build: browser bundles (wallet, prover worker, service page) ${Math.round(kib)} KiB (${Math.round(performance.now() - t1)} ms)`);
+
+  const t2 = performance.now();
+  const compressed = await compressArtifacts(tmp, outDir, log);
+  log(
+    `build: circuit artifacts compressed for download: ${compressed.made} made, ${compressed.reused} reused (${Math.round(performance.now() - t2)} ms)`,
+  );
 
   writeFileSync(
     join(tmp, 'build-info.json'),

@@ -44,11 +44,14 @@ const IN_PAGE = `async (m) => {
   window.benchWorker ??= new Worker('/assets/prover-worker.js', { type: 'module', name: 'zkid-prover' });
   const worker = window.benchWorker;
   const t0 = performance.now();
+  const phases = [];
   return await new Promise((resolve, reject) => {
     const onMessage = (e) => {
-      if (e.data && e.data.type === 'result') {
+      if (e.data && e.data.type === 'progress') {
+        phases.push([e.data.progress.message, Math.round(performance.now() - t0)]);
+      } else if (e.data && e.data.type === 'result') {
         worker.removeEventListener('message', onMessage);
-        resolve({ ms: performance.now() - t0, workerMs: e.data.ms, presentation: e.data.presentation });
+        resolve({ ms: performance.now() - t0, workerMs: e.data.ms, presentation: e.data.presentation, phases });
       } else if (e.data && e.data.type === 'error') {
         worker.removeEventListener('message', onMessage);
         reject(new Error(e.data.error.code + ': ' + e.data.error.message));
@@ -66,13 +69,17 @@ interface PageResult {
   presentation: Presentation;
   bytes?: number;
   artifactBytes?: number;
+  /** the worker's progress reports: [message, ms since the proof was posted] */
+  phases?: [string, number][];
   /** the renderer's peak resident set during the proof (scripts/bench/memory.ts) */
   memory?: ProofMemory;
 }
 
-/** ", peak 212 MiB" for a progress line, when the proof's memory was measured. */
+/** ", peak 212 MiB" for a progress line, when the proof's memory was measured, then where the time went. */
 function mib(r: PageResult): string {
-  return r.memory ? `, renderer peak ${(r.memory.peak / 2 ** 20).toFixed(0)} MiB (${(r.memory.before / 2 ** 20).toFixed(0)} before)` : '';
+  const memory = r.memory ? `, renderer peak ${(r.memory.peak / 2 ** 20).toFixed(0)} MiB (${(r.memory.before / 2 ** 20).toFixed(0)} before)` : '';
+  const phases = r.phases?.length ? `\n    phases (ms after posting): ${r.phases.map(([m, at]) => `${at} ${m}`).join(' | ')}` : '';
+  return memory + phases;
 }
 
 /** The wallet's own origin next to the service at `url`, on a free port. */

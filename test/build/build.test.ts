@@ -7,11 +7,15 @@
  * group, and runs the compiled CLI.
  */
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { circuitBuild } from '../../src/circuit/artifacts-node.ts';
+import { precompressedForms } from '../../src/server/routes/registry.ts';
 import { killAll, start, stop } from '../helpers/server-process.ts';
 import { removeDir, tempDir } from '../server/helpers.ts';
 
@@ -59,6 +63,47 @@ describe('npm run build', () => {
     }
   });
 
+  it('compresses the circuit artifacts for download, named by the sha256 of their content', () => {
+    expect(buildLog).toMatch(/circuit artifacts compressed for download: \d+ made, \d+ reused/);
+    const { manifest } = circuitBuild();
+    const kinds = ['wasm', 'zkey', 'zkc'] as const;
+    for (const kind of kinds) {
+      const a = manifest.artifacts[kind];
+      if (!a) continue;
+      const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+      const br = readFileSync(join(DIST, 'artifacts', `${a.sha256}.br`));
+      const gz = readFileSync(join(DIST, 'artifacts', `${a.sha256}.gz`));
+      expect(sha(brotliDecompressSync(br)), kind).toBe(a.sha256);
+      expect(sha(gunzipSync(gz)), kind).toBe(a.sha256);
+      expect(br.length).toBeLessThan(a.bytes);
+    }
+  });
+
+  it("the service serves the build's compressed forms only when they decode to the named content", async () => {
+    const { manifest } = circuitBuild();
+    const wasm = manifest.artifacts.wasm;
+    const dir = tempDir('zkid-precompressed-');
+    try {
+      for (const ext of ['br', 'gz']) copyFileSync(join(DIST, 'artifacts', `${wasm.sha256}.${ext}`), join(dir, `${wasm.sha256}.${ext}`));
+      const good = await precompressedForms(dir, wasm.sha256);
+      expect(good?.br.equals(readFileSync(join(dir, `${wasm.sha256}.br`)))).toBe(true);
+      // Named by another content's sha256 (a stale or swapped file): refused, so compressed anew.
+      const zkey = manifest.artifacts.zkey;
+      for (const ext of ['br', 'gz']) copyFileSync(join(dir, `${wasm.sha256}.${ext}`), join(dir, `${zkey.sha256}.${ext}`));
+      expect(await precompressedForms(dir, zkey.sha256)).toBeUndefined();
+      // Cut short (a crash while writing): refused.
+      const br = readFileSync(join(dir, `${wasm.sha256}.br`));
+      writeFileSync(join(dir, `${wasm.sha256}.br`), br.subarray(0, br.length >> 1));
+      expect(await precompressedForms(dir, wasm.sha256)).toBeUndefined();
+      // One form missing: refused.
+      mkdirSync(join(dir, 'only-gz'));
+      copyFileSync(join(DIST, 'artifacts', `${wasm.sha256}.gz`), join(dir, 'only-gz', `${wasm.sha256}.gz`));
+      expect(await precompressedForms(join(dir, 'only-gz'), wasm.sha256)).toBeUndefined();
+    } finally {
+      removeDir(dir);
+    }
+  });
+
   it('imports at run time only node: builtins and packages in "dependencies" (so npm ci --omit=dev suffices)', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
     const bare = new Set<string>();
@@ -89,6 +134,16 @@ describe('npm run build', () => {
     expect((await worker.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
     const demo = await fetch(`${s.base}/service.html`);
     expect(demo.status).toBe(200);
+    // The wasm as the build compressed it: the very bytes of dist/artifacts/<sha256>.br.
+    const { instance, manifest } = circuitBuild();
+    const wasm = manifest.artifacts.wasm;
+    const res = await fetch(`${s.base}/v1/artifacts/${instance}/${wasm.file}`, { headers: { 'Accept-Encoding': 'br' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-encoding')).toBe('br');
+    expect(res.headers.get('etag')).toBe(`W/"${wasm.sha256}"`);
+    expect(Number(res.headers.get('content-length'))).toBe(readFileSync(join(DIST, 'artifacts', `${wasm.sha256}.br`)).length);
+    await res.arrayBuffer();
+    expect(s.stdout()).not.toContain('no valid precompressed forms');
 
     // Detached: SIGTERM goes to its process group.
     expect(await stop(s)).toBe(0);

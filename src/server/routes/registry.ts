@@ -11,15 +11,18 @@
  * revision (`?since=`) for verifiers that follow this registry, and the root, every bucket and the
  * snapshot carry the current record (`rootRecord`) so the holder checks the root its data yields.
  * Artifacts never change under a hash: strong ETag = "<sha256>", `immutable`, and the request's
- * artifact URLs carry `?sha256=` so a new build gets a new URL. Their brotli and gzip forms are
- * made on the first request that accepts one (that request waits for them) and kept.
+ * artifact URLs carry `?sha256=` so a new build gets a new URL. Their brotli and gzip forms come
+ * from the production build (`npm run build` writes dist/artifacts/<sha256>.br and .gz; checked
+ * against the sha256 when first read) or, when those are missing or wrong (a tsx run from src/),
+ * are made on the first request that accepts one (that request waits for them); kept either way.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { brotliCompress, gzip, constants as zlibConstants } from 'node:zlib';
+import { brotliCompress, brotliDecompress, gunzip, gzip, constants as zlibConstants } from 'node:zlib';
 import type { Express, NextFunction, Request, Response } from 'express';
 import { isCanonicalDecimal } from '../../field.ts';
 import { rootRecordToJson } from '../../revocation/root.ts';
@@ -56,11 +59,11 @@ interface Encoded {
 
 const brotli = promisify(brotliCompress);
 /**
- * Compressed forms by the artifact's sha256, shared by every app in the process, made on the first
- * request that accepts a compressed form (zlib's thread pool; later requests reuse them). Not at
- * start: most processes never serve an artifact (verifier-only instances behind a CDN, the test
- * suite's apps), and compressing the default circuit's files costs ~2 s of CPU that a start would
- * pay, and a prompt shutdown would wait for.
+ * Compressed forms by the artifact's sha256, shared by every app in the process, read (or made) on
+ * the first request that accepts a compressed form (zlib's thread pool; later requests reuse them).
+ * Not at start: most processes never serve an artifact (verifier-only instances behind a CDN, the
+ * test suite's apps); compressing the default circuit's files costs ~2 s of CPU, which is why the
+ * build does it once (scripts/build.mjs, same settings as compress below).
  */
 const compressedBySha = new Map<string, Promise<Encoded>>();
 const gzipAsync = promisify(gzip);
@@ -68,7 +71,7 @@ const gzipAsync = promisify(gzip);
 /**
  * Compress an artifact for download: brotli quality 5 with a 16 MiB window (the default circuit's
  * wasm + zkey go from 18.2 MB to 5.5 MB in about 2 s here; quality 11 saves 2 % more in 80 s) and
- * gzip level 6 for clients without brotli.
+ * gzip level 6 for clients without brotli. scripts/build.mjs uses the same settings.
  */
 async function compress(path: string, logger: AppContext['logger']): Promise<Encoded> {
   try {
@@ -90,11 +93,43 @@ async function compress(path: string, logger: AppContext['logger']): Promise<Enc
   }
 }
 
-/** The artifact's compressed forms: made once per process (the first caller starts it, the rest wait). */
+/**
+ * Where the production build leaves the artifacts' compressed forms (scripts/build.mjs): dist/artifacts/
+ * next to dist/server/ when this module runs compiled; from src/ (tsx) the directory is absent.
+ */
+export const PRECOMPRESSED_DIR = fileURLToPath(new URL('../../artifacts/', import.meta.url));
+
+const brotliDecode = promisify(brotliDecompress);
+const gunzipAsync = promisify(gunzip);
+
+/**
+ * The build's compressed forms of the artifact with this sha256 from `dir` (<sha256>.br and .gz),
+ * each decoded and checked against the sha256 before it is served.
+ * @returns undefined when either is missing, unreadable or decodes to other bytes
+ */
+export async function precompressedForms(dir: string, sha256: string): Promise<Required<Encoded> | undefined> {
+  try {
+    const [br, gz] = await Promise.all([readFile(join(dir, `${sha256}.br`)), readFile(join(dir, `${sha256}.gz`))]);
+    const [a, b] = await Promise.all([brotliDecode(br), gunzipAsync(gz)]);
+    const digest = (x: Buffer) => createHash('sha256').update(x).digest('hex');
+    return digest(a) === sha256 && digest(b) === sha256 ? { br, gzip: gz } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The artifact's compressed forms: once per process (the first caller reads or makes them, the rest wait). */
 function compressedForms(a: ServedArtifact, logger: AppContext['logger']): Promise<Encoded> {
   let forms = compressedBySha.get(a.sha256);
   if (!forms) {
-    forms = compress(a.path, logger);
+    forms = precompressedForms(PRECOMPRESSED_DIR, a.sha256).then((built) => {
+      if (built) return built;
+      logger.info(
+        { path: a.path, dir: PRECOMPRESSED_DIR },
+        'no valid precompressed forms of this artifact from the build: compressing it now',
+      );
+      return compress(a.path, logger);
+    });
     compressedBySha.set(a.sha256, forms);
   }
   return forms;
