@@ -204,6 +204,8 @@ program
         expectedServiceId: o.service,
         allowIdentifying: o.allowIdentifying === true,
         artifacts: { wasm: build.wasm, zkey: build.zkey },
+        // One proof per process: a base for later proofs would only cost time.
+        keepLinearBase: false,
         onProgress: (p) => {
           progressLine = true;
           process.stderr.write(`\r${p.stage.padEnd(18)} ${(p.fraction * 100).toFixed(0).padStart(3)}%`);

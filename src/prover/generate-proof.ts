@@ -57,6 +57,12 @@ export interface GenerateProofOptions {
    */
   allowIdentifying?: boolean;
   onProgress?: (p: ProofProgress) => void;
+  /**
+   * keep this credential's linear base for later proofs in this process (default true: see
+   * groth16-prove.ts); computing it costs the first proof ~0.2 s, which a process that proves
+   * once (the CLI) need not pay
+   */
+  keepLinearBase?: boolean;
   /** the current time, for the request's expiry (default: the system clock) */
   now?: Date;
 }
@@ -257,7 +263,7 @@ export async function generateProof(o: GenerateProofOptions): Promise<Presentati
   progress('proving', 0.35, 'generating the Groth16 proof');
   try {
     // Without a base (its witness failed: not expected when the real one passed) the proof is computed in full.
-    const base = await baseFor(wasm, sources.zkey.sha256, z, input, params).catch(() => undefined);
+    const base = o.keepLinearBase === false ? undefined : await baseFor(wasm, sources.zkey.sha256, z, input, params).catch(() => undefined);
     result = await groth16Prove(
       z,
       wtns,

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import * as snarkjs from 'snarkjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIELD_MODULUS } from '../../src/field.ts';
-import { generateProof, proofBaseCounts } from '../../src/prover/generate-proof.ts';
+import { forgetProofBase, generateProof, proofBaseCounts } from '../../src/prover/generate-proof.ts';
 import {
   groth16Prove,
   type LinearBase,
@@ -161,5 +161,20 @@ describe('generateProof keeps one base per credential', () => {
     // Another file may have left a base for this credential: then both proofs reuse it.
     expect(after.computed - before.computed + after.reused - before.reused).toBe(2);
     expect(after.reused - before.reused).toBeGreaterThanOrEqual(1);
+  });
+
+  it('neither computes nor uses one with keepLinearBase: false (the CLI proves once per process)', async () => {
+    forgetProofBase();
+    const before = proofBaseCounts();
+    const presentation = await generateProof({
+      credential: await credentialFor(),
+      holderSecret: HOLDER_SECRET,
+      request: reqA,
+      revocation: t.witness(SERIAL),
+      artifacts,
+      keepLinearBase: false,
+    });
+    expect((await verifyPresentation(presentation, reqA, { verificationKey: vk })).verified).toBe(true);
+    expect(proofBaseCounts()).toEqual(before);
   });
 });
