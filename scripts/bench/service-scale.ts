@@ -96,13 +96,15 @@ async function scenario(
   fixture: Fixture,
   o: { store: 'sqlite' | 'postgres'; instances: number; connections: number; workers?: number; pgUrl?: string },
 ): Promise<ScaleRow> {
-  const workers = o.workers ?? availableParallelism();
+  // Instances on one machine share its cores: each gets its share of verification workers (the
+  // README's advice for several instances per machine), not one per core each.
+  const workers = o.workers ?? Math.max(1, Math.floor(availableParallelism() / o.instances));
   const label = `${o.store} × ${o.instances}, ${o.connections} connections, ${workers} verification workers`;
   const d = await step(`service-scale: ${label}: start`, () =>
     deploy(fixture, {
       store: o.store,
       instances: o.instances,
-      ...(o.workers !== undefined ? { workers: o.workers } : {}),
+      workers,
       ...(o.pgUrl ? { pgUrl: o.pgUrl } : {}),
     }),
   );
