@@ -14,8 +14,8 @@ import { type Bucket, witnessFromBucket } from '../revocation/bucket.ts';
 import { type RevocationWitness, SNAPSHOT_FORMAT, type Snapshot, witnessFromSnapshot } from '../revocation/tree.ts';
 import { type ArtifactSource, artifactStore, loadArtifact, sha256Hex } from './artifacts.ts';
 import { checkStatement } from './check-statement.ts';
-import { groth16Prove, type LinearBase, linearBase, type PreparedZkey, prepareZkey } from './groth16-prove.ts';
-import { buildCircuitInput, type CircuitInput, canonicalCircuitInput, computeWitness } from './witness.ts';
+import { curve, groth16Prove, type LinearBase, linearBase, type PreparedZkey, prepareZkey } from './groth16-prove.ts';
+import { buildCircuitInput, type CircuitInput, canonicalCircuitInput, computeWitness, prepareWitnessCalculator } from './witness.ts';
 import { checkProvingKeyShape } from './zkey-shape.ts';
 
 export type ProofStage = 'checking' | 'loading-artifacts' | 'witness' | 'proving' | 'done';
@@ -234,7 +234,12 @@ export async function generateProof(o: GenerateProofOptions): Promise<Presentati
     }
   }
   progress('loading-artifacts', 0.05, 'loading circuit artifacts');
-  const [wasm, zkey] = await Promise.all([loadArtifact('wasm', sources.wasm), loadArtifact('zkey', sources.zkey)]);
+  // While the artifacts download: start snarkjs's curve engine (its threads compile their wasm),
+  // and compile the witness calculator as soon as its (hash-checked) wasm is in.
+  curve().catch(() => undefined);
+  const wasmLoaded = loadArtifact('wasm', sources.wasm);
+  wasmLoaded.then(prepareWitnessCalculator, () => undefined);
+  const [wasm, zkey] = await Promise.all([wasmLoaded, loadArtifact('zkey', sources.zkey)]);
 
   // Parse the key (once per key) while the witness is computed.
   const zkeyReady = preparedZkey(sources.zkey.sha256, zkey);

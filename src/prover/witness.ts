@@ -181,6 +181,15 @@ function assertCanonical(input: Record<string, unknown>): void {
   for (const [k, v] of Object.entries(input)) visit(v, k);
 }
 
+/**
+ * Compile the circuit's witness calculator ahead of the first witness (generateProof starts it as
+ * soon as the wasm is loaded, while the proving key is still downloading); errors are left to the
+ * witness computation that follows.
+ */
+export function prepareWitnessCalculator(wasm: Uint8Array): void {
+  calculatorFor(wasm).catch(() => undefined);
+}
+
 /** Compute the witness as a .wtns file (bytes) for snarkjs. @throws ZkidError (see witness-errors.ts) */
 export function computeWitness(wasm: Uint8Array, input: CircuitInput | Record<string, unknown>): Promise<Uint8Array> {
   return run(wasm, input as Record<string, unknown>, (c) => c.calculateWTNSBin(input as Record<string, unknown>, true));
