@@ -14,7 +14,16 @@ import { type Bucket, witnessFromBucket } from '../revocation/bucket.ts';
 import { type RevocationWitness, SNAPSHOT_FORMAT, type Snapshot, witnessFromSnapshot } from '../revocation/tree.ts';
 import { type ArtifactSource, artifactStore, loadArtifact, sha256Hex } from './artifacts.ts';
 import { checkStatement } from './check-statement.ts';
-import { curve, groth16Prove, type LinearBase, linearBase, type PreparedZkey, prepareZkey } from './groth16-prove.ts';
+import {
+  curve,
+  encodeLinearSums,
+  groth16Prove,
+  type LinearBase,
+  linearBase,
+  type PreparedZkey,
+  prepareZkey,
+  restoreLinearBase,
+} from './groth16-prove.ts';
 import { buildCircuitInput, type CircuitInput, canonicalCircuitInput, computeWitness, prepareWitnessCalculator } from './witness.ts';
 import { checkProvingKeyShape } from './zkey-shape.ts';
 
@@ -24,6 +33,12 @@ export interface ProofProgress {
   /** overall progress from 0 to 1 */
   fraction: number;
   message: string;
+}
+
+/** A persistent store of linear bases (the sums, as bytes) by a digest of what they were computed for. */
+export interface LinearBaseStore {
+  get(digest: string): Promise<Uint8Array | undefined>;
+  put(digest: string, bytes: Uint8Array): Promise<void>;
 }
 
 export interface GenerateProofOptions {
@@ -63,6 +78,13 @@ export interface GenerateProofOptions {
    * once (the CLI) need not pay
    */
   keepLinearBase?: boolean;
+  /**
+   * where to keep the linear base between processes (the wallet: its own origin's Cache Storage,
+   * so a new page and worker need not recompute it). It holds values derived from the secret and
+   * the credential: a store no less private than the one that holds the secret, cleared with it.
+   * Stored bytes are checked to be curve points; wrong ones would only give a proof that fails.
+   */
+  linearBaseStore?: LinearBaseStore;
   /** the current time, for the request's expiry (default: the system clock) */
   now?: Date;
 }
@@ -120,7 +142,7 @@ function shapeChecked(sha256: string, z: PreparedZkey): Promise<void> {
  * credential and revocation path before, not on what an earlier service asked.
  */
 let kept: { digest: string; base: Promise<LinearBase> } | undefined;
-const baseCounts = { computed: 0, reused: 0 };
+const baseCounts = { computed: 0, reused: 0, restored: 0 };
 
 async function baseFor(
   wasm: Uint8Array,
@@ -128,6 +150,7 @@ async function baseFor(
   z: PreparedZkey,
   input: CircuitInput,
   params: CircuitParams,
+  store: LinearBaseStore | undefined,
 ): Promise<LinearBase> {
   const canonical = canonicalCircuitInput(input, params);
   const digest = await sha256Hex(new TextEncoder().encode(`${zkeySha}\n${JSON.stringify(canonical)}`));
@@ -137,8 +160,25 @@ async function baseFor(
     baseCounts.reused++;
     return held;
   }
-  baseCounts.computed++;
-  const entry = { digest, base: computeWitness(wasm, canonical).then((wtns) => linearBase(z, wtns)) };
+  const make = async (): Promise<LinearBase> => {
+    const wtns = await computeWitness(wasm, canonical);
+    const saved = await store?.get(digest).catch(() => undefined);
+    const restored = saved ? await restoreLinearBase(z, wtns, saved) : undefined;
+    if (restored) {
+      baseCounts.restored++;
+      return restored;
+    }
+    baseCounts.computed++;
+    const b = await linearBase(z, wtns);
+    if (store) {
+      b.sums
+        .then(() => encodeLinearSums(b))
+        .then((bytes) => store.put(digest, bytes))
+        .catch(() => undefined);
+    }
+    return b;
+  };
+  const entry = { digest, base: make() };
   kept = entry;
   const drop = () => {
     if (kept === entry) kept = undefined;
@@ -152,8 +192,11 @@ export function forgetProofBase(): void {
   kept = undefined;
 }
 
-/** How many proofs computed a new base and how many reused the kept one, since the process started. */
-export function proofBaseCounts(): { computed: number; reused: number } {
+/**
+ * How many proofs computed a new base, reused the one kept in memory, or restored one from their
+ * base store, since the process started.
+ */
+export function proofBaseCounts(): { computed: number; reused: number; restored: number } {
   return { ...baseCounts };
 }
 
@@ -268,7 +311,10 @@ export async function generateProof(o: GenerateProofOptions): Promise<Presentati
   progress('proving', 0.35, 'generating the Groth16 proof');
   try {
     // Without a base (its witness failed: not expected when the real one passed) the proof is computed in full.
-    const base = o.keepLinearBase === false ? undefined : await baseFor(wasm, sources.zkey.sha256, z, input, params).catch(() => undefined);
+    const base =
+      o.keepLinearBase === false
+        ? undefined
+        : await baseFor(wasm, sources.zkey.sha256, z, input, params, o.linearBaseStore).catch(() => undefined);
     result = await groth16Prove(
       z,
       wtns,

@@ -368,6 +368,49 @@ function linearSums(c: any, z: PreparedZkey, witness: Uint8Array, base?: LinearB
   ]);
 }
 
+const SUMS_MAGIC = [0x7a, 0x6b, 0x6c, 0x62, 1]; // "zklb", version 1
+/** Bytes of a base's sums once stored: the magic, then A, B1 (64 B each), B2 (128 B), C (64 B), affine LEM. */
+const SUMS_BYTES = SUMS_MAGIC.length + 64 + 64 + 128 + 64;
+
+/** A base's sums as bytes (affine points), for a store that keeps them between processes. */
+export async function encodeLinearSums(base: LinearBase): Promise<Uint8Array> {
+  const c = await curve();
+  const s = await base.sums;
+  const out = new Uint8Array(SUMS_BYTES);
+  out.set(SUMS_MAGIC, 0);
+  let at = SUMS_MAGIC.length;
+  for (const [G, p, size] of [
+    [c.G1, s[0], 64],
+    [c.G1, s[1], 64],
+    [c.G2, s[2], 128],
+    [c.G1, s[3], 64],
+  ] as const) {
+    G.toRprLEM(out, at, p);
+    at += size;
+  }
+  return out;
+}
+
+/**
+ * A base from stored sums (encodeLinearSums) and the base witness (a .wtns), without its
+ * multi-exponentiations; undefined when the bytes are not four points on their curves.
+ * Stored sums that are wrong give proofs that do not verify, never a proof that reveals more.
+ */
+export async function restoreLinearBase(z: PreparedZkey, wtns: Uint8Array, bytes: Uint8Array): Promise<LinearBase | undefined> {
+  const c = await curve();
+  if (bytes.byteLength !== SUMS_BYTES || SUMS_MAGIC.some((b, i) => bytes[i] !== b)) return undefined;
+  const at = SUMS_MAGIC.length;
+  const points = [
+    c.G1.fromRprLEM(bytes, at),
+    c.G1.fromRprLEM(bytes, at + 64),
+    c.G2.fromRprLEM(bytes, at + 128),
+    c.G1.fromRprLEM(bytes, at + 256),
+  ] as Sums;
+  const groups = [c.G1, c.G1, c.G2, c.G1];
+  if (!points.every((p, i) => groups[i].isValid(p))) return undefined;
+  return { zkey: z, witness: witnessValues(z, wtns), sums: Promise.resolve(points) };
+}
+
 /**
  * The linear sums of a .wtns as affine points (tests compare the paths with and without a base).
  * @internal

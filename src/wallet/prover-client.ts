@@ -3,7 +3,7 @@
  * (assets/prover-worker.js), one proof at a time.
  */
 import type { Bucket, Credential, Presentation, ProofProgress, ProofRequest, Snapshot } from '../index.browser.ts';
-import type { ProveMessage, WorkerMessage } from './prover-protocol.ts';
+import { BASE_CACHE, type ProveMessage, type WorkerMessage } from './prover-protocol.ts';
 
 export class ProverError extends Error {
   readonly code: string;
@@ -97,11 +97,14 @@ export function proveInWorker(o: ProveInput): Promise<{ presentation: Presentati
 /**
  * End the proving worker and everything it holds in memory: the loaded artifacts and, since it
  * keeps the linear part of the last credential's proofs (src/prover/groth16-prove.ts), values
- * derived from the credential and the secret. The wallet calls this when it forgets its holder;
- * the next proof starts a new worker. A proof in flight fails with PROVER_RESET.
+ * derived from the credential and the secret, which it also keeps in Cache Storage (BASE_CACHE)
+ * between visits: deleted here too. The wallet calls this when it forgets its holder; the next
+ * proof starts a new worker. A proof in flight fails with PROVER_RESET.
  */
-export function resetProver(): void {
+export async function resetProver(): Promise<void> {
   abortCurrent?.(new ProverError('PROVER_RESET', 'the wallet was reset while a proof was being generated'));
   worker?.terminate();
   worker = undefined;
+  // ...and the base it kept between visits.
+  if (typeof caches !== 'undefined') await caches.delete(BASE_CACHE);
 }

@@ -1,6 +1,12 @@
 /** Messages between the wallet page and its proving worker (structured-clone JSON). */
 import type { Bucket, Credential, Presentation, ProofProgress, ProofRequest, Snapshot } from '../index.browser.ts';
 
+/**
+ * The Cache Storage cache where the proving worker keeps the prover's linear base (derived from the
+ * holder's secret and credential; see prover-worker.ts); the page deletes it when it forgets them.
+ */
+export const BASE_CACHE = 'zkid-prover-base-v1';
+
 export interface ProveMessage {
   type: 'prove';
   id: number;

@@ -4,8 +4,8 @@
  * between proofs, so the artifacts (hash-checked), the parsed zkey and snarkjs's curve engine and
  * its own worker threads are reused: the second proof is the warm one.
  */
-import { generateProof, isZkidError, setArtifactStore } from '../index.browser.ts';
-import type { ProveMessage, WorkerMessage } from './prover-protocol.ts';
+import { generateProof, isZkidError, type LinearBaseStore, setArtifactStore } from '../index.browser.ts';
+import { BASE_CACHE, type ProveMessage, type WorkerMessage } from './prover-protocol.ts';
 
 /**
  * Circuit artifacts persist in Cache Storage keyed by their sha256 (checked again on every load):
@@ -36,6 +36,29 @@ if (typeof caches !== 'undefined') {
   });
 }
 
+/**
+ * The prover's linear base (src/prover/groth16-prove.ts: the sums later proofs of the credential
+ * start from) persists in a cache of its own, so a new page and worker skip its multi-
+ * exponentiations. It is derived from the holder's secret and credential: it lives only on the
+ * wallet's origin, next to them, holds one entry (the latest), and the wallet deletes the whole
+ * cache when it forgets the holder (resetProver in prover-client.ts).
+ */
+const baseKey = (digest: string) => new URL(`/zkid-prover-base/${digest}`, self.location.href).href;
+const linearBaseStore: LinearBaseStore | undefined =
+  typeof caches === 'undefined'
+    ? undefined
+    : {
+        async get(digest) {
+          const hit = await (await caches.open(BASE_CACHE)).match(baseKey(digest));
+          return hit ? new Uint8Array(await hit.arrayBuffer()) : undefined;
+        },
+        async put(digest, bytes) {
+          const cache = await caches.open(BASE_CACHE);
+          for (const old of await cache.keys()) if (old.url !== baseKey(digest)) await cache.delete(old);
+          await cache.put(baseKey(digest), new Response(new Blob([bytes as Uint8Array<ArrayBuffer>])));
+        },
+      };
+
 const scope = self as unknown as {
   postMessage(m: WorkerMessage): void;
   addEventListener(type: 'message', f: (e: MessageEvent<ProveMessage>) => void): void;
@@ -56,6 +79,7 @@ scope.addEventListener('message', async (e) => {
       expectedServiceId: m.expectedServiceId,
       allowIdentifying: m.allowIdentifying === true,
       onProgress: (progress) => scope.postMessage({ type: 'progress', id: m.id, progress }),
+      ...(linearBaseStore ? { linearBaseStore } : {}),
     });
     scope.postMessage({ type: 'result', id: m.id, presentation, ms: performance.now() - started });
   } catch (err) {

@@ -260,7 +260,7 @@ async function forget(): Promise<void> {
   if (!window.confirm('Delete the holder secret and the credential from this browser? This cannot be undone.')) return;
   await dbClear();
   // The proving worker keeps values derived from the credential and secret between proofs.
-  resetProver();
+  await resetProver();
   state.secret = undefined;
   state.enrolment = undefined;
   state.revocation = undefined;

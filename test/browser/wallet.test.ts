@@ -443,6 +443,20 @@ describe.skipIf(skip)('wallet on its own origin: redirect flow across two origin
     await tab.locator('#anonymity-set').waitFor();
     await shot(tab, 'wallet-restored.png');
     expect(await proveAndReturn(tab)).toBe(pseudonym);
+    // The prover kept its linear base (derived from the secret) in the wallet origin's Cache
+    // Storage, for the next visit; forgetting the holder deletes it with the secret.
+    const walletTab = watch('forget', await fresh.newPage());
+    await walletTab.goto(`${walletBase}/`);
+    await walletTab.locator('body[data-ready="true"]').waitFor();
+    const baseEntries = () =>
+      walletTab.evaluate(async () =>
+        (await caches.has('zkid-prover-base-v1')) ? (await (await caches.open('zkid-prover-base-v1')).keys()).length : 0,
+      );
+    await expect.poll(baseEntries).toBe(1);
+    walletTab.once('dialog', (d) => void d.accept());
+    await walletTab.locator('#forget').click();
+    await expect.poll(() => idbGet(walletTab, 'holderSecret')).toBeUndefined();
+    await expect.poll(baseEntries).toBe(0);
     await fresh.close();
 
     // And from the file, in another fresh context: the credential comes along, checked against the secret.

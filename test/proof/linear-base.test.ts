@@ -177,4 +177,48 @@ describe('generateProof keeps one base per credential', () => {
     expect((await verifyPresentation(presentation, reqA, { verificationKey: vk })).verified).toBe(true);
     expect(proofBaseCounts()).toEqual(before);
   });
+
+  it('keeps it in a base store between processes: restored, not recomputed; a corrupt copy is ignored', async () => {
+    const credential = await credentialFor();
+    const saved = new Map<string, Uint8Array>();
+    const store = {
+      get: async (d: string) => saved.get(d),
+      put: async (d: string, b: Uint8Array) => {
+        saved.set(d, b);
+      },
+    };
+    const prove = async (req: ProofRequest) => {
+      const presentation = await generateProof({
+        credential,
+        holderSecret: HOLDER_SECRET,
+        request: req,
+        revocation: t.witness(SERIAL),
+        artifacts,
+        linearBaseStore: store,
+      });
+      return (await verifyPresentation(presentation, req, { verificationKey: vk })).verified;
+    };
+    forgetProofBase(); // as in a new worker
+    let before = proofBaseCounts();
+    expect(await prove(reqA)).toBe(true);
+    expect(proofBaseCounts().computed - before.computed).toBe(1);
+    await expect.poll(() => saved.size).toBe(1);
+
+    forgetProofBase();
+    before = proofBaseCounts();
+    expect(await prove(reqB)).toBe(true);
+    expect(proofBaseCounts().restored - before.restored).toBe(1);
+    expect(proofBaseCounts().computed - before.computed).toBe(0);
+
+    // A stored copy that is not four curve points is not used: computed again, and the proof verifies.
+    const [digest, bytes] = [...saved][0] as [string, Uint8Array];
+    const bad = bytes.slice();
+    bad[10] = (bad[10] as number) ^ 1;
+    saved.set(digest, bad);
+    forgetProofBase();
+    before = proofBaseCounts();
+    expect(await prove(reqA)).toBe(true);
+    expect(proofBaseCounts().computed - before.computed).toBe(1);
+    await expect.poll(() => saved.get(digest)).toEqual(bytes);
+  });
 });
