@@ -2,7 +2,6 @@
  * generateProof: the holder's one entry point. Runs in Node and in browsers (no Node-only imports
  * on this path: artifact reading is chosen through the #read-bytes import condition).
  */
-
 import { PINNED_ARTIFACTS } from '../circuit/pinned-artifacts.ts';
 import { type CircuitParams, circuitParams } from '../circuit/registry.ts';
 import { parseHolderSecret } from '../credential/holder.ts';
@@ -138,8 +137,9 @@ function shapeChecked(sha256: string, z: PreparedZkey): Promise<void> {
  * canonical input, so the map holds no secret in the clear). Proofs for other services with the
  * same credential then multiply only the values their statement changes (see groth16-prove.ts).
  * Privacy: the base comes from the canonical statement, never from an earlier request, so a
- * proof's duration depends on its own request and on whether this process proved with this
- * credential and revocation path before, not on what an earlier service asked.
+ * proof's duration depends on its own request and on whether a base for this credential and
+ * revocation path is held (in memory, or in the caller's linearBaseStore), not on what an earlier
+ * service asked.
  */
 let kept: { digest: string; base: Promise<LinearBase> } | undefined;
 const baseCounts = { computed: 0, reused: 0, restored: 0 };

@@ -275,7 +275,8 @@ type Sums = [Uint8Array, Uint8Array, Uint8Array, Uint8Array];
 
 /**
  * The linear part of proofs for one key, computed for one witness: the base others start from
- * (see the top of this file). Holds witness-derived values: keep it in the prover's memory only.
+ * (see the top of this file). Holds witness-derived values: keep it only where the holder's secret
+ * is kept (the prover's memory; a wallet's own storage, see GenerateProofOptions.linearBaseStore).
  */
 export interface LinearBase {
   zkey: PreparedZkey;
