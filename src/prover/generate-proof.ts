@@ -15,11 +15,12 @@ import { type ArtifactSource, artifactStore, loadArtifact, sha256Hex } from './a
 import { checkStatement } from './check-statement.ts';
 import {
   curve,
+  deriveLinearBase,
   encodeLinearSums,
   groth16Prove,
   type LinearBase,
-  linearBase,
   type PreparedZkey,
+  type ProvedLinear,
   prepareZkey,
   restoreLinearBase,
 } from './groth16-prove.ts';
@@ -72,9 +73,9 @@ export interface GenerateProofOptions {
   allowIdentifying?: boolean;
   onProgress?: (p: ProofProgress) => void;
   /**
-   * keep this credential's linear base for later proofs in this process (default true: see
-   * groth16-prove.ts); computing it costs the first proof ~0.2 s, which a process that proves
-   * once (the CLI) need not pay
+   * leave this credential's linear base for later proofs in this process (default true: see
+   * groth16-prove.ts); it is derived after the first proof (~0.2 s of work once the proof is out),
+   * which a process that proves once (the CLI) need not do
    */
   keepLinearBase?: boolean;
   /**
@@ -136,6 +137,9 @@ function shapeChecked(sha256: string, z: PreparedZkey): Promise<void> {
  * One base at a time: the latest credential + revocation path + key proven with (by a digest of the
  * canonical input, so the map holds no secret in the clear). Proofs for other services with the
  * same credential then multiply only the values their statement changes (see groth16-prove.ts).
+ * A credential's first proof is computed in full and leaves the base behind: derived from that
+ * proof's sums after the proof is released (only the values where the canonical witness differs
+ * are multiplied), kept here and in the caller's linearBaseStore.
  * Privacy: the base comes from the canonical statement, never from an earlier request, so a
  * proof's duration depends on its own request and on whether a base for this credential and
  * revocation path is held (in memory, or in the caller's linearBaseStore), not on what an earlier
@@ -144,47 +148,68 @@ function shapeChecked(sha256: string, z: PreparedZkey): Promise<void> {
 let kept: { digest: string; base: Promise<LinearBase> } | undefined;
 const baseCounts = { computed: 0, reused: 0, restored: 0 };
 
-async function baseFor(
+interface BaseContext {
+  wasm: Uint8Array;
+  z: PreparedZkey;
+  canonical: CircuitInput;
+  digest: string;
+  store: LinearBaseStore | undefined;
+}
+
+async function baseContext(
   wasm: Uint8Array,
   zkeySha: string,
   z: PreparedZkey,
   input: CircuitInput,
   params: CircuitParams,
   store: LinearBaseStore | undefined,
-): Promise<LinearBase> {
+): Promise<BaseContext> {
   const canonical = canonicalCircuitInput(input, params);
   const digest = await sha256Hex(new TextEncoder().encode(`${zkeySha}\n${JSON.stringify(canonical)}`));
-  const held = kept?.digest === digest ? await kept.base.catch(() => undefined) : undefined;
-  // (The key is parsed once per hash; a base from another parse of it would be refused by the prover.)
-  if (held?.zkey === z) {
-    baseCounts.reused++;
-    return held;
-  }
-  const make = async (): Promise<LinearBase> => {
-    const wtns = await computeWitness(wasm, canonical);
-    const saved = await store?.get(digest).catch(() => undefined);
-    const restored = saved ? await restoreLinearBase(z, wtns, saved) : undefined;
-    if (restored) {
-      baseCounts.restored++;
-      return restored;
-    }
-    baseCounts.computed++;
-    const b = await linearBase(z, wtns);
-    if (store) {
-      b.sums
-        .then(() => encodeLinearSums(b))
-        .then((bytes) => store.put(digest, bytes))
-        .catch(() => undefined);
-    }
-    return b;
-  };
-  const entry = { digest, base: make() };
+  return { wasm, z, canonical, digest, store };
+}
+
+function keep(digest: string, base: Promise<LinearBase>): void {
+  const entry = { digest, base };
   kept = entry;
   const drop = () => {
     if (kept === entry) kept = undefined;
   };
-  entry.base.then((b) => b.sums.catch(drop), drop);
-  return entry.base;
+  base.then((b) => b.sums.catch(drop), drop);
+}
+
+/** The base held in memory or in the store for this context, if any (nothing is computed). */
+async function heldBase(b: BaseContext): Promise<LinearBase | undefined> {
+  const inMemory = kept?.digest === b.digest ? await kept.base.catch(() => undefined) : undefined;
+  // (The key is parsed once per hash; a base from another parse of it would be refused by the prover.)
+  if (inMemory?.zkey === b.z) {
+    baseCounts.reused++;
+    return inMemory;
+  }
+  const saved = b.store ? await b.store.get(b.digest).catch(() => undefined) : undefined;
+  if (!saved) return undefined;
+  const restored = computeWitness(b.wasm, b.canonical).then((wtns) => restoreLinearBase(b.z, wtns, saved));
+  const base = await restored.catch(() => undefined);
+  if (!base) return undefined;
+  baseCounts.restored++;
+  keep(b.digest, Promise.resolve(base));
+  return base;
+}
+
+/** After a proof without a base: derive the base from its sums, keep it and store it (in the background). */
+function leaveBase(b: BaseContext, proved: ProvedLinear): void {
+  baseCounts.computed++;
+  const base = computeWitness(b.wasm, b.canonical).then((wtns) => deriveLinearBase(b.z, wtns, proved));
+  keep(b.digest, base);
+  const store = b.store;
+  if (store) {
+    base
+      .then(async (d) => {
+        await d.sums;
+        await store.put(b.digest, await encodeLinearSums(d));
+      })
+      .catch(() => undefined);
+  }
 }
 
 /** Forget the kept base (the wallet ends its whole worker instead: src/wallet/prover-client.ts). */
@@ -296,7 +321,7 @@ export async function generateProof(o: GenerateProofOptions): Promise<Presentati
     FFT: [0.5, 'computing the quotient polynomial'],
     MSM: [0.75, 'multi-scalar multiplications'],
   };
-  let result: { proof: Groth16Proof; publicSignals: string[] };
+  let result: { proof: Groth16Proof; publicSignals: string[]; linear: ProvedLinear };
   let z: PreparedZkey;
   try {
     z = await zkeyReady;
@@ -309,12 +334,12 @@ export async function generateProof(o: GenerateProofOptions): Promise<Presentati
   const shape = shapeChecked(sources.zkey.sha256, z);
   shape.catch(() => undefined);
   progress('proving', 0.35, 'generating the Groth16 proof');
+  let ctx: BaseContext | undefined;
+  let base: LinearBase | undefined;
   try {
-    // Without a base (its witness failed: not expected when the real one passed) the proof is computed in full.
-    const base =
-      o.keepLinearBase === false
-        ? undefined
-        : await baseFor(wasm, sources.zkey.sha256, z, input, params, o.linearBaseStore).catch(() => undefined);
+    ctx = o.keepLinearBase === false ? undefined : await baseContext(wasm, sources.zkey.sha256, z, input, params, o.linearBaseStore);
+    // No base held (a credential's first proof here): computed in full, and the base derived after.
+    base = ctx ? await heldBase(ctx).catch(() => undefined) : undefined;
     result = await groth16Prove(
       z,
       wtns,
@@ -330,6 +355,7 @@ export async function generateProof(o: GenerateProofOptions): Promise<Presentati
   }
   // No proof leaves this function unless the key passed its shape check (INSECURE_PROVING_KEY).
   await shape;
+  if (ctx && !base) leaveBase(ctx, result.linear);
   progress('done', 1, 'proof ready');
   return { requestId: request.id, circuit: request.circuit, proof: result.proof, publicSignals: result.publicSignals };
 }

@@ -369,6 +369,27 @@ function linearSums(c: any, z: PreparedZkey, witness: Uint8Array, base?: LinearB
   ]);
 }
 
+/** A proof's witness values and linear sums (groth16Prove's `linear`), from which a base can be derived. */
+export interface ProvedLinear {
+  witness: Uint8Array;
+  sums: Sums;
+}
+
+/**
+ * A base for witness `baseWtns` (a .wtns) derived from a proof's linear sums instead of computed:
+ * S(b) = S(w) + S(b - w), so only the values where the two witnesses differ are multiplied. This
+ * is how the first proof of a credential leaves a base behind without paying for it up front.
+ */
+export async function deriveLinearBase(z: PreparedZkey, baseWtns: Uint8Array, from: ProvedLinear): Promise<LinearBase> {
+  const c = await curve();
+  const witness = witnessValues(z, baseWtns);
+  const { delta } = witnessDifference(witness, from.witness);
+  const sums = msmsOf(c, z, delta).then(
+    (d): Sums => [c.G1.add(from.sums[0], d[0]), c.G1.add(from.sums[1], d[1]), c.G2.add(from.sums[2], d[2]), c.G1.add(from.sums[3], d[3])],
+  );
+  return { zkey: z, witness, sums };
+}
+
 const SUMS_MAGIC = [0x7a, 0x6b, 0x6c, 0x62, 1]; // "zklb", version 1
 /** Bytes of a base's sums once stored: the magic, then A, B1 (64 B each), B2 (128 B), C (64 B), affine LEM. */
 const SUMS_BYTES = SUMS_MAGIC.length + 64 + 64 + 128 + 64;
@@ -438,7 +459,7 @@ export async function groth16Prove(
   wtns: Uint8Array,
   onStep: (label: string) => void = () => {},
   base?: LinearBase,
-): Promise<{ proof: Groth16Proof; publicSignals: string[] }> {
+): Promise<{ proof: Groth16Proof; publicSignals: string[]; linear: ProvedLinear }> {
   const c = await curve();
   const Fr = c.Fr;
   const G1 = c.G1;
@@ -453,7 +474,8 @@ export async function groth16Prove(
   const [ao, bo, co] = await Promise.all([toOddCoset(c, a, inc), toOddCoset(c, b, inc), toOddCoset(c, cc, inc)]);
   const hEvals = await joinABC(c, ao, bo, co);
   onStep('MSM');
-  const [[piA0, pib10, piB0, piC0], resH] = await Promise.all([msms, G1.multiExpAffine(z.pointsH, hEvals)]);
+  const [sums, resH] = await Promise.all([msms, G1.multiExpAffine(z.pointsH, hEvals)]);
+  const [piA0, pib10, piB0, piC0] = sums;
 
   const r = Fr.random();
   const s = Fr.random();
@@ -480,5 +502,6 @@ export async function groth16Prove(
       curve: 'bn128',
     },
     publicSignals,
+    linear: { witness, sums },
   };
 }

@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIELD_MODULUS } from '../../src/field.ts';
 import { forgetProofBase, generateProof, proofBaseCounts } from '../../src/prover/generate-proof.ts';
 import {
+  curve,
+  deriveLinearBase,
   groth16Prove,
   type LinearBase,
   linearBase,
@@ -130,6 +132,24 @@ describe('sums from the base', () => {
     const far = await linearBase(z, shifted);
     expect(witnessDifference(values(wtns), far.witness).changed * 2).toBeGreaterThan(build.manifest.wires);
     expect(await linearSumsForTest(z, wtns, far)).toEqual(await linearSumsForTest(z, wtns));
+  });
+
+  it('derived from a proof (what a first proof leaves behind) equal the base computed directly', async () => {
+    const proved = await groth16Prove(z, await computeWitness(wasm, inputB));
+    const canonicalWtns = await computeWitness(wasm, canonicalCircuitInput(inputA, params));
+    const derived = await deriveLinearBase(z, canonicalWtns, proved.linear);
+    const affine = async (b: LinearBase) => {
+      const c = await curve();
+      const s = await b.sums;
+      return [
+        c.G1.toObject(c.G1.toAffine(s[0])),
+        c.G1.toObject(c.G1.toAffine(s[1])),
+        c.G2.toObject(c.G2.toAffine(s[2])),
+        c.G1.toObject(c.G1.toAffine(s[3])),
+      ];
+    };
+    expect(await affine(derived)).toEqual(await affine(base));
+    expect(derived.witness).toEqual(base.witness);
   });
 
   it('give proofs that snarkjs verifies, and refuse a base made for another key', async () => {
