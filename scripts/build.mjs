@@ -29,8 +29,6 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
-import { brotliCompress, gzip, constants as zlibConstants } from 'node:zlib';
 import { build } from 'esbuild';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -95,17 +93,15 @@ export async function buildDist(o = {}) {
   }
 }
 
-const brotli = promisify(brotliCompress);
-const gzipAsync = promisify(gzip);
-
 /**
  * Compress every committed circuit build's downloadable artifacts into `tmp`/artifacts, reusing
- * `outDir`/artifacts' files of the same sha256. The settings are the service's (compress() in
- * src/server/routes/registry.ts): brotli quality 5 with a 16 MiB window, gzip level 6.
+ * `outDir`/artifacts' files of the same sha256, with the service's own compressForDownload
+ * (src/server/artifact-compression.ts, from the build just transpiled into `tmp`).
  * A file whose content differs from its manifest is skipped (the service refuses to start with it).
  * @returns how many artifacts were compressed and how many reused
  */
 async function compressArtifacts(tmp, outDir, log) {
+  const { compressForDownload } = await import(pathToFileURL(join(tmp, 'server', 'artifact-compression.js')).href);
   const dir = join(tmp, 'artifacts');
   mkdirSync(dir, { recursive: true });
   const builds = join(ROOT, 'circuits', 'build');
@@ -131,16 +127,7 @@ async function compressArtifacts(tmp, outDir, log) {
         continue;
       }
       jobs.push(
-        Promise.all([
-          brotli(bytes, {
-            params: {
-              [zlibConstants.BROTLI_PARAM_QUALITY]: 5,
-              [zlibConstants.BROTLI_PARAM_LGWIN]: 24,
-              [zlibConstants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
-            },
-          }),
-          gzipAsync(bytes, { level: 6 }),
-        ]).then(([br, gz]) => {
+        compressForDownload(bytes).then(({ br, gzip: gz }) => {
           writeFileSync(join(dir, names[0]), br);
           writeFileSync(join(dir, names[1]), gz);
           made++;

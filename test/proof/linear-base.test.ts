@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import * as snarkjs from 'snarkjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIELD_MODULUS } from '../../src/field.ts';
-import { forgetProofBase, generateProof, proofBaseCounts } from '../../src/prover/generate-proof.ts';
+import { forgetProofBase, type GenerateProofOptions, generateProof, proofBaseCounts } from '../../src/prover/generate-proof.ts';
 import {
   curve,
   deriveLinearBase,
@@ -161,22 +161,23 @@ describe('sums from the base', () => {
   });
 });
 
+/** generateProof with the test credential for `req`, then the verifier's verdict. */
+async function proveVerified(req: ProofRequest, extra: Partial<GenerateProofOptions> = {}): Promise<boolean> {
+  const presentation = await generateProof({
+    credential: await credentialFor(),
+    holderSecret: HOLDER_SECRET,
+    request: req,
+    revocation: t.witness(SERIAL),
+    artifacts,
+    ...extra,
+  });
+  return (await verifyPresentation(presentation, req, { verificationKey: vk })).verified;
+}
+
 describe('generateProof keeps one base per credential', () => {
   it('computes it on the first proof and reuses it for another service, both accepted', async () => {
-    const credential = await credentialFor();
     const before = proofBaseCounts();
-    const results = [];
-    for (const req of [reqA, reqB]) {
-      const presentation = await generateProof({
-        credential,
-        holderSecret: HOLDER_SECRET,
-        request: req,
-        revocation: t.witness(SERIAL),
-        artifacts,
-      });
-      results.push(await verifyPresentation(presentation, req, { verificationKey: vk }));
-    }
-    expect(results.map((r) => r.verified)).toEqual([true, true]);
+    expect([await proveVerified(reqA), await proveVerified(reqB)]).toEqual([true, true]);
     const after = proofBaseCounts();
     // Another file may have left a base for this credential: then both proofs reuse it.
     expect(after.computed - before.computed + after.reused - before.reused).toBe(2);
@@ -186,20 +187,11 @@ describe('generateProof keeps one base per credential', () => {
   it('neither computes nor uses one with keepLinearBase: false (the CLI proves once per process)', async () => {
     forgetProofBase();
     const before = proofBaseCounts();
-    const presentation = await generateProof({
-      credential: await credentialFor(),
-      holderSecret: HOLDER_SECRET,
-      request: reqA,
-      revocation: t.witness(SERIAL),
-      artifacts,
-      keepLinearBase: false,
-    });
-    expect((await verifyPresentation(presentation, reqA, { verificationKey: vk })).verified).toBe(true);
+    expect(await proveVerified(reqA, { keepLinearBase: false })).toBe(true);
     expect(proofBaseCounts()).toEqual(before);
   });
 
   it('keeps it in a base store between processes: restored, not recomputed; a corrupt copy is ignored', async () => {
-    const credential = await credentialFor();
     const saved = new Map<string, Uint8Array>();
     const store = {
       get: async (d: string) => saved.get(d),
@@ -207,17 +199,7 @@ describe('generateProof keeps one base per credential', () => {
         saved.set(d, b);
       },
     };
-    const prove = async (req: ProofRequest) => {
-      const presentation = await generateProof({
-        credential,
-        holderSecret: HOLDER_SECRET,
-        request: req,
-        revocation: t.witness(SERIAL),
-        artifacts,
-        linearBaseStore: store,
-      });
-      return (await verifyPresentation(presentation, req, { verificationKey: vk })).verified;
-    };
+    const prove = (req: ProofRequest) => proveVerified(req, { linearBaseStore: store });
     forgetProofBase(); // as in a new worker
     let before = proofBaseCounts();
     expect(await prove(reqA)).toBe(true);

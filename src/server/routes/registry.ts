@@ -22,11 +22,12 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { brotliCompress, brotliDecompress, gunzip, gzip, constants as zlibConstants } from 'node:zlib';
+import { brotliDecompress, gunzip } from 'node:zlib';
 import type { Express, NextFunction, Request, Response } from 'express';
 import { isCanonicalDecimal } from '../../field.ts';
 import { rootRecordToJson } from '../../revocation/root.ts';
 import { DEFAULT_BUCKET_BITS, DEFAULT_SHAPE } from '../../revocation/tree.ts';
+import { compressForDownload } from '../artifact-compression.ts';
 import { type AppContext, param } from '../context.ts';
 import { HttpError } from '../http-error.ts';
 import { rootsQuery } from '../registry-schemas.ts';
@@ -57,36 +58,19 @@ interface Encoded {
   gzip?: Buffer;
 }
 
-const brotli = promisify(brotliCompress);
 /**
  * Compressed forms by the artifact's sha256, shared by every app in the process, read (or made) on
  * the first request that accepts a compressed form (zlib's thread pool; later requests reuse them).
  * Not at start: most processes never serve an artifact (verifier-only instances behind a CDN, the
  * test suite's apps); compressing the default circuit's files costs ~2 s of CPU, which is why the
- * build does it once (scripts/build.mjs, same settings as compress below).
+ * build does it once (scripts/build.mjs, with the same compressForDownload).
  */
 const compressedBySha = new Map<string, Promise<Encoded>>();
-const gzipAsync = promisify(gzip);
 
-/**
- * Compress an artifact for download: brotli quality 5 with a 16 MiB window (the default circuit's
- * wasm + zkey go from 18.2 MB to 5.5 MB in about 2 s here; quality 11 saves 2 % more in 80 s) and
- * gzip level 6 for clients without brotli. scripts/build.mjs uses the same settings.
- */
+/** Compress an artifact for download (compressForDownload: the build's settings). */
 async function compress(path: string, logger: AppContext['logger']): Promise<Encoded> {
   try {
-    const bytes = await readFile(path);
-    const [br, gz] = await Promise.all([
-      brotli(bytes, {
-        params: {
-          [zlibConstants.BROTLI_PARAM_QUALITY]: 5,
-          [zlibConstants.BROTLI_PARAM_LGWIN]: 24,
-          [zlibConstants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
-        },
-      }),
-      gzipAsync(bytes, { level: 6 }),
-    ]);
-    return { br, gzip: gz };
+    return await compressForDownload(await readFile(path));
   } catch (err) {
     logger.error({ err, path }, 'artifact compression failed: serving uncompressed');
     return {};
