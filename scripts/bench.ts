@@ -477,7 +477,7 @@ async function main(): Promise<void> {
     const { startServer, benchService } = await import('./bench/service.ts');
     let server: Awaited<ReturnType<typeof startServer>> | undefined;
     await part(run.has('service') ? 'service' : 'browser', async () => {
-      server = await step('start the service (src/server/main.ts)', () => startServer());
+      server = await step('start the service (dist/server/main.js)', () => startServer());
     });
     if (server) {
       const url = server.url;

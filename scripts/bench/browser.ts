@@ -77,7 +77,9 @@ interface PageResult {
 
 /** ", peak 212 MiB" for a progress line, when the proof's memory was measured, then where the time went. */
 function mib(r: PageResult): string {
-  const memory = r.memory ? `, renderer peak ${(r.memory.peak / 2 ** 20).toFixed(0)} MiB (${(r.memory.before / 2 ** 20).toFixed(0)} before)` : '';
+  const memory = r.memory
+    ? `, renderer peak ${(r.memory.peak / 2 ** 20).toFixed(0)} MiB (${(r.memory.before / 2 ** 20).toFixed(0)} before)`
+    : '';
   const phases = r.phases?.length ? `\n    phases (ms after posting): ${r.phases.map(([m, at]) => `${at} ${m}`).join(' | ')}` : '';
   return memory + phases;
 }

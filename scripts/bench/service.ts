@@ -1,7 +1,8 @@
 /**
  * The service under load: verified presentations per second and latency percentiles, measured
- * with autocannon against `src/server/main.ts` (what `npm start` runs) started as a child process
- * on a free port, a temporary data directory and a configuration without rate limits.
+ * with autocannon against the compiled service (`dist/server/main.js`, what `npm start` runs: the
+ * build made first, once per bench process) started as a child process on a free port, a
+ * temporary data directory and a configuration without rate limits.
  *
  * Each accepted presentation consumes its request's challenge, so the "accepted" scenario needs as
  * many prepared proofs as requests: the holder proves `proofs` distinct requests first (about
@@ -12,11 +13,12 @@
  * stays pending, so they can be repeated). The three are reported separately.
  */
 
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { circuitBuild } from '../../src/circuit/artifacts-node.ts';
 import { createHolderSecret, holderCommitment } from '../../src/credential/holder.ts';
 import type { Credential } from '../../src/credential/schema.ts';
@@ -75,13 +77,26 @@ export function benchConfig(extra: Record<string, unknown> = {}): Record<string,
   };
 }
 
+let built: Promise<void> | undefined;
+
+/** `npm run build` once per bench process (dist/: compiled service, wallet bundle, compressed artifacts). */
+function buildOnce(): Promise<void> {
+  built ??= step('build the service (npm run build)', async () => {
+    await promisify(execFile)(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), '--quiet'], { cwd: ROOT, timeout: 600_000 });
+  });
+  return built;
+}
+
 /**
- * Start the service (src/server/main.ts) on a free port, by default with a temporary data directory.
+ * Start the compiled service (dist/server/main.js, as `npm start` does) on a free port, by default
+ * with a temporary data directory.
  * @throws Unavailable when the service is not in this checkout or does not become healthy
  */
 export async function startServer(o: StartOptions = {}): Promise<RunningServer> {
-  const entry = join(ROOT, 'src', 'server', 'main.ts');
-  if (!existsSync(entry)) throw new Unavailable('the service (src/server/main.ts) is not in this checkout');
+  if (!existsSync(join(ROOT, 'scripts', 'build.mjs')))
+    throw new Unavailable('the production build (scripts/build.mjs) is not in this checkout');
+  await buildOnce();
+  const entry = join(ROOT, 'dist', 'server', 'main.js');
   const port = await freePort();
   const tempDir = mkdtempSync(join(tmpdir(), 'zkid-bench-'));
   const dataDir = o.dataDir ?? tempDir;
@@ -101,7 +116,7 @@ export async function startServer(o: StartOptions = {}): Promise<RunningServer> 
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
   if (o.databaseUrl) env.DATABASE_URL = o.databaseUrl;
-  const child: ChildProcess = spawn(process.execPath, [...(o.nodeArgs ?? []), '--import', 'tsx', entry], {
+  const child: ChildProcess = spawn(process.execPath, [...(o.nodeArgs ?? []), entry], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SqliteStore } from '../../src/store/sqlite.ts';
 import type { SqliteEngine } from '../../src/store/sqlite/engine.ts';
+import { SqliteStore } from '../../src/store/sqlite.ts';
 
 let dir: string;
 let store: SqliteStore;
