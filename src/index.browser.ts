@@ -28,7 +28,14 @@ export {
 } from './policy.ts';
 export { poseidon } from './poseidon.ts';
 export { type ArtifactSource, type ArtifactStore, clearArtifactCache, loadArtifact, setArtifactStore } from './prover/artifacts.ts';
-export { type GenerateProofOptions, generateProof, type LinearBaseStore, type ProofProgress } from './prover/generate-proof.ts';
+export {
+  type GenerateProofOptions,
+  generateProof,
+  type LinearBaseStore,
+  type ProofProgress,
+  prepareProof,
+  proofBaseSettled,
+} from './prover/generate-proof.ts';
 export { type Groth16Proof, type Presentation, type ProofRequest, parseProofRequest, scopeFromServiceId } from './request.ts';
 export {
   checkSignedRoot,

@@ -193,7 +193,7 @@ export interface FaultRow {
 
 export interface BrowserRow {
   /** cold: new browser context; revisit: a new page and worker in a context that proved before; warm: the same worker again */
-  kind: 'cold' | 'warm' | 'revisit';
+  kind: 'cold' | 'warm' | 'revisit' | 'cold-prepared';
   /** wall time in the page, from posting to the worker to the presentation */
   stat: Stat;
   /** the worker's own figure (its `ms`), median */

@@ -147,6 +147,8 @@ function shapeChecked(sha256: string, z: PreparedZkey): Promise<void> {
  */
 let kept: { digest: string; base: Promise<LinearBase> } | undefined;
 const baseCounts = { computed: 0, reused: 0, restored: 0 };
+/** The latest base left behind by a proof: settled once it is derived and stored (or failed). */
+let leaving: Promise<void> = Promise.resolve();
 
 interface BaseContext {
   wasm: Uint8Array;
@@ -202,14 +204,20 @@ function leaveBase(b: BaseContext, proved: ProvedLinear): void {
   const base = computeWitness(b.wasm, b.canonical).then((wtns) => deriveLinearBase(b.z, wtns, proved));
   keep(b.digest, base);
   const store = b.store;
-  if (store) {
-    base
-      .then(async (d) => {
-        await d.sums;
-        await store.put(b.digest, await encodeLinearSums(d));
-      })
-      .catch(() => undefined);
-  }
+  leaving = base
+    .then(async (d) => {
+      await d.sums;
+      if (store) await store.put(b.digest, await encodeLinearSums(d));
+    })
+    .catch(() => undefined);
+}
+
+/**
+ * Settles when the base the last proof left behind is derived and, with a linearBaseStore, stored
+ * (never rejects). The wallet waits for it, a few seconds at most, before it leaves the page.
+ */
+export function proofBaseSettled(): Promise<void> {
+  return leaving;
 }
 
 /** Forget the kept base (the wallet ends its whole worker instead: src/wallet/prover-client.ts). */
@@ -223,6 +231,70 @@ export function forgetProofBase(): void {
  */
 export function proofBaseCounts(): { computed: number; reused: number; restored: number } {
   return { ...baseCounts };
+}
+
+/**
+ * The artifacts to prove `request` with: the caller's or the request's, each of whose sha256 must
+ * be pinned in this build (or in the holder's own pins) for request.circuit.
+ * @throws ZkidError ARTIFACT_UNAVAILABLE (none named), ARTIFACT_NOT_PINNED
+ */
+function pinnedSources(
+  request: ProofRequest,
+  o: Pick<GenerateProofOptions, 'artifacts' | 'pinnedArtifacts'>,
+): { wasm: ArtifactSource; zkey: ArtifactSource } {
+  const sources =
+    o.artifacts ??
+    (request.artifacts
+      ? {
+          wasm: { location: request.artifacts.wasm.url, sha256: request.artifacts.wasm.sha256 },
+          zkey: { location: request.artifacts.zkey.url, sha256: request.artifacts.zkey.sha256 },
+        }
+      : undefined);
+  if (!sources) throw new ZkidError('ARTIFACT_UNAVAILABLE', 'no circuit artifacts given and the request names none', 'artifacts');
+  // The request's (or caller's) hashes are a hint; the pins in the holder's build are the authority.
+  const pins = (o.pinnedArtifacts ?? PINNED_ARTIFACTS)[request.circuit];
+  if (!pins) {
+    throw new ZkidError(
+      'ARTIFACT_NOT_PINNED',
+      `this build pins no artifacts for circuit ${request.circuit}: it cannot prove for it`,
+      'request.circuit',
+    );
+  }
+  // The proving key may come as the zkey or as its compact form (zkc): both are pinned.
+  const trusted = { wasm: [pins.wasm], zkey: pins.zkc ? [pins.zkey, pins.zkc] : [pins.zkey] };
+  for (const k of ['wasm', 'zkey'] as const) {
+    if (!trusted[k].includes(sources[k].sha256)) {
+      throw new ZkidError(
+        'ARTIFACT_NOT_PINNED',
+        `the ${k} named for circuit ${request.circuit} has sha256 ${sources[k].sha256}; this build trusts only ${trusted[k].join(' or ')}`,
+        `artifacts.${k}`,
+      );
+    }
+  }
+  return sources;
+}
+
+/**
+ * Get ready to prove `request` before the holder decides: download and hash-check the pinned
+ * artifacts, start the curve engine, compile the witness generator, parse the key and run its shape
+ * check. Nothing of the holder's is used (the artifacts are public and the same for everyone), so
+ * the wallet starts this while it shows the request; generateProof then finds everything ready.
+ * Call it only for a request the holder may answer (the wallet: after the service-origin check).
+ * @throws ZkidError INVALID_REQUEST, ARTIFACT_UNAVAILABLE, ARTIFACT_NOT_PINNED, ARTIFACT_* codes,
+ *   INSECURE_PROVING_KEY
+ */
+export async function prepareProof(
+  requestJson: ProofRequest | unknown,
+  o: Pick<GenerateProofOptions, 'artifacts' | 'pinnedArtifacts'> = {},
+): Promise<void> {
+  const request = parseProofRequest(requestJson);
+  const sources = pinnedSources(request, o);
+  curve().catch(() => undefined);
+  const wasmLoaded = loadArtifact('wasm', sources.wasm);
+  wasmLoaded.then(prepareWitnessCalculator, () => undefined);
+  const [, zkey] = await Promise.all([wasmLoaded, loadArtifact('zkey', sources.zkey)]);
+  const z = await preparedZkey(sources.zkey.sha256, zkey);
+  await shapeChecked(sources.zkey.sha256, z);
 }
 
 function isBucket(v: unknown): v is Bucket {
@@ -272,35 +344,7 @@ export async function generateProof(o: GenerateProofOptions): Promise<Presentati
     throw new ZkidError('INVALID_REQUEST', 'the proof request has expired: ask the service for a new one', 'request.expiresAt');
   }
 
-  const sources =
-    o.artifacts ??
-    (request.artifacts
-      ? {
-          wasm: { location: request.artifacts.wasm.url, sha256: request.artifacts.wasm.sha256 },
-          zkey: { location: request.artifacts.zkey.url, sha256: request.artifacts.zkey.sha256 },
-        }
-      : undefined);
-  if (!sources) throw new ZkidError('ARTIFACT_UNAVAILABLE', 'no circuit artifacts given and the request names none', 'artifacts');
-  // The request's (or caller's) hashes are a hint; the pins in the holder's build are the authority.
-  const pins = (o.pinnedArtifacts ?? PINNED_ARTIFACTS)[request.circuit];
-  if (!pins) {
-    throw new ZkidError(
-      'ARTIFACT_NOT_PINNED',
-      `this build pins no artifacts for circuit ${request.circuit}: it cannot prove for it`,
-      'request.circuit',
-    );
-  }
-  // The proving key may come as the zkey or as its compact form (zkc): both are pinned.
-  const trusted = { wasm: [pins.wasm], zkey: pins.zkc ? [pins.zkey, pins.zkc] : [pins.zkey] };
-  for (const k of ['wasm', 'zkey'] as const) {
-    if (!trusted[k].includes(sources[k].sha256)) {
-      throw new ZkidError(
-        'ARTIFACT_NOT_PINNED',
-        `the ${k} named for circuit ${request.circuit} has sha256 ${sources[k].sha256}; this build trusts only ${trusted[k].join(' or ')}`,
-        `artifacts.${k}`,
-      );
-    }
-  }
+  const sources = pinnedSources(request, o);
   progress('loading-artifacts', 0.05, 'loading circuit artifacts');
   // While the artifacts download: start snarkjs's curve engine (its threads compile their wasm),
   // and compile the witness calculator as soon as its (hash-checked) wasm is in.

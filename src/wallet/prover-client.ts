@@ -3,7 +3,7 @@
  * (assets/prover-worker.js), one proof at a time.
  */
 import type { Bucket, Credential, Presentation, ProofProgress, ProofRequest, Snapshot } from '../index.browser.ts';
-import { BASE_CACHE, type ProveMessage, type WorkerMessage } from './prover-protocol.ts';
+import { BASE_CACHE, type PrepareMessage, type ProveMessage, type WorkerMessage } from './prover-protocol.ts';
 
 export class ProverError extends Error {
   readonly code: string;
@@ -38,17 +38,43 @@ export interface ProveInput {
 }
 
 /**
+ * Let the worker get ready for a request the wallet shows (see PrepareMessage): fire and forget; a
+ * failure here is reported again, with its code, by the proof itself.
+ */
+export function prepareInWorker(request: ProofRequest): void {
+  const msg: PrepareMessage = { type: 'prepare', id: nextId++, request };
+  getWorker().postMessage(msg);
+}
+
+/**
  * Prove in the worker.
- * @returns the presentation and the time the worker took (ms)
+ * @returns the presentation, the time the worker took (ms), and `baseSettled`: resolves once the
+ *   worker has stored the prover's linear base for the next visit (or after `baseWaitMs`, or when
+ *   the worker fails), so the page can wait for it before it navigates away
  * @throws ProverError with the library's code (PREDICATE_UNSATISFIED, ARTIFACT_UNAVAILABLE, ...),
  *   WORKER_FAILED when the worker itself crashed, PROVER_BUSY when a proof is already running
  */
-export function proveInWorker(o: ProveInput): Promise<{ presentation: Presentation; ms: number }> {
+export function proveInWorker(
+  o: ProveInput,
+  baseWaitMs = 3000,
+): Promise<{ presentation: Presentation; ms: number; baseSettled: Promise<void> }> {
   if (busy) return Promise.reject(new ProverError('PROVER_BUSY', 'a proof is already being generated'));
   busy = true;
   const w = getWorker();
   const id = nextId++;
-  return new Promise<{ presentation: Presentation; ms: number }>((resolve, reject) => {
+  let settle: () => void = () => {};
+  const baseSettled = new Promise<void>((res) => {
+    settle = res;
+  });
+  const onBase = (e: MessageEvent<WorkerMessage>) => {
+    if (e.data.id === id && e.data.type === 'base-settled') settleBase();
+  };
+  const settleBase = () => {
+    w.removeEventListener('message', onBase);
+    settle();
+  };
+  w.addEventListener('message', onBase);
+  return new Promise<{ presentation: Presentation; ms: number; baseSettled: Promise<void> }>((resolve, reject) => {
     const done = () => {
       busy = false;
       abortCurrent = undefined;
@@ -57,6 +83,7 @@ export function proveInWorker(o: ProveInput): Promise<{ presentation: Presentati
     };
     abortCurrent = (e) => {
       done();
+      settleBase();
       reject(e);
     };
     const onMessage = (e: MessageEvent<WorkerMessage>) => {
@@ -65,14 +92,17 @@ export function proveInWorker(o: ProveInput): Promise<{ presentation: Presentati
       if (m.type === 'progress') o.onProgress(m.progress);
       else if (m.type === 'result') {
         done();
-        resolve({ presentation: m.presentation, ms: m.ms });
-      } else {
+        setTimeout(settleBase, baseWaitMs);
+        resolve({ presentation: m.presentation, ms: m.ms, baseSettled });
+      } else if (m.type === 'error') {
         done();
+        settleBase();
         reject(new ProverError(m.error.code, m.error.message, m.error.field));
       }
     };
     const onError = (e: ErrorEvent) => {
       done();
+      settleBase();
       // A crashed worker is not reused.
       worker?.terminate();
       worker = undefined;

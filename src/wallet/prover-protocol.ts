@@ -22,7 +22,21 @@ export interface ProveMessage {
   allowIdentifying: boolean;
 }
 
+/**
+ * Get ready for a request the wallet is showing (artifacts, curve engine, witness generator, the
+ * key's shape check: nothing of the holder's), so the proof starts as soon as the holder agrees.
+ */
+export interface PrepareMessage {
+  type: 'prepare';
+  id: number;
+  request: ProofRequest;
+}
+
 export type WorkerMessage =
   | { type: 'progress'; id: number; progress: ProofProgress }
   | { type: 'result'; id: number; presentation: Presentation; ms: number }
+  /** after a result: the prover's linear base is derived and stored (see proofBaseSettled) */
+  | { type: 'base-settled'; id: number }
+  /** the answer to a PrepareMessage (error: the reason, which the proof will report again) */
+  | { type: 'prepared'; id: number; ms: number; error?: string }
   | { type: 'error'; id: number; error: { code: string; message: string; field?: string } };

@@ -4,8 +4,8 @@
  * between proofs, so the artifacts (hash-checked), the parsed zkey and snarkjs's curve engine and
  * its own worker threads are reused: the second proof is the warm one.
  */
-import { generateProof, isZkidError, type LinearBaseStore, setArtifactStore } from '../index.browser.ts';
-import { BASE_CACHE, type ProveMessage, type WorkerMessage } from './prover-protocol.ts';
+import { generateProof, isZkidError, type LinearBaseStore, prepareProof, proofBaseSettled, setArtifactStore } from '../index.browser.ts';
+import { BASE_CACHE, type PrepareMessage, type ProveMessage, type WorkerMessage } from './prover-protocol.ts';
 
 /**
  * Circuit artifacts persist in Cache Storage keyed by their sha256 (checked again on every load):
@@ -61,11 +61,25 @@ const linearBaseStore: LinearBaseStore | undefined =
 
 const scope = self as unknown as {
   postMessage(m: WorkerMessage): void;
-  addEventListener(type: 'message', f: (e: MessageEvent<ProveMessage>) => void): void;
+  addEventListener(type: 'message', f: (e: MessageEvent<ProveMessage | PrepareMessage>) => void): void;
 };
 
 scope.addEventListener('message', async (e) => {
   const m = e.data;
+  if (m?.type === 'prepare') {
+    const t0 = performance.now();
+    prepareProof(m.request).then(
+      () => scope.postMessage({ type: 'prepared', id: m.id, ms: performance.now() - t0 }),
+      (err: unknown) =>
+        scope.postMessage({
+          type: 'prepared',
+          id: m.id,
+          ms: performance.now() - t0,
+          error: err instanceof Error ? err.message : String(err),
+        }),
+    );
+    return;
+  }
   if (m?.type !== 'prove') return;
   const started = performance.now();
   try {
@@ -82,6 +96,9 @@ scope.addEventListener('message', async (e) => {
       ...(linearBaseStore ? { linearBaseStore } : {}),
     });
     scope.postMessage({ type: 'result', id: m.id, presentation, ms: performance.now() - started });
+    // The base this proof left behind is stored for the next visit: the page waits for it before leaving.
+    await proofBaseSettled();
+    scope.postMessage({ type: 'base-settled', id: m.id });
   } catch (err) {
     const error = isZkidError(err)
       ? { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) }

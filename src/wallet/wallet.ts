@@ -32,7 +32,7 @@ import {
 } from './format.ts';
 import { type AcceptedRequest, acceptRequest, checkRedirectTo, requestUriFrom } from './intake.ts';
 import { blendStepTimes, DEFAULT_STEP_MS, ProofProgressEstimate, parseStepTimes, type StepTimes } from './progress.ts';
-import { proveInWorker, resetProver } from './prover-client.ts';
+import { prepareInWorker, proveInWorker, resetProver } from './prover-client.ts';
 import { checkSecretFitsCredential, createBackup, parseBackup, recoveryPhrase, secretFromPhrase } from './recovery.ts';
 import { duration, fetchRevocation, nextRefreshDelay, type RevocationData } from './revocation.ts';
 
@@ -502,7 +502,11 @@ async function proveAndAnswer(): Promise<void> {
   // The bar moves with the clock between the prover's reports.
   const ticker = setInterval(show, 250);
   try {
-    const { presentation, ms: workerMs } = await proveInWorker({
+    const {
+      presentation,
+      ms: workerMs,
+      baseSettled,
+    } = await proveInWorker({
       credential: enrolment.credential,
       holderSecret: secret,
       request: p.request,
@@ -552,7 +556,11 @@ async function proveAndAnswer(): Promise<void> {
         redirectTo ? h('p', { id: 'returning' }, `Returning you to ${p.relyingPartyName}…`) : false,
       ),
     );
-    if (redirectTo) setTimeout(() => location.assign(redirectTo), 800);
+    // The verdict stays 0.8 s; the worker stores the prover's base for the next visit first (3 s at most).
+    if (redirectTo) {
+      const shown = new Promise((res) => setTimeout(res, 800));
+      void Promise.all([shown, baseSettled]).then(() => location.assign(redirectTo));
+    }
   } catch (e) {
     clearInterval(ticker);
     const { code, message } = describeError(e);
@@ -603,6 +611,9 @@ async function openRequest(): Promise<void> {
     renderRefusal(e);
     return;
   }
+  // While the holder reads the request: the worker fetches the (public, pinned) artifacts and gets
+  // the prover ready, so the proof starts at once if they agree. Nothing of the holder's is used.
+  prepareInWorker(state.pending.request);
   renderConsent();
 }
 

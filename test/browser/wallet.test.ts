@@ -452,11 +452,12 @@ describe.skipIf(skip)('wallet on its own origin: redirect flow across two origin
       walletTab.evaluate(async () =>
         (await caches.has('zkid-prover-base-v1')) ? (await (await caches.open('zkid-prover-base-v1')).keys()).length : 0,
       );
-    await expect.poll(baseEntries).toBe(1);
+    // The wallet waited for it before it returned to the service.
+    await expect.poll(baseEntries, { timeout: 10_000 }).toBe(1);
     walletTab.once('dialog', (d) => void d.accept());
     await walletTab.locator('#forget').click();
-    await expect.poll(() => idbGet(walletTab, 'holderSecret')).toBeUndefined();
-    await expect.poll(baseEntries).toBe(0);
+    await expect.poll(() => idbGet(walletTab, 'holderSecret'), { timeout: 10_000 }).toBeUndefined();
+    await expect.poll(baseEntries, { timeout: 10_000 }).toBe(0);
     await fresh.close();
 
     // And from the file, in another fresh context: the credential comes along, checked against the secret.

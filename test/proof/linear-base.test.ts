@@ -9,7 +9,13 @@ import { readFileSync } from 'node:fs';
 import * as snarkjs from 'snarkjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIELD_MODULUS } from '../../src/field.ts';
-import { forgetProofBase, type GenerateProofOptions, generateProof, proofBaseCounts } from '../../src/prover/generate-proof.ts';
+import {
+  forgetProofBase,
+  type GenerateProofOptions,
+  generateProof,
+  proofBaseCounts,
+  proofBaseSettled,
+} from '../../src/prover/generate-proof.ts';
 import {
   curve,
   deriveLinearBase,
@@ -204,7 +210,8 @@ describe('generateProof keeps one base per credential', () => {
     let before = proofBaseCounts();
     expect(await prove(reqA)).toBe(true);
     expect(proofBaseCounts().computed - before.computed).toBe(1);
-    await expect.poll(() => saved.size).toBe(1);
+    await proofBaseSettled();
+    expect(saved.size).toBe(1);
 
     forgetProofBase();
     before = proofBaseCounts();
@@ -221,6 +228,7 @@ describe('generateProof keeps one base per credential', () => {
     before = proofBaseCounts();
     expect(await prove(reqA)).toBe(true);
     expect(proofBaseCounts().computed - before.computed).toBe(1);
-    await expect.poll(() => saved.get(digest)).toEqual(bytes);
+    await proofBaseSettled();
+    expect(saved.get(digest)).toEqual(bytes);
   });
 });
