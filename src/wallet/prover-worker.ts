@@ -2,7 +2,8 @@
  * The wallet's proving worker (bundled as assets/prover-worker.js, an ES module worker): runs the
  * library's generateProof off the page's main thread and posts its progress back. It stays alive
  * between proofs, so the artifacts (hash-checked), the parsed zkey and snarkjs's curve engine and
- * its own worker threads are reused: the second proof is the warm one.
+ * its own worker threads are reused: the second proof is the warm one. A 'prepare' message (sent
+ * when the wallet shows a request) gets all of that ready before the holder agrees (prepareProof).
  */
 import { generateProof, isZkidError, type LinearBaseStore, prepareProof, proofBaseSettled, setArtifactStore } from '../index.browser.ts';
 import { BASE_CACHE, type PrepareMessage, type ProveMessage, type WorkerMessage } from './prover-protocol.ts';
