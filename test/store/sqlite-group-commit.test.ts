@@ -112,6 +112,19 @@ describe('SQLite group commit', () => {
     expect(await read).toEqual(['c', 'r1', 'r2']);
   });
 
+  it('refuses transactions once the store is closed, also those requested while it closes', async () => {
+    const pending = insert('late');
+    const closing = store.close();
+    await expect(pending).resolves.toBe(1);
+    await closing;
+    // Each one refused: none joins a group that will never run.
+    await expect(insert('after')).rejects.toThrow('the store is closed');
+    await expect(insert('after, again')).rejects.toThrow('the store is closed');
+    store = new SqliteStore({ dataDir: dir });
+    engine = (store as unknown as { engine: SqliteEngine }).engine;
+    expect(await keys()).toEqual(['c', 'late']);
+  });
+
   it('a transaction alone still commits on its own and rolls back on a throw', async () => {
     expect(await insert('solo')).toBe(1);
     await expect(

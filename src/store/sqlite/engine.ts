@@ -68,6 +68,10 @@ export class SqliteEngine implements SqlEngine {
 
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
+      if (this.#closed) {
+        reject(new Error('the store is closed'));
+        return;
+      }
       const job: Job = { fn, resolve: resolve as (v: unknown) => void, reject };
       if (this.#group) {
         this.#group.push(job);
@@ -81,7 +85,8 @@ export class SqliteEngine implements SqlEngine {
         this.#group = undefined;
         await this.#run(group);
       }).catch((e: unknown) => {
-        // Closed before its turn: nothing ran.
+        // Closed before its turn: nothing ran, and no later transaction may join this group.
+        if (this.#group === group) this.#group = undefined;
         for (const j of group) j.reject(e);
       });
     });
