@@ -14,9 +14,11 @@ import { type Credential, type CredentialAttributes, credentialHash } from '../.
 import { toDecimal } from '../../src/field.ts';
 import type { Policy } from '../../src/policy.ts';
 import { enableWasmPoseidon } from '../../src/poseidon-wasm.ts';
+import { type GenerateProofOptions, generateProof } from '../../src/prover/generate-proof.ts';
 import type { CircuitInput } from '../../src/prover/witness.ts';
 import { createProofRequest, type ProofRequest } from '../../src/request.ts';
 import { RevocationTree } from '../../src/revocation/tree.ts';
+import { verifyPresentation } from '../../src/verifier/verify-presentation.ts';
 
 await enableWasmPoseidon();
 
@@ -130,3 +132,19 @@ export const policy = (predicates: Policy['predicates'], disclose: Policy['discl
   disclose,
   ...extra,
 });
+
+/**
+ * generateProof with the test credential and secret for `req` (revocation path from `t`, the
+ * committed artifacts, `extra` merged over), then the verifier's verdict.
+ */
+export async function proveVerified(req: ProofRequest, t: RevocationTree, extra: Partial<GenerateProofOptions> = {}): Promise<boolean> {
+  const presentation = await generateProof({
+    credential: await credentialFor(),
+    holderSecret: HOLDER_SECRET,
+    request: req,
+    revocation: t.witness(SERIAL),
+    artifacts,
+    ...extra,
+  });
+  return (await verifyPresentation(presentation, req, { verificationKey: build.verificationKey })).verified;
+}

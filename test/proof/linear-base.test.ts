@@ -9,13 +9,7 @@ import { readFileSync } from 'node:fs';
 import * as snarkjs from 'snarkjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIELD_MODULUS } from '../../src/field.ts';
-import {
-  forgetProofBase,
-  type GenerateProofOptions,
-  generateProof,
-  proofBaseCounts,
-  proofBaseSettled,
-} from '../../src/prover/generate-proof.ts';
+import { forgetProofBase, proofBaseCounts, proofBaseSettled } from '../../src/prover/generate-proof.ts';
 import {
   curve,
   deriveLinearBase,
@@ -30,8 +24,7 @@ import {
 import { buildCircuitInput, type CircuitInput, canonicalCircuitInput, computeWitness } from '../../src/prover/witness.ts';
 import type { ProofRequest } from '../../src/request.ts';
 import { terminateCurve } from '../../src/verifier/curve.ts';
-import { verifyPresentation } from '../../src/verifier/verify-presentation.ts';
-import { artifacts, build, credentialFor, HOLDER_SECRET, params, policy, request, SERIAL, tree, wasm } from '../helpers/zkid.ts';
+import { build, credentialFor, HOLDER_SECRET, params, policy, proveVerified, request, SERIAL, tree, wasm } from '../helpers/zkid.ts';
 
 const vk = build.verificationKey;
 const t = tree([SERIAL + 3n]);
@@ -167,23 +160,10 @@ describe('sums from the base', () => {
   });
 });
 
-/** generateProof with the test credential for `req`, then the verifier's verdict. */
-async function proveVerified(req: ProofRequest, extra: Partial<GenerateProofOptions> = {}): Promise<boolean> {
-  const presentation = await generateProof({
-    credential: await credentialFor(),
-    holderSecret: HOLDER_SECRET,
-    request: req,
-    revocation: t.witness(SERIAL),
-    artifacts,
-    ...extra,
-  });
-  return (await verifyPresentation(presentation, req, { verificationKey: vk })).verified;
-}
-
 describe('generateProof keeps one base per credential', () => {
   it('computes it on the first proof and reuses it for another service, both accepted', async () => {
     const before = proofBaseCounts();
-    expect([await proveVerified(reqA), await proveVerified(reqB)]).toEqual([true, true]);
+    expect([await proveVerified(reqA, t), await proveVerified(reqB, t)]).toEqual([true, true]);
     const after = proofBaseCounts();
     // Another file may have left a base for this credential: then both proofs reuse it.
     expect(after.computed - before.computed + after.reused - before.reused).toBe(2);
@@ -193,7 +173,7 @@ describe('generateProof keeps one base per credential', () => {
   it('neither computes nor uses one with keepLinearBase: false (the CLI proves once per process)', async () => {
     forgetProofBase();
     const before = proofBaseCounts();
-    expect(await proveVerified(reqA, { keepLinearBase: false })).toBe(true);
+    expect(await proveVerified(reqA, t, { keepLinearBase: false })).toBe(true);
     expect(proofBaseCounts()).toEqual(before);
   });
 
@@ -205,7 +185,7 @@ describe('generateProof keeps one base per credential', () => {
         saved.set(d, b);
       },
     };
-    const prove = (req: ProofRequest) => proveVerified(req, { linearBaseStore: store });
+    const prove = (req: ProofRequest) => proveVerified(req, t, { linearBaseStore: store });
     forgetProofBase(); // as in a new worker
     let before = proofBaseCounts();
     expect(await prove(reqA)).toBe(true);
