@@ -275,6 +275,17 @@ function pinnedSources(
 }
 
 /**
+ * Load the (pinned, hash-checked) artifacts; meanwhile start snarkjs's curve engine (its threads
+ * compile their wasm) and compile the witness calculator as soon as its wasm is in.
+ */
+function loadArtifacts(sources: { wasm: ArtifactSource; zkey: ArtifactSource }): Promise<[Uint8Array, Uint8Array]> {
+  curve().catch(() => undefined);
+  const wasmLoaded = loadArtifact('wasm', sources.wasm);
+  wasmLoaded.then(prepareWitnessCalculator, () => undefined);
+  return Promise.all([wasmLoaded, loadArtifact('zkey', sources.zkey)]);
+}
+
+/**
  * Get ready to prove `request` before the holder decides: download and hash-check the pinned
  * artifacts, start the curve engine, compile the witness generator, parse the key and run its shape
  * check. Nothing of the holder's is used (the artifacts are public and the same for everyone), so
@@ -289,10 +300,7 @@ export async function prepareProof(
 ): Promise<void> {
   const request = parseProofRequest(requestJson);
   const sources = pinnedSources(request, o);
-  curve().catch(() => undefined);
-  const wasmLoaded = loadArtifact('wasm', sources.wasm);
-  wasmLoaded.then(prepareWitnessCalculator, () => undefined);
-  const [, zkey] = await Promise.all([wasmLoaded, loadArtifact('zkey', sources.zkey)]);
+  const [, zkey] = await loadArtifacts(sources);
   const z = await preparedZkey(sources.zkey.sha256, zkey);
   await shapeChecked(sources.zkey.sha256, z);
 }
@@ -346,12 +354,7 @@ export async function generateProof(o: GenerateProofOptions): Promise<Presentati
 
   const sources = pinnedSources(request, o);
   progress('loading-artifacts', 0.05, 'loading circuit artifacts');
-  // While the artifacts download: start snarkjs's curve engine (its threads compile their wasm),
-  // and compile the witness calculator as soon as its (hash-checked) wasm is in.
-  curve().catch(() => undefined);
-  const wasmLoaded = loadArtifact('wasm', sources.wasm);
-  wasmLoaded.then(prepareWitnessCalculator, () => undefined);
-  const [wasm, zkey] = await Promise.all([wasmLoaded, loadArtifact('zkey', sources.zkey)]);
+  const [wasm, zkey] = await loadArtifacts(sources);
 
   // Parse the key (once per key) while the witness is computed.
   const zkeyReady = preparedZkey(sources.zkey.sha256, zkey);

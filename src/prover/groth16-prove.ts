@@ -264,12 +264,6 @@ async function joinABC(c: any, a: Uint8Array, b: Uint8Array, cc: Uint8Array): Pr
   return res as Uint8Array;
 }
 
-function leToDecimal(b: Uint8Array): string {
-  let v = 0n;
-  for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i] as number);
-  return v.toString();
-}
-
 /** A witness's four linear sums (projective points of snarkjs's curve engine): A, B in G1, B in G2, C. */
 type Sums = [Uint8Array, Uint8Array, Uint8Array, Uint8Array];
 
@@ -360,13 +354,12 @@ function linearSums(c: any, z: PreparedZkey, witness: Uint8Array, base?: LinearB
   if (base.zkey !== z) throw new Error('the linear base was computed for another proving key');
   const { delta, changed } = witnessDifference(witness, base.witness);
   if (changed * 2 > z.nVars) return msmsOf(c, z, witness);
-  const parts = msmsOf(c, z, delta);
-  return Promise.all([base.sums, parts]).then(([b, d]) => [
-    c.G1.add(b[0], d[0]),
-    c.G1.add(b[1], d[1]),
-    c.G2.add(b[2], d[2]),
-    c.G1.add(b[3], d[3]),
-  ]);
+  return Promise.all([base.sums, msmsOf(c, z, delta)]).then(([b, d]) => addSums(c, b, d));
+}
+
+/** The four sums of two witnesses' sums, each pair in its group. */
+function addSums(c: any, a: Sums, b: Sums): Sums {
+  return [c.G1.add(a[0], b[0]), c.G1.add(a[1], b[1]), c.G2.add(a[2], b[2]), c.G1.add(a[3], b[3])];
 }
 
 /** A proof's witness values and linear sums (groth16Prove's `linear`), from which a base can be derived. */
@@ -384,9 +377,7 @@ export async function deriveLinearBase(z: PreparedZkey, baseWtns: Uint8Array, fr
   const c = await curve();
   const witness = witnessValues(z, baseWtns);
   const { delta } = witnessDifference(witness, from.witness);
-  const sums = msmsOf(c, z, delta).then(
-    (d): Sums => [c.G1.add(from.sums[0], d[0]), c.G1.add(from.sums[1], d[1]), c.G2.add(from.sums[2], d[2]), c.G1.add(from.sums[3], d[3])],
-  );
+  const sums = msmsOf(c, z, delta).then((d) => addSums(c, from.sums, d));
   return { zkey: z, witness, sums };
 }
 
@@ -491,7 +482,7 @@ export async function groth16Prove(
   piC = G1.toObject(G1.toAffine(piC));
 
   const publicSignals: string[] = [];
-  for (let i = 1; i <= z.nPublic; i++) publicSignals.push(leToDecimal(witness.subarray(i * 32, i * 32 + 32)));
+  for (let i = 1; i <= z.nPublic; i++) publicSignals.push(readLE(witness, i * 32).toString());
   const str = (p: bigint[]) => p.map((x) => x.toString());
   return {
     proof: {
