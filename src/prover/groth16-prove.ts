@@ -19,6 +19,7 @@ import { FIELD_MODULUS } from '../field.ts';
 import type { Groth16Proof } from '../request.ts';
 import { bn128 } from '../verifier/curve.ts';
 import { decodeCompactZkey, isCompactZkey, type ZkeyParts } from './compact-zkey.ts';
+import { multiExpAffine } from './msm.ts';
 
 interface Section {
   start: number;
@@ -192,41 +193,90 @@ export async function prepareZkey(bytes: Uint8Array): Promise<PreparedZkey> {
   };
 }
 
-/** Evaluate A·w, B·w and C = A∘B over the domain, split across the worker threads. */
+/** A QAP coefficient's bytes in a zkey: matrix, constraint, signal (u32 each), then the value. */
+const COEF_BYTES = 12 + 32;
+
+/**
+ * The key's coefficients split by constraint range, one part per worker thread, so each thread is
+ * sent only the coefficients of the constraints it evaluates (qap_buildABC skips the others
+ * anyway). Made once per key and thread count.
+ */
+const coefParts = new WeakMap<PreparedZkey, Map<number, { start: number; n: number; nCoefs: number; coefs: Uint8Array }[]>>();
+
+function coefsByRange(z: PreparedZkey, chunks: number) {
+  let byChunks = coefParts.get(z);
+  if (!byChunks) {
+    byChunks = new Map();
+    coefParts.set(z, byChunks);
+  }
+  const kept = byChunks.get(chunks);
+  if (kept) return kept;
+  const per = Math.ceil(z.domainSize / chunks);
+  const view = new DataView(z.coefs.buffer, z.coefs.byteOffset, z.coefs.byteLength);
+  const counts = new Uint32Array(chunks);
+  for (let i = 0; i < z.nCoefs; i++) {
+    const k = Math.floor(view.getUint32(i * COEF_BYTES + 4, true) / per);
+    counts[k] = (counts[k] as number) + 1;
+  }
+  const parts = Array.from(counts, (count, k) => ({
+    start: k * per,
+    n: Math.max(0, Math.min(per, z.domainSize - k * per)),
+    nCoefs: 0,
+    coefs: new Uint8Array(count * COEF_BYTES),
+  }));
+  for (let i = 0; i < z.nCoefs; i++) {
+    const at = i * COEF_BYTES;
+    const part = parts[Math.floor(view.getUint32(at + 4, true) / per)] as (typeof parts)[number];
+    part.coefs.set(z.coefs.subarray(at, at + COEF_BYTES), part.nCoefs * COEF_BYTES);
+    part.nCoefs++;
+  }
+  const out = parts.filter((p) => p.n > 0);
+  byChunks.set(chunks, out);
+  return out;
+}
+
+/**
+ * Evaluate A·w, B·w and C = A∘B over the domain, split across the worker threads by constraint
+ * range (each thread gets its range's coefficients, see coefsByRange, and a copy of the witness).
+ */
 async function buildABC(c: any, z: PreparedZkey, witness: Uint8Array): Promise<[Uint8Array, Uint8Array, Uint8Array]> {
   const n8 = 32;
-  const chunks = Math.max(1, c.tm.concurrency as number);
-  const per = Math.ceil(z.domainSize / chunks);
+  const threaded = c.tm.concurrency > 1;
   const tasks: Promise<Uint8Array[]>[] = [];
-  for (let start = 0; start < z.domainSize; start += per) {
-    const n = Math.min(per, z.domainSize - start);
+  for (const { start, n, nCoefs, coefs } of coefsByRange(z, Math.max(1, c.tm.concurrency as number))) {
+    // Posted copies, moved to the thread (a clone of the kept arrays would be made anyway).
+    const part = threaded ? coefs.slice() : coefs;
+    const w = threaded ? witness.slice() : witness;
     tasks.push(
-      c.tm.queueAction([
-        { cmd: 'ALLOCSET', var: 0, buff: z.coefs },
-        { cmd: 'ALLOCSET', var: 1, buff: witness },
-        { cmd: 'ALLOC', var: 2, len: n * n8 },
-        { cmd: 'ALLOC', var: 3, len: n * n8 },
-        { cmd: 'ALLOC', var: 4, len: n * n8 },
-        {
-          cmd: 'CALL',
-          fnName: 'qap_buildABC',
-          params: [
-            { var: 0 },
-            { val: z.nCoefs },
-            { var: 1 },
-            { var: 2 },
-            { var: 3 },
-            { var: 4 },
-            { val: start },
-            { val: n },
-            { val: 0 },
-            { val: z.nVars },
-          ],
-        },
-        { cmd: 'GET', out: 0, var: 2, len: n * n8 },
-        { cmd: 'GET', out: 1, var: 3, len: n * n8 },
-        { cmd: 'GET', out: 2, var: 4, len: n * n8 },
-      ]),
+      c.tm.queueAction(
+        [
+          { cmd: 'ALLOCSET', var: 0, buff: part },
+          { cmd: 'ALLOCSET', var: 1, buff: w },
+          { cmd: 'ALLOC', var: 2, len: n * n8 },
+          { cmd: 'ALLOC', var: 3, len: n * n8 },
+          { cmd: 'ALLOC', var: 4, len: n * n8 },
+          {
+            cmd: 'CALL',
+            fnName: 'qap_buildABC',
+            params: [
+              { var: 0 },
+              { val: nCoefs },
+              { var: 1 },
+              { var: 2 },
+              { var: 3 },
+              { var: 4 },
+              { val: start },
+              { val: n },
+              { val: 0 },
+              { val: z.nVars },
+            ],
+          },
+          { cmd: 'GET', out: 0, var: 2, len: n * n8 },
+          { cmd: 'GET', out: 1, var: 3, len: n * n8 },
+          { cmd: 'GET', out: 2, var: 4, len: n * n8 },
+        ],
+        threaded ? [part.buffer, w.buffer] : undefined,
+      ),
     );
   }
   const parts = await Promise.all(tasks);
@@ -243,11 +293,29 @@ async function buildABC(c: any, z: PreparedZkey, witness: Uint8Array): Promise<[
   return out;
 }
 
-/** Values of the polynomial at the odd (shifted) coset: ifft, multiply by powers of inc, fft. */
+/**
+ * Values of the polynomial at the odd (shifted) coset: inverse FFT, multiply coefficient i by
+ * inc^i, FFT. One task on one worker thread, with wasmcurves' whole-array transforms (frm_ifft,
+ * frm_batchApplyKey in place, frm_fft): the polynomial is sent once and comes back once. (snarkjs's
+ * Fr.ifft/Fr.fft split each transform into chunks and join steps, each a task with its own copies,
+ * and reverse the bits in JavaScript: 2-4 times slower here for this domain size.)
+ * @param evals the polynomial's values over the domain; given up (moved to the thread)
+ */
 async function toOddCoset(c: any, evals: Uint8Array, inc: Uint8Array): Promise<Uint8Array> {
-  const coeffs = await c.Fr.ifft(evals);
-  const shifted = await c.Fr.batchApplyKey(coeffs, c.Fr.e(1), inc);
-  return c.Fr.fft(shifted);
+  const n = evals.byteLength / 32;
+  const [res] = await c.tm.queueAction(
+    [
+      { cmd: 'ALLOCSET', var: 0, buff: evals },
+      { cmd: 'ALLOCSET', var: 1, buff: c.Fr.one },
+      { cmd: 'ALLOCSET', var: 2, buff: inc },
+      { cmd: 'CALL', fnName: 'frm_ifft', params: [{ var: 0 }, { val: n }] },
+      { cmd: 'CALL', fnName: 'frm_batchApplyKey', params: [{ var: 0 }, { val: n }, { var: 1 }, { var: 2 }, { var: 0 }] },
+      { cmd: 'CALL', fnName: 'frm_fft', params: [{ var: 0 }, { val: n }] },
+      { cmd: 'GET', out: 0, var: 0, len: n * 32 },
+    ],
+    c.tm.concurrency > 1 ? [evals.buffer] : undefined,
+  );
+  return res as Uint8Array;
 }
 
 async function joinABC(c: any, a: Uint8Array, b: Uint8Array, cc: Uint8Array): Promise<Uint8Array> {
@@ -290,11 +358,12 @@ function witnessValues(z: PreparedZkey, wtns: Uint8Array): Uint8Array {
 function msmsOf(c: any, z: PreparedZkey, witness: Uint8Array): Promise<Sums> {
   // C's bases start after the public signals (and the constant one).
   const wC = witness.subarray((z.nPublic + 1) * 32);
+  const mine = { points: true, scalars: true };
   return Promise.all([
-    c.G1.multiExpAffine(...gather(z.pointsA, 64, witness, z.nonZero.A)),
-    c.G1.multiExpAffine(...gather(z.pointsB1, 64, witness, z.nonZero.B1)),
-    c.G2.multiExpAffine(...gather(z.pointsB2, 128, witness, z.nonZero.B2)),
-    c.G1.multiExpAffine(...gather(z.pointsC, 64, wC, z.nonZero.C)),
+    multiExpAffine(c.G1, 'G1', ...gather(z.pointsA, 64, witness, z.nonZero.A), mine),
+    multiExpAffine(c.G1, 'G1', ...gather(z.pointsB1, 64, witness, z.nonZero.B1), mine),
+    multiExpAffine(c.G2, 'G2', ...gather(z.pointsB2, 128, witness, z.nonZero.B2), mine),
+    multiExpAffine(c.G1, 'G1', ...gather(z.pointsC, 64, wC, z.nonZero.C), mine),
   ]);
 }
 
@@ -465,7 +534,7 @@ export async function groth16Prove(
   const [ao, bo, co] = await Promise.all([toOddCoset(c, a, inc), toOddCoset(c, b, inc), toOddCoset(c, cc, inc)]);
   const hEvals = await joinABC(c, ao, bo, co);
   onStep('MSM');
-  const [sums, resH] = await Promise.all([msms, G1.multiExpAffine(z.pointsH, hEvals)]);
+  const [sums, resH] = await Promise.all([msms, multiExpAffine(G1, 'G1', z.pointsH, hEvals, { scalars: true })]);
   const [piA0, pib10, piB0, piC0] = sums;
 
   const r = Fr.random();
