@@ -20,6 +20,7 @@ export async function sha256Hex(data: Uint8Array): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/** Loads in flight by sha256 (settled bytes are not kept: see loadArtifact). */
 const cache = new Map<string, Promise<Uint8Array>>();
 
 /**
@@ -52,7 +53,9 @@ export function setArtifactStore(s: ArtifactStore | undefined): void {
 }
 
 /**
- * Load an artifact and check its hash; concurrent and later loads of the same hash share one copy.
+ * Load an artifact and check its hash; concurrent loads of the same hash share one read. The bytes
+ * are not kept in memory once loaded (the prover keeps the parsed key and the compiled witness
+ * generator instead; a wallet's store keeps the bytes between visits), so a later load reads again.
  * @throws ZkidError ARTIFACT_UNAVAILABLE when it cannot be read, ARTIFACT_HASH_MISMATCH when its hash differs
  */
 export function loadArtifact(name: string, src: ArtifactSource): Promise<Uint8Array> {
@@ -85,11 +88,14 @@ export function loadArtifact(name: string, src: ArtifactSource): Promise<Uint8Ar
     return bytes;
   })();
   cache.set(src.sha256, p);
-  p.catch(() => cache.delete(src.sha256));
+  const done = () => {
+    if (cache.get(src.sha256) === p) cache.delete(src.sha256);
+  };
+  p.then(done, done);
   return p;
 }
 
-/** Forget cached artifacts (tests, or a wallet that switches circuits). */
+/** Forget loads in flight (tests). */
 export function clearArtifactCache(): void {
   cache.clear();
 }

@@ -24,7 +24,14 @@ import {
   prepareZkey,
   restoreLinearBase,
 } from './groth16-prove.ts';
-import { buildCircuitInput, type CircuitInput, canonicalCircuitInput, computeWitness, prepareWitnessCalculator } from './witness.ts';
+import {
+  buildCircuitInput,
+  type CircuitInput,
+  type CircuitWasm,
+  canonicalCircuitInput,
+  computeWitness,
+  prepareWitnessCalculator,
+} from './witness.ts';
 import { checkProvingKeyShape } from './zkey-shape.ts';
 
 export type ProofStage = 'checking' | 'loading-artifacts' | 'witness' | 'proving' | 'done';
@@ -93,15 +100,26 @@ const prepared = new Map<string, Promise<PreparedZkey>>();
 const NO_STORE = {};
 const shapesByStore = new WeakMap<object, Map<string, Promise<void>>>();
 
-/** The parsed zkey for a (hash-checked) zkey, parsed once per hash. */
-function preparedZkey(sha256: string, bytes: Uint8Array): Promise<PreparedZkey> {
-  let p = prepared.get(sha256);
+/**
+ * The parsed key for a pinned proving key, loaded (hash-checked) and parsed once per sha256; later
+ * proofs neither read nor keep its bytes.
+ */
+function preparedZkey(src: ArtifactSource): Promise<PreparedZkey> {
+  let p = prepared.get(src.sha256);
   if (!p) {
-    p = prepareZkey(bytes);
-    prepared.set(sha256, p);
-    p.catch(() => prepared.delete(sha256));
+    p = loadArtifact('zkey', src).then(prepareZkey);
+    prepared.set(src.sha256, p);
+    p.catch(() => prepared.delete(src.sha256));
   }
   return p;
+}
+
+/**
+ * Forget the parsed keys (tests that need a key loaded again: a parsed key is found by its sha256,
+ * whatever location a later call names). @internal
+ */
+export function forgetPreparedKeys(): void {
+  prepared.clear();
 }
 
 /**
@@ -151,7 +169,7 @@ const baseCounts = { computed: 0, reused: 0, restored: 0 };
 let leaving: Promise<void> = Promise.resolve();
 
 interface BaseContext {
-  wasm: Uint8Array;
+  wasm: CircuitWasm;
   z: PreparedZkey;
   canonical: CircuitInput;
   digest: string;
@@ -159,7 +177,7 @@ interface BaseContext {
 }
 
 async function baseContext(
-  wasm: Uint8Array,
+  wasm: CircuitWasm,
   zkeySha: string,
   z: PreparedZkey,
   input: CircuitInput,
@@ -275,14 +293,23 @@ function pinnedSources(
 }
 
 /**
- * Load the (pinned, hash-checked) artifacts; meanwhile start snarkjs's curve engine (its threads
- * compile their wasm) and compile the witness calculator as soon as its wasm is in.
+ * The (pinned) artifacts, ready to prove with: snarkjs's curve engine started (its threads compile
+ * their wasm), the witness calculator loaded and compiled, the key loaded and parsed, each at most
+ * once per sha256 (what is ready already is neither read nor hash-checked again).
+ * @returns the wasm by name, a promise settled once its calculator is built, and the key's promise
  */
-function loadArtifacts(sources: { wasm: ArtifactSource; zkey: ArtifactSource }): Promise<[Uint8Array, Uint8Array]> {
+function loadArtifacts(sources: { wasm: ArtifactSource; zkey: ArtifactSource }): {
+  wasm: CircuitWasm;
+  calculator: Promise<void>;
+  key: Promise<PreparedZkey>;
+} {
   curve().catch(() => undefined);
-  const wasmLoaded = loadArtifact('wasm', sources.wasm);
-  wasmLoaded.then(prepareWitnessCalculator, () => undefined);
-  return Promise.all([wasmLoaded, loadArtifact('zkey', sources.zkey)]);
+  const wasm: CircuitWasm = { sha256: sources.wasm.sha256, load: () => loadArtifact('wasm', sources.wasm) };
+  const calculator = prepareWitnessCalculator(wasm);
+  const key = preparedZkey(sources.zkey);
+  calculator.catch(() => undefined);
+  key.catch(() => undefined);
+  return { wasm, calculator, key };
 }
 
 /**
@@ -300,8 +327,8 @@ export async function prepareProof(
 ): Promise<void> {
   const request = parseProofRequest(requestJson);
   const sources = pinnedSources(request, o);
-  const [, zkey] = await loadArtifacts(sources);
-  const z = await preparedZkey(sources.zkey.sha256, zkey);
+  const { calculator, key } = loadArtifacts(sources);
+  const [, z] = await Promise.all([calculator, key]);
   await shapeChecked(sources.zkey.sha256, z);
 }
 
@@ -354,11 +381,9 @@ export async function generateProof(o: GenerateProofOptions): Promise<Presentati
 
   const sources = pinnedSources(request, o);
   progress('loading-artifacts', 0.05, 'loading circuit artifacts');
-  const [wasm, zkey] = await loadArtifacts(sources);
-
-  // Parse the key (once per key) while the witness is computed.
-  const zkeyReady = preparedZkey(sources.zkey.sha256, zkey);
-  zkeyReady.catch(() => undefined);
+  // The key loads and parses (once per key) while the witness is computed.
+  const { wasm, calculator, key: zkeyReady } = loadArtifacts(sources);
+  await calculator;
   progress('witness', 0.25, 'computing the witness');
   const input = buildCircuitInput({ credential, holderSecret, request, revocation, params });
   const wtns = await computeWitness(wasm, input);

@@ -27,7 +27,17 @@ interface Section {
 }
 
 /** The prover's key: the zkey's parts (ZkeyParts, its header parsed into the fields below) and what follows from them. */
-export interface PreparedZkey extends Omit<ZkeyParts, 'header'> {
+/** The QAP coefficients of one constraint range [start, start + n), for one worker thread. */
+export interface CoefPart {
+  start: number;
+  n: number;
+  nCoefs: number;
+  coefs: Uint8Array;
+}
+
+export interface PreparedZkey extends Omit<ZkeyParts, 'header' | 'coefs'> {
+  /** the zkey's coefficients split by constraint range, one part per thread of the curve engine (coefsByRange) */
+  coefParts: CoefPart[];
   nVars: number;
   nPublic: number;
   domainSize: number;
@@ -178,7 +188,7 @@ export async function prepareZkey(bytes: Uint8Array): Promise<PreparedZkey> {
     delta1,
     delta2,
     nCoefs: p.nCoefs,
-    coefs: own(p.coefs),
+    coefParts: coefsByRange(p.coefs, p.nCoefs, domainSize, Math.max(1, c.tm.concurrency as number)),
     pointsA,
     pointsB1,
     pointsB2,
@@ -199,51 +209,40 @@ const COEF_BYTES = 12 + 32;
 /**
  * The key's coefficients split by constraint range, one part per worker thread, so each thread is
  * sent only the coefficients of the constraints it evaluates (qap_buildABC skips the others
- * anyway). Made once per key and thread count.
+ * anyway), and the prover keeps one copy of them.
  */
-const coefParts = new WeakMap<PreparedZkey, Map<number, { start: number; n: number; nCoefs: number; coefs: Uint8Array }[]>>();
-
-function coefsByRange(z: PreparedZkey, chunks: number) {
-  let byChunks = coefParts.get(z);
-  if (!byChunks) {
-    byChunks = new Map();
-    coefParts.set(z, byChunks);
-  }
-  const kept = byChunks.get(chunks);
-  if (kept) return kept;
-  const per = Math.ceil(z.domainSize / chunks);
-  const view = new DataView(z.coefs.buffer, z.coefs.byteOffset, z.coefs.byteLength);
+export function coefsByRange(coefs: Uint8Array, nCoefs: number, domainSize: number, chunks: number): CoefPart[] {
+  const per = Math.ceil(domainSize / chunks);
+  const view = new DataView(coefs.buffer, coefs.byteOffset, coefs.byteLength);
   const counts = new Uint32Array(chunks);
-  for (let i = 0; i < z.nCoefs; i++) {
+  for (let i = 0; i < nCoefs; i++) {
     const k = Math.floor(view.getUint32(i * COEF_BYTES + 4, true) / per);
     counts[k] = (counts[k] as number) + 1;
   }
   const parts = Array.from(counts, (count, k) => ({
     start: k * per,
-    n: Math.max(0, Math.min(per, z.domainSize - k * per)),
+    n: Math.max(0, Math.min(per, domainSize - k * per)),
     nCoefs: 0,
     coefs: new Uint8Array(count * COEF_BYTES),
   }));
-  for (let i = 0; i < z.nCoefs; i++) {
+  for (let i = 0; i < nCoefs; i++) {
     const at = i * COEF_BYTES;
-    const part = parts[Math.floor(view.getUint32(at + 4, true) / per)] as (typeof parts)[number];
-    part.coefs.set(z.coefs.subarray(at, at + COEF_BYTES), part.nCoefs * COEF_BYTES);
+    const part = parts[Math.floor(view.getUint32(at + 4, true) / per)] as CoefPart;
+    part.coefs.set(coefs.subarray(at, at + COEF_BYTES), part.nCoefs * COEF_BYTES);
     part.nCoefs++;
   }
-  const out = parts.filter((p) => p.n > 0);
-  byChunks.set(chunks, out);
-  return out;
+  return parts.filter((p) => p.n > 0);
 }
 
 /**
  * Evaluate A·w, B·w and C = A∘B over the domain, split across the worker threads by constraint
- * range (each thread gets its range's coefficients, see coefsByRange, and a copy of the witness).
+ * range (each thread gets its range's coefficients, z.coefParts, and a copy of the witness).
  */
 async function buildABC(c: any, z: PreparedZkey, witness: Uint8Array): Promise<[Uint8Array, Uint8Array, Uint8Array]> {
   const n8 = 32;
   const threaded = c.tm.concurrency > 1;
   const tasks: Promise<Uint8Array[]>[] = [];
-  for (const { start, n, nCoefs, coefs } of coefsByRange(z, Math.max(1, c.tm.concurrency as number))) {
+  for (const { start, n, nCoefs, coefs } of z.coefParts) {
     // Posted copies, moved to the thread (a clone of the kept arrays would be made anyway).
     const part = threaded ? coefs.slice() : coefs;
     const w = threaded ? witness.slice() : witness;

@@ -103,11 +103,27 @@ const calculators = new Map<string, Promise<Calculator>>();
 /** Error text an instance may accumulate before it is replaced (a failure adds ~50-200 bytes). */
 const MAX_REPORTED = 64 * 1024;
 
-async function calculatorFor(wasm: Uint8Array): Promise<Calculator> {
-  const key = await sha256Hex(wasm);
+/**
+ * A circuit's wasm named by its sha256, read only when its witness calculator is not built yet:
+ * a prover that keeps the calculator need not keep (or re-hash) the wasm's 8 MB for later proofs.
+ * `load` must give bytes whose sha256 is `sha256` (loadArtifact checks it).
+ */
+export interface CircuitWasm {
+  sha256: string;
+  load(): Promise<Uint8Array>;
+}
+
+/** The wasm bytes themselves, or a CircuitWasm. */
+export type WasmSource = Uint8Array | CircuitWasm;
+
+async function calculatorFor(wasm: WasmSource): Promise<Calculator> {
+  const key = wasm instanceof Uint8Array ? await sha256Hex(wasm) : wasm.sha256;
   let c = calculators.get(key);
   if (!c) {
-    c = WitnessCalculatorBuilder(wasm).then((calc) => ({ key, calc, reported: '', last: Promise.resolve() }));
+    c = (async () => {
+      const bytes = wasm instanceof Uint8Array ? wasm : await wasm.load();
+      return { key, calc: await WitnessCalculatorBuilder(bytes), reported: '', last: Promise.resolve() as Promise<unknown> };
+    })();
     calculators.set(key, c);
     c.catch(() => calculators.delete(key));
   }
@@ -153,7 +169,7 @@ export function ownFailure(c: { reported: string }, e: unknown): unknown {
  * setting the inputs and reading the values, so two interleaved calls would mix their signals, and
  * ownFailure needs each failure's text right after the previous one's.
  */
-async function run<T>(wasm: Uint8Array, input: Record<string, unknown>, f: (c: WitnessCalculator) => Promise<T>): Promise<T> {
+async function run<T>(wasm: WasmSource, input: Record<string, unknown>, f: (c: WitnessCalculator) => Promise<T>): Promise<T> {
   assertCanonical(input);
   const c = await calculatorFor(wasm);
   const result = c.last.then(() =>
@@ -182,20 +198,21 @@ function assertCanonical(input: Record<string, unknown>): void {
 }
 
 /**
- * Compile the circuit's witness calculator ahead of the first witness (generateProof starts it as
- * soon as the wasm is loaded, while the proving key is still downloading); errors are left to the
- * witness computation that follows.
+ * Load and compile the circuit's witness calculator ahead of the first witness (generateProof
+ * starts it while the proving key is still downloading).
+ * @returns settles once it is built; rejects with the load's error (a ZkidError ARTIFACT_* for a
+ *   CircuitWasm from loadArtifact), which the witness computation that follows would throw too
  */
-export function prepareWitnessCalculator(wasm: Uint8Array): void {
-  calculatorFor(wasm).catch(() => undefined);
+export async function prepareWitnessCalculator(wasm: WasmSource): Promise<void> {
+  await calculatorFor(wasm);
 }
 
 /** Compute the witness as a .wtns file (bytes) for snarkjs. @throws ZkidError (see witness-errors.ts) */
-export function computeWitness(wasm: Uint8Array, input: CircuitInput | Record<string, unknown>): Promise<Uint8Array> {
+export function computeWitness(wasm: WasmSource, input: CircuitInput | Record<string, unknown>): Promise<Uint8Array> {
   return run(wasm, input as Record<string, unknown>, (c) => c.calculateWTNSBin(input as Record<string, unknown>, true));
 }
 
 /** Compute the witness as signal values (tests and tooling). @throws ZkidError (see witness-errors.ts) */
-export function computeWitnessValues(wasm: Uint8Array, input: CircuitInput | Record<string, unknown>): Promise<bigint[]> {
+export function computeWitnessValues(wasm: WasmSource, input: CircuitInput | Record<string, unknown>): Promise<bigint[]> {
   return run(wasm, input as Record<string, unknown>, (c) => c.calculateWitness(input as Record<string, unknown>, true));
 }

@@ -74,7 +74,14 @@ describe('the compact proving key', () => {
   it('prepares to the same in-memory key as the zkey, byte for byte', async () => {
     const [a, b] = await Promise.all([prepareZkey(zkeyBytes), prepareZkey(compactBytes)]);
     for (const k of Object.keys(a) as (keyof typeof a)[]) {
-      if (k === 'nonZero') {
+      if (k === 'coefParts') {
+        expect(b.coefParts.length).toBe(a.coefParts.length);
+        a.coefParts.forEach((pa, i) => {
+          const pb = b.coefParts[i];
+          expect([pb?.start, pb?.n, pb?.nCoefs], `coefParts[${i}]`).toEqual([pa.start, pa.n, pa.nCoefs]);
+          expect(Buffer.from(pb?.coefs ?? []).equals(Buffer.from(pa.coefs)), `coefParts[${i}].coefs`).toBe(true);
+        });
+      } else if (k === 'nonZero') {
         for (const s of ['A', 'B1', 'B2', 'C'] as const) expect(Array.from(b.nonZero[s]), `nonZero.${s}`).toEqual(Array.from(a.nonZero[s]));
       } else if (a[k] instanceof Uint8Array) {
         expect(Buffer.from(b[k] as Uint8Array).equals(Buffer.from(a[k] as Uint8Array)), k).toBe(true);

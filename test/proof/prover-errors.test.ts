@@ -4,6 +4,7 @@ import { holderCommitment } from '../../src/credential/holder.ts';
 import type { Credential } from '../../src/credential/schema.ts';
 import type { Policy } from '../../src/policy.ts';
 import { clearArtifactCache } from '../../src/prover/artifacts.ts';
+import { forgetPreparedKeys } from '../../src/prover/generate-proof.ts';
 import { type GenerateProofOptions, generateProof } from '../../src/prover/generate-proof.ts';
 import type { RevocationTree } from '../../src/revocation/tree.ts';
 import { artifacts, credentialFor, HOLDER_SECRET, issuer, policy, request, SERIAL, tree } from '../helpers/zkid.ts';
@@ -60,9 +61,10 @@ describe('generateProof refuses', () => {
     await expect(attempt({ tree: tree([3n]), requestTree: tree() })).rejects.toMatchObject({ code: 'ROOT_NOT_ACCEPTED' });
   });
   it('artifacts whose bytes do not match their (pinned) sha256', async () => {
-    // A fresh load: bytes already checked under this hash (an earlier proof in this process) are
-    // served from memory by hash, whatever the location says.
+    // A fresh load: a key already parsed under this hash (an earlier proof in this process) is
+    // used by hash, whatever the location says.
     clearArtifactCache();
+    forgetPreparedKeys();
     const zkey = { location: artifacts.wasm.location, sha256: artifacts.zkey.sha256 };
     await expect(attempt({ options: { artifacts: { wasm: artifacts.wasm, zkey } } })).rejects.toMatchObject({
       code: 'ARTIFACT_HASH_MISMATCH',
