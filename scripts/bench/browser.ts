@@ -97,7 +97,7 @@ interface PageResult {
 /** ", peak 212 MiB" for a progress line, when the proof's memory was measured, then where the time went. */
 function mib(r: PageResult): string {
   const memory = r.memory
-    ? `, renderer peak ${(r.memory.peak / 2 ** 20).toFixed(0)} MiB (${(r.memory.before / 2 ** 20).toFixed(0)} before)`
+    ? `, renderer peak ${(r.memory.peak / 2 ** 20).toFixed(0)} MiB (${(r.memory.before / 2 ** 20).toFixed(0)} before), private ${((r.memory.privatePeak ?? 0) / 2 ** 20).toFixed(0)} MiB (${((r.memory.privateBefore ?? 0) / 2 ** 20).toFixed(0)} before)`
     : '';
   const phases = r.phases?.length ? `\n    phases (ms after posting): ${r.phases.map(([m, at]) => `${at} ${m}`).join(' | ')}` : '';
   return memory + phases;
@@ -283,7 +283,7 @@ export async function benchBrowser(
   }
   const median = (xs: number[]) => summarize(xs).median;
   if (o.memory) {
-    const measured = `peak RSS (VmHWM, reset just before each proof) of the Chromium ${version} headless renderer process holding the wallet page, its proving worker and snarkjs's workers (Chromium's other processes not counted)`;
+    const measured = `peak RSS (VmHWM, reset just before each proof) of the Chromium ${version} headless renderer process holding the wallet page, its proving worker and snarkjs's workers (Chromium's other processes not counted); private: the same renderer's anonymous resident memory (RssAnon), sampled every 5 ms`;
     for (const [kind, rs, how] of [
       ['cold', cold, 'a new context: artifacts fetched, hash-checked and compiled, a new worker'],
       ['revisit', revisit, 'a new page and worker in a profile that proved before (its earlier page closed): artifacts from Cache Storage'],

@@ -13,6 +13,10 @@
  *    during the proof. Other Chromium processes (browser, GPU, network) are not counted.
  * RSS includes shared pages (Node's or Chromium's own code), so the figure is what the proving
  * process holds, not what it alone adds; the resident set just before the proof is reported beside it.
+ * For the browser, the renderer's private memory is reported too: its anonymous resident memory
+ * (`RssAnon`: JS heaps, wasm memories and code, buffers; not the Chromium binary's file-backed
+ * pages, which every Chromium process shares), close to what Chrome's task manager calls a tab's
+ * memory footprint. The kernel keeps no high-water mark of it, so its peak is sampled every 5 ms.
  */
 import { execFile, fork } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -25,13 +29,13 @@ const CHILD = fileURLToPath(new URL('./memory-child.mjs', import.meta.url));
 const BUILD = fileURLToPath(new URL('../build.mjs', import.meta.url));
 const MiB = 2 ** 20;
 
-/** VmRSS and VmHWM of a process in bytes, or undefined when /proc does not have it (gone, or not Linux). */
-export function residentSet(pid: number | 'self' = 'self'): { rss: number; hwm: number } | undefined {
+/** VmRSS, VmHWM and RssAnon of a process in bytes, or undefined when /proc does not have them (gone, or not Linux). */
+export function residentSet(pid: number | 'self' = 'self'): { rss: number; hwm: number; anon: number } | undefined {
   try {
     const s = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(s)?.[1] ?? NaN) * 1024;
-    const r = { rss: kb('VmRSS'), hwm: kb('VmHWM') };
-    return Number.isFinite(r.rss) && Number.isFinite(r.hwm) ? r : undefined;
+    const r = { rss: kb('VmRSS'), hwm: kb('VmHWM'), anon: kb('RssAnon') };
+    return Number.isFinite(r.rss) && Number.isFinite(r.hwm) && Number.isFinite(r.anon) ? r : undefined;
   } catch {
     return undefined;
   }
@@ -57,6 +61,9 @@ export interface ProofMemory {
   before: number;
   /** peak resident set from just before the proof to its end, bytes */
   peak: number;
+  /** browser: private (anonymous) resident memory just before the proof and its sampled peak, bytes */
+  privateBefore?: number;
+  privatePeak?: number;
   ms: number;
 }
 
@@ -80,6 +87,13 @@ export function memoryRow(
     maxPeakMiB: Math.round((Math.max(...xs.map((x) => x.peak)) / MiB) * 10) / 10,
     beforeMiB: Math.round((median(xs.map((x) => x.before)) / MiB) * 10) / 10,
     proveMs: Math.round(median(xs.map((x) => x.ms))),
+    ...(xs.every((x) => x.privatePeak !== undefined && x.privateBefore !== undefined)
+      ? {
+          privatePeakMiB: Math.round((median(xs.map((x) => x.privatePeak as number)) / MiB) * 10) / 10,
+          maxPrivatePeakMiB: Math.round((Math.max(...xs.map((x) => x.privatePeak as number)) / MiB) * 10) / 10,
+          privateBeforeMiB: Math.round((median(xs.map((x) => x.privateBefore as number)) / MiB) * 10) / 10,
+        }
+      : {}),
     runs: xs.length,
     measured,
     note,
@@ -102,18 +116,29 @@ async function rendererPids(cdp: { send(method: 'SystemInfo.getProcessInfo'): Pr
 export async function rendererPeak(
   cdp: Parameters<typeof rendererPids>[0],
 ): Promise<() => Promise<Omit<ProofMemory, 'ms'> & { pid: number }>> {
-  const before = new Map<number, number>();
+  const before = new Map<number, { rss: number; anon: number; maxAnon: number }>();
   for (const pid of await rendererPids(cdp)) {
     const m = residentSet(pid);
     if (!m) continue;
     if (!resetPeak(pid)) throw new Error(`cannot reset the peak resident set of renderer ${pid} (/proc/${pid}/clear_refs)`);
-    before.set(pid, m.rss);
+    before.set(pid, { rss: m.rss, anon: m.anon, maxAnon: m.anon });
   }
-  return async () => {
-    let best: { pid: number; before: number; peak: number } | undefined;
-    for (const [pid, rss] of before) {
+  const sample = () => {
+    for (const [pid, b] of before) {
       const m = residentSet(pid);
-      if (m && (!best || m.hwm - rss > best.peak - best.before)) best = { pid, before: rss, peak: m.hwm };
+      if (m && m.anon > b.maxAnon) b.maxAnon = m.anon;
+    }
+  };
+  const sampler = setInterval(sample, 5);
+  return async () => {
+    clearInterval(sampler);
+    sample();
+    let best: { pid: number; before: number; peak: number; privateBefore: number; privatePeak: number } | undefined;
+    for (const [pid, b] of before) {
+      const m = residentSet(pid);
+      if (m && (!best || m.hwm - b.rss > best.peak - best.before)) {
+        best = { pid, before: b.rss, peak: m.hwm, privateBefore: b.anon, privatePeak: b.maxAnon };
+      }
     }
     if (!best) throw new Error('no renderer process found');
     return best;

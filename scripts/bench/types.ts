@@ -239,6 +239,10 @@ export interface MemoryRow {
   beforeMiB: number;
   /** wall time of the measured proofs, median */
   proveMs: number;
+  /** browser: the renderer's private (anonymous) resident memory, sampled peak (median, largest) and before the proof (median) */
+  privatePeakMiB?: number;
+  maxPrivatePeakMiB?: number;
+  privateBeforeMiB?: number;
   runs: number;
   /** exactly which process and figure were measured */
   measured: string;

@@ -317,17 +317,21 @@ async function toOddCoset(c: any, evals: Uint8Array, inc: Uint8Array): Promise<U
   return res as Uint8Array;
 }
 
+/** (A·B - C) / Z on the coset, out of Montgomery form: the scalars of H's multi-exponentiation. The three arrays are given up (moved to the thread). */
 async function joinABC(c: any, a: Uint8Array, b: Uint8Array, cc: Uint8Array): Promise<Uint8Array> {
   const n = a.byteLength / 32;
-  const [res] = await c.tm.queueAction([
-    { cmd: 'ALLOCSET', var: 0, buff: a },
-    { cmd: 'ALLOCSET', var: 1, buff: b },
-    { cmd: 'ALLOCSET', var: 2, buff: cc },
-    { cmd: 'ALLOC', var: 3, len: n * 32 },
-    { cmd: 'CALL', fnName: 'qap_joinABC', params: [{ var: 0 }, { var: 1 }, { var: 2 }, { val: n }, { var: 3 }] },
-    { cmd: 'CALL', fnName: 'frm_batchFromMontgomery', params: [{ var: 3 }, { val: n }, { var: 3 }] },
-    { cmd: 'GET', out: 0, var: 3, len: n * 32 },
-  ]);
+  const [res] = await c.tm.queueAction(
+    [
+      { cmd: 'ALLOCSET', var: 0, buff: a },
+      { cmd: 'ALLOCSET', var: 1, buff: b },
+      { cmd: 'ALLOCSET', var: 2, buff: cc },
+      { cmd: 'ALLOC', var: 3, len: n * 32 },
+      { cmd: 'CALL', fnName: 'qap_joinABC', params: [{ var: 0 }, { var: 1 }, { var: 2 }, { val: n }, { var: 3 }] },
+      { cmd: 'CALL', fnName: 'frm_batchFromMontgomery', params: [{ var: 3 }, { val: n }, { var: 3 }] },
+      { cmd: 'GET', out: 0, var: 3, len: n * 32 },
+    ],
+    c.tm.concurrency > 1 ? [a.buffer, b.buffer, cc.buffer] : undefined,
+  );
   return res as Uint8Array;
 }
 

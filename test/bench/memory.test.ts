@@ -78,8 +78,26 @@ describe('bench memory', () => {
     expect(memoryMarkdown(report([node])).join('\n')).not.toContain('target');
     expect(markdown(report([node]))).toContain('### Peak memory of a proof');
     expect(memoryCsv(report([node]))).toBe(
-      'runtime,kind,peakMiB,maxPeakMiB,beforeMiB,proveMs,runs,note,measured\nnode,cold,400,400,70,1,1,node note,the node process\n',
+      'runtime,kind,peakMiB,maxPeakMiB,beforeMiB,privatePeakMiB,maxPrivatePeakMiB,privateBeforeMiB,proveMs,runs,note,measured\nnode,cold,400,400,70,,,,1,1,node note,the node process\n',
     );
+  });
+
+  it("adds the renderer's private memory (sampled) when measured, and checks the target on both", () => {
+    const row = (peak: number, privatePeak: number) =>
+      memoryRow(
+        'browser',
+        'warm',
+        [{ before: 150 * MiB, peak: peak * MiB, privateBefore: 40 * MiB, privatePeak: privatePeak * MiB, ms: 1 }],
+        'the renderer',
+        'n',
+      );
+    const md = memoryMarkdown(report([row(350, 220)])).join('\n\n');
+    expect(md).toContain('| private peak MiB | largest private MiB | private before MiB |');
+    expect(md).toContain('| browser | warm | 350 | 350 | 150 | 220 | 220 | 40 | 1.0 | 1 | n |');
+    expect(md).toContain(
+      'on the resident set not met (largest browser peak 350 MiB, 367 MB); on private memory met (largest sampled private peak 220 MiB, 231 MB)',
+    );
+    expect(memoryMarkdown(report([row(350, 290)])).join('\n')).toContain('on private memory not met (largest sampled private peak 290 MiB');
   });
 
   it('leaves a report without memory figures as it was (published results render unchanged)', () => {
