@@ -1,11 +1,15 @@
 /**
  * A Groth16 prover over snarkjs's own curve engine (ffjavascript/wasmcurves), the same algorithm
- * as snarkjs 0.7's `groth16.prove` with three changes that make warm proofs faster:
+ * as snarkjs 0.7's `groth16.prove` with these changes, which make proofs faster:
  *  - the zkey is parsed once and kept in memory (points stay in the wasm's LEM form);
  *  - A, B and C = A∘B are evaluated by the wasm `qap_buildABC` in the worker threads, instead of a
  *    JavaScript loop that allocates per coefficient (snarkjs 0.7's buildABC1: ~350 ms here);
  *  - the three FFT chains and the five multi-exponentiations run concurrently, keeping every
  *    worker busy;
+ *  - work crosses to the threads in few, large pieces: a multi-exponentiation sends its bases once
+ *    per thread (msm.ts), each thread gets only its constraint range's coefficients (coefParts),
+ *    and each polynomial's coset transform is one task (toOddCoset); arrays are moved, not cloned,
+ *    where the prover is done with them;
  *  - the four multi-exponentiations that are linear in the witness (A, B in G1 and G2, C) can
  *    start from a base: their sums for another witness of the same key (`linearBase`), plus the
  *    sums over the difference, which is non-zero only where the two witnesses differ
