@@ -329,7 +329,7 @@ export async function benchBrowser(
       kind: 'warm',
       stat: summarize(warm.map((r) => r.ms)),
       workerMs: median(warm.map((r) => r.workerMs)),
-      note: `Chromium ${version} headless, the same worker after a first proof`,
+      note: `Chromium ${version} headless, the same worker right after its first proof`,
     });
   }
   return rows;
