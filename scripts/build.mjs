@@ -52,8 +52,11 @@ function nodeSources(dir = SRC) {
   return out.sort();
 }
 
-/** The Node reader that package.json's "#read-bytes" maps to under the default condition. */
-const READ_BYTES_NODE = join(SRC, 'prover', 'read-bytes.node.ts');
+/** Package imports (package.json "imports") with a browser and a Node variant: dist/ takes the Node one. */
+const NODE_VARIANTS = {
+  '#read-bytes': join(SRC, 'prover', 'read-bytes.node.ts'),
+  '#poseidon-lite': join(SRC, 'poseidon-lite.node.ts'),
+};
 
 /** esbuild plugin: keep every import an import, rewritten to point at the compiled file. */
 const keepImports = {
@@ -62,8 +65,9 @@ const keepImports = {
     b.onResolve({ filter: /.*/ }, (args) => {
       if (args.kind === 'entry-point') return undefined;
       const spec = args.path;
-      if (spec === '#read-bytes') {
-        let rel = relative(args.resolveDir, READ_BYTES_NODE).split(sep).join('/');
+      const nodeVariant = NODE_VARIANTS[spec];
+      if (nodeVariant) {
+        let rel = relative(args.resolveDir, nodeVariant).split(sep).join('/');
         if (!rel.startsWith('.')) rel = `./${rel}`;
         return { path: rel.replace(/\.ts$/, '.js'), external: true };
       }

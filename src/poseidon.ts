@@ -1,20 +1,28 @@
 /**
  * The one Poseidon wrapper (circomlib's parameters): hashes 1 to 16 field elements exactly as
  * circomlib's `Poseidon(n)` template does in the circuits. The default backend is poseidon-lite
- * (pure JavaScript, synchronous, browser-safe). Node processes that hash a lot (the issuer's tree,
- * the verifier) call `enableWasmPoseidon()` from poseidon-wasm.ts once at start: circomlibjs's
- * WebAssembly Poseidon, 4-7 times faster here, with identical outputs (tested).
+ * (pure JavaScript, synchronous, browser-safe), reached through `#poseidon-lite`: in Node every
+ * width at once, in browser bundles each width loaded at its first use (poseidon-lite.browser.ts:
+ * loading all sixteen was most of a prover worker's start). Node processes that hash a lot (the
+ * issuer's tree, the verifier) call `enableWasmPoseidon()` from poseidon-wasm.ts once at start:
+ * circomlibjs's WebAssembly Poseidon, 4-7 times faster here, with identical outputs (tested).
  */
-import * as lite from 'poseidon-lite';
+import { liteWidth } from '#poseidon-lite';
 import { ZkidError } from './errors.ts';
 
 type Hash = (inputs: bigint[]) => bigint;
-/** poseidon-lite's poseidon1 .. poseidon16, indexed by input count - 1. */
-const LITE: Hash[] = Array.from({ length: 16 }, (_, i) => (lite as unknown as Record<string, Hash>)[`poseidon${i + 1}`] as Hash);
+/** poseidon-lite's poseidon1 .. poseidon16 as they are first used, indexed by input count - 1. */
+const LITE: (Hash | undefined)[] = new Array(16);
 
 /** The pure-JavaScript backend (always available). */
 export function poseidonLite(inputs: readonly bigint[]): bigint {
-  return (LITE[inputs.length - 1] as Hash)([...inputs]);
+  const i = inputs.length - 1;
+  let f = LITE[i];
+  if (!f) {
+    f = liteWidth(inputs.length);
+    LITE[i] = f;
+  }
+  return f([...inputs]);
 }
 
 let backend: (inputs: readonly bigint[]) => bigint = poseidonLite;

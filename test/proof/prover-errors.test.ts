@@ -4,8 +4,7 @@ import { holderCommitment } from '../../src/credential/holder.ts';
 import type { Credential } from '../../src/credential/schema.ts';
 import type { Policy } from '../../src/policy.ts';
 import { clearArtifactCache } from '../../src/prover/artifacts.ts';
-import { forgetPreparedKeys } from '../../src/prover/generate-proof.ts';
-import { type GenerateProofOptions, generateProof } from '../../src/prover/generate-proof.ts';
+import { forgetPreparedKeys, type GenerateProofOptions, generateProof } from '../../src/prover/generate-proof.ts';
 import type { RevocationTree } from '../../src/revocation/tree.ts';
 import { artifacts, credentialFor, HOLDER_SECRET, issuer, policy, request, SERIAL, tree } from '../helpers/zkid.ts';
 
