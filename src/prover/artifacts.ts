@@ -1,6 +1,6 @@
 /**
  * The one artifact loader: circuit wasm and zkey (and verification keys) from bytes, a file path
- * (Node) or a URL (Node and browser), checked against their sha256 and cached in memory by hash.
+ * (Node) or a URL (Node and browser), checked against their sha256; concurrent loads of one hash share a read.
  * The file/URL reader is chosen by the bundler through package.json "imports" conditions
  * (#read-bytes), never by sniffing the runtime.
  */
