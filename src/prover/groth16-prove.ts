@@ -30,7 +30,6 @@ interface Section {
   size: number;
 }
 
-/** The prover's key: the zkey's parts (ZkeyParts, its header parsed into the fields below) and what follows from them. */
 /** The QAP coefficients of one constraint range [start, start + n), for one worker thread. */
 export interface CoefPart {
   start: number;
@@ -39,6 +38,7 @@ export interface CoefPart {
   coefs: Uint8Array;
 }
 
+/** The prover's key: the zkey's parts (ZkeyParts, its header parsed into the fields below) and what follows from them. */
 export interface PreparedZkey extends Omit<ZkeyParts, 'header' | 'coefs'> {
   /** the zkey's coefficients split by constraint range, one part per thread of the curve engine (coefsByRange) */
   coefParts: CoefPart[];
@@ -367,10 +367,10 @@ function msmsOf(c: any, z: PreparedZkey, witness: Uint8Array): Promise<Sums> {
   const wC = witness.subarray((z.nPublic + 1) * 32);
   const mine = { points: true, scalars: true };
   return Promise.all([
-    multiExpAffine(c.G1, 'G1', ...gather(z.pointsA, 64, witness, z.nonZero.A), mine),
-    multiExpAffine(c.G1, 'G1', ...gather(z.pointsB1, 64, witness, z.nonZero.B1), mine),
-    multiExpAffine(c.G2, 'G2', ...gather(z.pointsB2, 128, witness, z.nonZero.B2), mine),
-    multiExpAffine(c.G1, 'G1', ...gather(z.pointsC, 64, wC, z.nonZero.C), mine),
+    multiExpAffine(c.G1, ...gather(z.pointsA, 64, witness, z.nonZero.A), mine),
+    multiExpAffine(c.G1, ...gather(z.pointsB1, 64, witness, z.nonZero.B1), mine),
+    multiExpAffine(c.G2, ...gather(z.pointsB2, 128, witness, z.nonZero.B2), mine),
+    multiExpAffine(c.G1, ...gather(z.pointsC, 64, wC, z.nonZero.C), mine),
   ]);
 }
 
@@ -541,7 +541,7 @@ export async function groth16Prove(
   const [ao, bo, co] = await Promise.all([toOddCoset(c, a, inc), toOddCoset(c, b, inc), toOddCoset(c, cc, inc)]);
   const hEvals = await joinABC(c, ao, bo, co);
   onStep('MSM');
-  const [sums, resH] = await Promise.all([msms, multiExpAffine(G1, 'G1', z.pointsH, hEvals, { scalars: true })]);
+  const [sums, resH] = await Promise.all([msms, multiExpAffine(G1, z.pointsH, hEvals, { scalars: true })]);
   const [piA0, pib10, piB0, piC0] = sums;
 
   const r = Fr.random();

@@ -41,7 +41,6 @@ function own(b: Uint8Array): Uint8Array {
  */
 export async function multiExpAffine(
   group: Group,
-  groupName: 'G1' | 'G2',
   points: Uint8Array,
   scalars: Uint8Array,
   give: { points?: boolean; scalars?: boolean } = {},
@@ -56,15 +55,16 @@ export async function multiExpAffine(
   const bits = WINDOW_BITS[Math.floor(Math.log2(n))] as number;
   const windows = Math.floor((scalarSize * 8 - 1) / bits) + 1;
   const groups = Math.max(1, Math.min(windows, group.tm.concurrency));
-  const fn = groupName === 'G1' ? 'g1m_multiexpAffine_chunk' : 'g2m_multiexpAffine_chunk';
+  // G1's base field is Fq (32 bytes), G2's is Fq2 (64).
+  const fn = group.F.n8 === 32 ? 'g1m_multiexpAffine_chunk' : 'g2m_multiexpAffine_chunk';
   const outSize = group.F.n8 * 3;
+  // A single-threaded engine runs the task on this thread (copying into its wasm memory): no copy needed.
+  const threaded = group.tm.concurrency > 1;
   const tasks: Promise<Uint8Array[]>[] = [];
   for (let g = 0; g < groups; g++) {
     const first = Math.floor((g * windows) / groups);
     const end = Math.floor(((g + 1) * windows) / groups);
     const last = g === groups - 1;
-    const threaded = group.tm.concurrency > 1;
-    // A single-threaded engine runs the task on this thread (copying into its wasm memory): no copy needed.
     const p = !threaded || (give.points && last && points.buffer.byteLength === points.byteLength) ? points : own(points);
     const s = !threaded || (give.scalars && last && scalars.buffer.byteLength === scalars.byteLength) ? scalars : own(scalars);
     const task: unknown[] = [
