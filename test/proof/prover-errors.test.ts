@@ -70,6 +70,18 @@ describe('generateProof refuses', () => {
       field: 'zkey',
     });
   });
+  it('a witness generator whose bytes do not match their (pinned) sha256: never compiled', async () => {
+    // A sha256 this process never compiled a generator for, pinned by the holder: the bytes at the
+    // location (the real wasm) are read and refused, not compiled under that name.
+    const sha256 = 'ab'.repeat(32);
+    const { circuit } = await request(over18);
+    const pins = { [circuit]: { wasm: sha256, zkey: artifacts.zkey.sha256 } };
+    await expect(
+      attempt({
+        options: { artifacts: { wasm: { location: artifacts.wasm.location, sha256 }, zkey: artifacts.zkey }, pinnedArtifacts: pins },
+      }),
+    ).rejects.toMatchObject({ code: 'ARTIFACT_HASH_MISMATCH', field: 'wasm' });
+  });
   it('a holder secret that is not a field element', async () => {
     await expect(attempt({ options: { holderSecret: '0x10' } })).rejects.toMatchObject({
       code: 'INVALID_FIELD_ELEMENT',
