@@ -61,7 +61,7 @@ export interface StartOptions {
   databaseUrl?: string;
   /** keys merged over the bench configuration (no rate limits, a one-hour request TTL) */
   config?: Record<string, unknown>;
-  /** extra node options for the service process (e.g. --cpu-prof) */
+  /** extra node options for the service process (e.g. --cpu-prof); default: ZKID_BENCH_NODE_ARGS, split at spaces */
   nodeArgs?: string[];
 }
 
@@ -116,7 +116,8 @@ export async function startServer(o: StartOptions = {}): Promise<RunningServer> 
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
   if (o.databaseUrl) env.DATABASE_URL = o.databaseUrl;
-  const child: ChildProcess = spawn(process.execPath, [...(o.nodeArgs ?? []), entry], {
+  const nodeArgs = o.nodeArgs ?? (process.env.ZKID_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, entry], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -14,15 +14,31 @@ const MAX_ATTEMPTS = 5;
 const INT8_OID = 20;
 
 /** `?` placeholders numbered for PostgreSQL ($1, $2, ...); none of the store's SQL has a `?` in a literal. */
-const numbered = new Map<string, string>();
-export function toPgSql(sql: string): string {
+const numbered = new Map<string, { text: string; name: string }>();
+function pgStatement(sql: string): { text: string; name: string } {
   let out = numbered.get(sql);
   if (out === undefined) {
     let n = 0;
-    out = sql.replace(/\?/g, () => `$${++n}`);
+    const text = sql.replace(/\?/g, () => `$${++n}`);
+    // The store's SQL is a fixed set of texts, so each can be a named prepared statement: parsed
+    // and planned once per connection, then only bound and executed (less work for the server).
+    out = { text, name: `zkid_${createHash('sha256').update(text).digest('hex').slice(0, 24)}` };
     numbered.set(sql, out);
   }
   return out;
+}
+export function toPgSql(sql: string): string {
+  return pgStatement(sql).text;
+}
+
+/**
+ * A query for `pg`: named (prepared once per connection) when it has parameters. A text without
+ * parameters goes through the simple protocol, which is what lets the migrations send several
+ * statements at once.
+ */
+function pgQuery(sql: string, params: readonly SqlValue[]): pg.QueryConfig<SqlValue[]> {
+  const { text, name } = pgStatement(sql);
+  return params.length > 0 ? { text, name, values: params as SqlValue[] } : { text, values: params as SqlValue[] };
 }
 
 /** A 64-bit advisory lock key for a name (signed decimal, as pg_advisory_xact_lock(bigint) wants). */
@@ -32,10 +48,9 @@ export function advisoryKey(name: string): string {
 
 function executor(q: pg.Pool | pg.PoolClient): SqlExecutor {
   return {
-    get: async <T>(sql: string, params: readonly SqlValue[] = []) =>
-      (await q.query(toPgSql(sql), params as SqlValue[])).rows[0] as T | undefined,
-    all: async <T>(sql: string, params: readonly SqlValue[] = []) => (await q.query(toPgSql(sql), params as SqlValue[])).rows as T[],
-    run: async (sql: string, params: readonly SqlValue[] = []) => (await q.query(toPgSql(sql), params as SqlValue[])).rowCount ?? 0,
+    get: async <T>(sql: string, params: readonly SqlValue[] = []) => (await q.query(pgQuery(sql, params))).rows[0] as T | undefined,
+    all: async <T>(sql: string, params: readonly SqlValue[] = []) => (await q.query(pgQuery(sql, params))).rows as T[],
+    run: async (sql: string, params: readonly SqlValue[] = []) => (await q.query(pgQuery(sql, params))).rowCount ?? 0,
   };
 }
 
@@ -85,6 +100,11 @@ export class PostgresEngine implements SqlEngine {
 
   read<T>(fn: (db: SqlExecutor) => Promise<T>): Promise<T> {
     return fn(this.#pooled);
+  }
+
+  /** In autocommit: one round trip, where BEGIN, the statement and COMMIT would take three. */
+  write(sql: string, params: readonly SqlValue[] = []): Promise<number> {
+    return this.#pooled.run(sql, params);
   }
 
   async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {

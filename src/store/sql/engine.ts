@@ -31,6 +31,13 @@ export interface SqlEngine {
   readonly dialect: 'sqlite' | 'postgres';
   /** Statements outside a transaction (each sees committed data only). */
   read<T>(fn: (db: SqlExecutor) => Promise<T>): Promise<T>;
+  /**
+   * One write statement that needs no other statement's view, applied atomically on its own:
+   * PostgreSQL runs it in autocommit (one round trip instead of BEGIN, statement, COMMIT), SQLite
+   * in a group-committed transaction like any other (a statement outside one would pay a disk
+   * sync of its own). @returns how many rows it changed
+   */
+  write(sql: string, params?: readonly SqlValue[]): Promise<number>;
   /** One transaction: committed when `fn` resolves, rolled back when it throws (and the error rethrown). */
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
   /** Take a chain lock until the end of the current transaction (see {@link ChainLock}). */

@@ -40,7 +40,17 @@ export async function getRequest(db: SqlExecutor, id: string): Promise<StoredReq
   return row ? toStoredRequest(row) : undefined;
 }
 
-export function completeRequest(
+const CONSUME = `UPDATE requests SET status = 'verified', completed_at = ?, result_json = ?, response_code_hash = ?
+       WHERE id = ? AND status = 'pending' AND expires_at > ?`;
+
+/** Why a request's conditional UPDATE changed nothing. */
+async function notConsumed(db: SqlExecutor, id: string): Promise<CompleteOutcome> {
+  const row = await db.get<{ status: string }>('SELECT status FROM requests WHERE id = ?', [id]);
+  if (!row) return 'not-found';
+  return row.status === 'pending' ? 'expired' : 'already-used';
+}
+
+export async function completeRequest(
   engine: SqlEngine,
   o: {
     id: string;
@@ -51,36 +61,31 @@ export function completeRequest(
   },
 ): Promise<CompleteOutcome> {
   const now = o.now.getTime();
+  const consume = [now, JSON.stringify(o.result), o.responseCodeHash ?? null, o.id, now];
+  if (!o.nullifier) {
+    // Without a nullifier the conditional UPDATE is the whole decision: one atomic statement.
+    if ((await engine.write(CONSUME, consume)) === 1) return 'completed';
+    return engine.read((db) => notConsumed(db, o.id));
+  }
+  const n = o.nullifier;
   return engine.transaction(async (tx): Promise<CompleteOutcome> => {
-    const consumed = await tx.run(
-      `UPDATE requests SET status = 'verified', completed_at = ?, result_json = ?, response_code_hash = ?
-       WHERE id = ? AND status = 'pending' AND expires_at > ?`,
-      [now, JSON.stringify(o.result), o.responseCodeHash ?? null, o.id, now],
+    if ((await tx.run(CONSUME, consume)) !== 1) return notConsumed(tx, o.id);
+    const inserted = await tx.run(
+      'INSERT INTO nullifiers (scope, policy, nullifier, request_id, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      [n.scope, n.policy, n.value, o.id, now],
     );
-    if (consumed !== 1) {
-      const row = await tx.get<{ status: string }>('SELECT status FROM requests WHERE id = ?', [o.id]);
-      if (!row) return 'not-found';
-      return row.status === 'pending' ? 'expired' : 'already-used';
-    }
-    if (o.nullifier) {
-      const n = o.nullifier;
-      const inserted = await tx.run(
-        'INSERT INTO nullifiers (scope, policy, nullifier, request_id, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
-        [n.scope, n.policy, n.value, o.id, now],
+    if (inserted !== 1) {
+      // A valid proof, but this person is already registered: the challenge is spent either way.
+      const error: StoredError = {
+        code: 'PSEUDONYM_ALREADY_USED',
+        message: 'this person has already registered with this service under this policy',
+        at: o.now.toISOString(),
+      };
+      await tx.run(
+        `UPDATE requests SET status = 'rejected', result_json = NULL, response_code_hash = NULL, last_error_json = ? WHERE id = ?`,
+        [JSON.stringify(error), o.id],
       );
-      if (inserted !== 1) {
-        // A valid proof, but this person is already registered: the challenge is spent either way.
-        const error: StoredError = {
-          code: 'PSEUDONYM_ALREADY_USED',
-          message: 'this person has already registered with this service under this policy',
-          at: o.now.toISOString(),
-        };
-        await tx.run(
-          `UPDATE requests SET status = 'rejected', result_json = NULL, response_code_hash = NULL, last_error_json = ? WHERE id = ?`,
-          [JSON.stringify(error), o.id],
-        );
-        return 'nullifier-used';
-      }
+      return 'nullifier-used';
     }
     return 'completed';
   });

@@ -66,6 +66,10 @@ export class SqliteEngine implements SqlEngine {
     return this.#enqueue(() => fn(this.#exec));
   }
 
+  write(sql: string, params: readonly SqlValue[] = []): Promise<number> {
+    return this.transaction((tx) => tx.run(sql, params));
+  }
+
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (this.#closed) {
