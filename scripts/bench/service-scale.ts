@@ -5,8 +5,12 @@
  *
  * Every scenario starts from a fresh copy of the prepared fixture (scripts/bench/service-fixture.ts),
  * so each of its presentations is distinct, valid and accepted once; only the service is timed.
- * Before the timed burst, each instance verifies a few presentations with a broken proof (the
- * full path, pairing included, then 422; their requests stay pending) to warm it up. The load
+ * Before the timed burst, each instance verifies SCALE_WARMUP presentations with a broken proof
+ * (the full path, pairing included, then 422; their requests stay pending) to warm it up: V8's
+ * optimising compilers and wasm tier-up run on background threads for the first thousand or so
+ * requests of a process, and with a short warm-up they ran inside the burst (per-thread CPU over
+ * an 800-presentation burst after 32 warm-up requests: ~0.4 ms a request on V8's helper threads,
+ * twice that with two instances, each warming its own isolates; after 400: about half). The load
  * generator (scripts/bench/load.ts) keeps `connections` requests in flight; with two instances
  * half of the connections go to each (no proxy). CPU per verification is the service processes'
  * CPU time (all threads, from /proc) over the burst divided by the accepted presentations; for
@@ -21,6 +25,9 @@ import { cpuSeconds, fiveHundreds, latency, postgresCpuSeconds, runLoad, type Sh
 import { type RunningServer, startServer } from './service.ts';
 import { FIXTURE_CONFIG, type Fixture, postgresCopy, sqliteCopy } from './service-fixture.ts';
 import type { ScaleRow } from './types.ts';
+
+/** Broken presentations each instance verifies before a service-scale burst (a running service is warm). */
+export const SCALE_WARMUP = 400;
 
 /** Swap A and C: both stay valid G1 points, so the proof passes every check but the pairing. */
 export function breakProof(p: Presentation): Presentation {
@@ -110,7 +117,7 @@ async function scenario(
   );
   try {
     const bodies = fixture.presentations;
-    await warmUp(d, bodies);
+    await warmUp(d, bodies, SCALE_WARMUP);
     let next = 0;
     const pids = d.servers.map((s) => s.pid);
     const cpu0 = pids.reduce((a, p) => a + cpuSeconds(p), 0);
