@@ -29,14 +29,11 @@ function insecure(message: string): never {
   throw new ZkidError('INSECURE_PROVING_KEY', `the proving key is malformed: ${message}`, 'zkey');
 }
 
+/** n scalars of 128 random bits, 16 bytes each (the multi-exponentiation then walks 128 bits, not 256). */
 function randomScalars(n: number): Uint8Array {
-  const out = new Uint8Array(n * 32);
-  // 128 random bits per scalar (the upper 16 bytes stay zero); getRandomValues takes 64 KiB at most.
-  const r = new Uint8Array(16);
-  for (let i = 0; i < n; i++) {
-    globalThis.crypto.getRandomValues(r);
-    out.set(r, i * 32);
-  }
+  const out = new Uint8Array(n * 16);
+  // getRandomValues fills 64 KiB at most per call.
+  for (let i = 0; i < out.length; i += 65536) globalThis.crypto.getRandomValues(out.subarray(i, i + 65536));
   return out;
 }
 

@@ -14,7 +14,6 @@ const R = 2188824287183927522224640574525727508854836440041603434369820418657580
 /** The twist's cofactor: #E'(Fp2) = h r. */
 const H = 2n * P - R;
 
-// biome-ignore lint/suspicious/noExplicitAny: ffjavascript's curve is untyped
 let curve: any;
 
 /** A random point of the whole twist (order h r with overwhelming probability), in mcl. */
