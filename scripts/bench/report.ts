@@ -261,6 +261,7 @@ export function scaleCsv(rows: ScaleRow[]): string {
       'latencyMaxMs',
       'cpuMsPerVerification',
       'dbCpuMsPerVerification',
+      'loadCpuMsPerRequest',
       'statuses',
     ],
     rows.map((r) => [
@@ -277,6 +278,7 @@ export function scaleCsv(rows: ScaleRow[]): string {
       r.latencyMs.max,
       r.cpuMsPerVerification,
       r.dbCpuMsPerVerification ?? '',
+      r.loadCpuMsPerRequest ?? '',
       statusString(r.statuses),
     ]),
   );
@@ -291,9 +293,22 @@ export function scaleMarkdown(r: Report): string[] {
   if (rows.length) {
     const f = r.serviceFixture;
     out.push('### Service at scale (distinct valid presentations, each accepted once)');
+    // The load generator's column only when measured (results written before it render unchanged).
+    const withLoad = rows.some((x) => x.loadCpuMsPerRequest !== undefined);
     out.push(
       table(
-        ['store', 'instances', 'connections', 'workers', 'accepted/s', 'p50 ms', 'p99 ms', 'CPU ms / verification', 'statuses'],
+        [
+          'store',
+          'instances',
+          'connections',
+          'workers',
+          'accepted/s',
+          'p50 ms',
+          'p99 ms',
+          'CPU ms / verification',
+          ...(withLoad ? ['load generator CPU ms / request'] : []),
+          'statuses',
+        ],
         rows.map((x) => [
           x.store,
           String(x.instances),
@@ -303,9 +318,10 @@ export function scaleMarkdown(r: Report): string[] {
           String(x.latencyMs.p50),
           String(x.latencyMs.p99),
           `${x.cpuMsPerVerification.toFixed(2)}${x.dbCpuMsPerVerification !== undefined ? ` + ${x.dbCpuMsPerVerification.toFixed(2)} db` : ''}`,
+          ...(withLoad ? [x.loadCpuMsPerRequest !== undefined ? x.loadCpuMsPerRequest.toFixed(2) : ''] : []),
           statusString(x.statuses),
         ]),
-        ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
+        ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', ...(withLoad ? ['r' as const] : []), 'l'],
       ),
     );
     const notes: string[] = [];
@@ -315,7 +331,7 @@ export function scaleMarkdown(r: Report): string[] {
       );
     }
     notes.push(
-      '- Two instances: half of the connections to each (no proxy). CPU: the service processes (all threads), and PostgreSQL apart ("db"), per accepted presentation.',
+      `- Two instances: half of the connections to each (no proxy). CPU: the service processes (all threads), and PostgreSQL apart ("db"), per accepted presentation${withLoad ? "; the load generator's (the bench's own process, on the same cores) per request sent" : ''}.`,
     );
     const best = (store: string, c: number) =>
       rows.filter((x) => x.store === store && x.connections === c).reduce((m, x) => Math.max(m, x.acceptedPerSecond), 0);

@@ -122,6 +122,7 @@ async function scenario(
     const pids = d.servers.map((s) => s.pid);
     const cpu0 = pids.reduce((a, p) => a + cpuSeconds(p), 0);
     const db0 = o.store === 'postgres' ? postgresCpuSeconds() : undefined;
+    const load0 = process.cpuUsage();
     const r = await step(`service-scale: ${label}: ${bodies.length} presentations`, () =>
       runLoad(
         d.servers.map((s) => s.url),
@@ -129,6 +130,7 @@ async function scenario(
       ),
     );
     const cpu = pids.reduce((a, p) => a + cpuSeconds(p), 0) - cpu0;
+    const load = process.cpuUsage(load0);
     const db1 = o.store === 'postgres' ? postgresCpuSeconds() : undefined;
     const statuses = statusCounts(r.outcomes);
     const accepted = statuses['200'] ?? 0;
@@ -144,6 +146,7 @@ async function scenario(
       latencyMs: latency(r.outcomes.map((x) => x.ms)),
       cpuMsPerVerification: accepted ? (cpu * 1000) / accepted : 0,
       ...(db0 !== undefined && db1 !== undefined && accepted ? { dbCpuMsPerVerification: ((db1 - db0) * 1000) / accepted } : {}),
+      loadCpuMsPerRequest: (load.user + load.system) / 1000 / Math.max(1, r.outcomes.length),
       note:
         o.instances > 1
           ? `${o.instances} instances on one PostgreSQL database, ${o.connections / o.instances} connections to each (no proxy)`
@@ -151,7 +154,7 @@ async function scenario(
     };
     const bad = fiveHundreds(statuses);
     process.stderr.write(
-      `  ${row.acceptedPerSecond.toFixed(0)} accepted/s; p50 ${row.latencyMs.p50} ms, p99 ${row.latencyMs.p99} ms; ${row.cpuMsPerVerification.toFixed(2)} ms CPU a verification${row.dbCpuMsPerVerification !== undefined ? ` (+ ${row.dbCpuMsPerVerification.toFixed(2)} ms PostgreSQL)` : ''}; statuses ${JSON.stringify(statuses)}${bad ? ` ✘ ${bad} 5xx` : ''}\n`,
+      `  ${row.acceptedPerSecond.toFixed(0)} accepted/s; p50 ${row.latencyMs.p50} ms, p99 ${row.latencyMs.p99} ms; ${row.cpuMsPerVerification.toFixed(2)} ms CPU a verification${row.dbCpuMsPerVerification !== undefined ? ` (+ ${row.dbCpuMsPerVerification.toFixed(2)} ms PostgreSQL)` : ''}; load generator ${row.loadCpuMsPerRequest?.toFixed(2)} ms CPU a request; statuses ${JSON.stringify(statuses)}${bad ? ` ✘ ${bad} 5xx` : ''}\n`,
     );
     return row;
   } finally {

@@ -144,6 +144,8 @@ export interface ScaleRow {
   cpuMsPerVerification: number;
   /** CPU time of the PostgreSQL server's processes per accepted presentation */
   dbCpuMsPerVerification?: number;
+  /** CPU time of the load generator (the bench's own process) per request it sent, on the same cores */
+  loadCpuMsPerRequest?: number;
   note: string;
 }
 

@@ -11,7 +11,7 @@
  */
 import * as mcl from 'mcl-wasm';
 import type { VerificationKey } from './groth16-checks.ts';
-import { isInG2Subgroup, millerLoopVec } from './mcl-fast.ts';
+import { isInG2Subgroup, mclModule, millerLoopVec } from './mcl-fast.ts';
 
 let ready: Promise<void> | undefined;
 function init(): Promise<void> {
@@ -22,6 +22,8 @@ function init(): Promise<void> {
 }
 
 interface PreparedKey {
+  /** the mcl module whose heap holds the precomputed lines (see mclModule) */
+  module: object;
   ic: mcl.G1[];
   alpha: mcl.G1;
   /** Miller loop of e(alpha, beta), for single verification */
@@ -48,8 +50,11 @@ function g2(p: readonly (readonly string[])[]): mcl.G2 {
 
 function prepare(vk: VerificationKey): PreparedKey {
   let k = prepared.get(vk);
-  if (!k) {
+  const module = mclModule();
+  // Prepared again after a new mcl.init elsewhere in the process: the old lines are in the old heap.
+  if (!k || k.module !== module) {
     k = {
+      module,
       ic: vk.IC.map((p) => g1(p)),
       alpha: g1(vk.vk_alpha_1),
       alphaBeta: mcl.millerLoop(g1(vk.vk_alpha_1), g2(vk.vk_beta_2)),

@@ -84,13 +84,23 @@ function u32(ptr: number, bytes: number): Uint32Array {
   return new Uint32Array(mcl.getMemory().buffer, ptr, bytes / 4);
 }
 
-function setupHeap(): Heap {
-  if (heap) return heap;
+/**
+ * mcl-wasm's current wasm module. Every `mcl.init` call creates a new one (new memory), so what
+ * lives on the heap (this file's work area, a key's precomputed lines) belongs to one module.
+ */
+export function mclModule(): object {
   // mcl-wasm sets `mod` on its CommonJS exports once initialised; an ES namespace of a CommonJS
   // module is a snapshot taken at import time, so read it from the live exports object (default).
   const ns = mcl as unknown as { default?: { mod?: RawMcl }; mod?: RawMcl };
   const raw = ns.default?.mod ?? ns.mod;
   if (!raw?._mclBn_millerLoopVec) throw new Error('mcl-wasm is not initialised (or lacks mclBn_millerLoopVec)');
+  return raw;
+}
+
+function setupHeap(): Heap {
+  const raw = mclModule() as RawMcl;
+  // Set up again when something in this process called mcl.init again (a new module).
+  if (heap?.raw === raw) return heap;
   const sizes = [words(new mcl.G1()).length, words(new mcl.G2()).length, words(new mcl.GT()).length, words(new mcl.Fp2()).length];
   if (sizes.join() !== [G1_BYTES / 4, G2_BYTES / 4, GT_BYTES / 4, FP2 / 4].join()) {
     throw new Error(`mcl-wasm's value layout changed (G1, G2, GT, Fp2 words: ${sizes.join(', ')})`);

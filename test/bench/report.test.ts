@@ -276,7 +276,19 @@ describe('benchmark output', () => {
     expect(md).toContain('| 10000 | 32 | 40.0 | 0 | 180 | 190 | 200 | 0.2 | flat | 200:100 400:3300 409:3300 422:3300 |');
     expect(md).toContain('- malformed: 400:3300');
     expect(md).toContain('| passed | 100 | 33 | 8 | 200:5 409:3 | 97 | 100 | 0 | 0 |');
-    expect(scaleCsv(r.serviceScale ?? []).split('\n')[2]).toBe('postgres,2,8,2,100,0.2,450,9,14,20,22,3.25,0.5,200:99 503:1');
+    expect(scaleCsv(r.serviceScale ?? []).split('\n')[2]).toBe('postgres,2,8,2,100,0.2,450,9,14,20,22,3.25,0.5,,200:99 503:1');
+    expect(md).not.toContain('load generator');
+    // The load generator's CPU gets a column of its own once a run measured it.
+    const loaded = markdown({ ...r, serviceScale: [scale({ loadCpuMsPerRequest: 0.314 }), scale({ store: 'postgres', instances: 2 })] });
+    expect(loaded).toContain(
+      '| store | instances | connections | workers | accepted/s | p50 ms | p99 ms | CPU ms / verification | load generator CPU ms / request | statuses |',
+    );
+    expect(loaded).toContain('| sqlite | 1 | 8 | 2 | 500 | 9 | 20 | 3.25 | 0.31 | 200:100 |');
+    expect(loaded).toContain('| postgres | 2 | 8 | 2 | 500 | 9 | 20 | 3.25 |  | 200:100 |');
+    expect(loaded).toContain("the load generator's (the bench's own process, on the same cores) per request sent");
+    expect(scaleCsv([scale({ loadCpuMsPerRequest: 0.314 })]).split('\n')[1]).toBe(
+      'sqlite,1,8,2,100,0.2,500,9,14,20,22,3.25,,0.314,200:100',
+    );
   });
 
   it('draws the prove-time scatter and the throughput bars as SVG', () => {

@@ -165,4 +165,18 @@ describe('verifyPresentations', () => {
   it('answers an empty batch with no verdicts', async () => {
     expect(await verifyPresentations([], { verificationKey: vk })).toEqual([]);
   });
+
+  it('keeps verifying after something else in the process calls mcl.init again (a new wasm module and heap)', async () => {
+    const items = [
+      { presentation: rerandomise(base), request: req },
+      { presentation: shiftC(rerandomise(base), 1n), request: req },
+      { presentation: rerandomise(base), request: req },
+    ];
+    const codes = (vs: Awaited<ReturnType<typeof verifyPresentations>>) => vs.map((v) => (v.verified ? 'OK' : v.code));
+    expect(codes(await verifyPresentations(items, { verificationKey: vk }))).toEqual(['OK', 'PROOF_INVALID', 'OK']);
+    await mcl.init(mcl.BN_SNARK1);
+    mcl.verifyOrderG2(false);
+    expect(codes(await verifyPresentations(items, { verificationKey: vk }))).toEqual(['OK', 'PROOF_INVALID', 'OK']);
+    expect(await verifyPresentation(items[0]?.presentation, req, { verificationKey: vk })).toMatchObject({ verified: true });
+  });
 });
