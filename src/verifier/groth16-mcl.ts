@@ -145,8 +145,9 @@ export async function groth16Pairing(vk: VerificationKey, publicSignals: readonl
  *     prod_i e(-r_i A_i, B_i) · e(R alpha, beta) · e(sum_i r_i vk_x_i, gamma) · e(sum_i r_i C_i, delta) == 1,
  * R = sum_i r_i, where sum_i r_i vk_x_i = R IC[0] + sum_j (sum_i r_i s_ij) IC[j+1]: the public-input
  * terms are folded into one multi-scalar multiplication per batch. N + 3 Miller loops (the N
- * per-proof ones in one multi-pair loop, sharing its squarings) and one final exponentiation. If any proof is invalid the combination fails except with probability
- * about 2^-128, since the r_i are unknown to whoever made the proofs.
+ * per-proof ones in one multi-pair loop, sharing its squarings) and one final exponentiation.
+ * If any proof is invalid the combination fails except with probability about 2^-128, since the
+ * r_i are unknown to whoever made the proofs.
  * @returns true when every proof verifies (false: at least one does not; bisect to find which)
  */
 export async function groth16BatchPairing(
