@@ -4,8 +4,9 @@
  * per-presentation check, N + 3 Miller loops per batch, bisection on failure, so each
  * presentation gets exactly the verdict it would get alone).
  *
- * Presentations wait in one queue; a batch leaves when it has `batchSize` presentations or its
- * oldest has waited `batchWaitMs`, for the first free worker. The event loop only moves messages.
+ * Presentations wait in one queue; batches leave when `batchSize` presentations are queued or the
+ * oldest has waited `batchWaitMs`, and what is queued is then shared among the free workers (at
+ * most `batchSize` each). The event loop only moves messages.
  * Admission is the caller's (VerifierService caps queued + in-flight presentations and answers 503
  * with Retry-After beyond it). A worker that dies fails its batch with INTERNAL_ERROR verdicts
  * (never an acceptance) and is replaced. `close()` waits for everything queued, then stops the
@@ -142,10 +143,15 @@ export class VerifyPool {
     if (this.#o.workers === 0) {
       while (this.#queue.length > 0 && (flush || this.#queue.length >= this.#o.batchSize)) void this.#runInline(this.#take());
     } else {
+      // Once batches leave, what is queued is shared among the free workers (6 queued, 2 free: 3
+      // each; at most batchSize each), so under light load both cores verify at once instead of
+      // one worker taking everything while the other idles.
+      let free = this.#slots.reduce((n, s) => n + (s.batch ? 0 : 1), 0);
+      const go = flush || this.#queue.length >= this.#o.batchSize;
       for (const slot of this.#slots) {
-        if (this.#queue.length === 0 || (!flush && this.#queue.length < this.#o.batchSize)) break;
+        if (this.#queue.length === 0 || !go) break;
         if (slot.batch) continue;
-        const items = this.#take();
+        const items = this.#take(Math.ceil(this.#queue.length / free--));
         const id = this.#nextId++;
         slot.batch = { id, items };
         slot.worker.postMessage({
@@ -160,8 +166,9 @@ export class VerifyPool {
     if (this.#queue.length > 0) this.#timer = setTimeout(() => this.#dispatch(true), this.#o.batchWaitMs);
   }
 
-  #take(): Pending[] {
-    const items = this.#queue.splice(0, this.#o.batchSize);
+  /** The next batch: at most batchSize presentations (and at most `share`). */
+  #take(share = Number.POSITIVE_INFINITY): Pending[] {
+    const items = this.#queue.splice(0, Math.min(this.#o.batchSize, share));
     this.stats.batches++;
     this.stats.presentations += items.length;
     this.stats.largestBatch = Math.max(this.stats.largestBatch, items.length);

@@ -185,6 +185,25 @@ describe('the proving key shape check (second line, behind the pins)', () => {
       },
       'a B2 point is not in the G2 subgroup',
     ],
+    [
+      "a B2 point that is a subgroup point plus a point of order 10069 (the twist cofactor's smallest prime)",
+      async () => {
+        const c: any = await snarkjs.curves.getCurveFromName('bn128');
+        // T = [h r / 10069] P for a point P of the whole twist (#E' = h r): of order 10069
+        const h = 21888242871839275222246405745257275088844257914179612981679871602714643921549n;
+        const T = c.G2.timesScalar(await pointOutsideG2Subgroup(), (h / 10069n) * R);
+        expect(c.G2.isZero(T)).toBe(false);
+        expect(c.G2.isZero(c.G2.timesScalar(T, 10069n))).toBe(true);
+        return craft((z) => {
+          const b2 = sectionStart(z, 7);
+          let i = 0;
+          while (z.subarray(b2 + i * 128, b2 + i * 128 + 128).every((b) => b === 0)) i++;
+          const moved = c.G2.toAffine(c.G2.add(z.slice(b2 + i * 128, b2 + i * 128 + 128), T));
+          z.set(moved, b2 + i * 128);
+        });
+      },
+      'a B2 point is not in the G2 subgroup',
+    ],
   ];
   // Each crafted key against the check itself (no proof needed: the check reads only the key) ...
   it.each(cases)('refuses %s (INSECURE_PROVING_KEY)', async (_name, make, reason) => {

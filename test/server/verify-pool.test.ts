@@ -51,6 +51,22 @@ const forged = (p: Presentation): Presentation => ({
 });
 
 describe('VerifyPool', () => {
+  it('shares what is queued among the free workers when a batch leaves (6 queued, 2 workers: 3 each)', async () => {
+    const pool = new VerifyPool({ verificationKey: vk, workers: 2, batchSize: 16, batchWaitMs: 30 });
+    try {
+      await pool.ready();
+      const verdicts = await Promise.all(variants(6).map((p) => pool.verify(p, req)));
+      expect(verdicts.every((v) => v.verified)).toBe(true);
+      expect(pool.stats).toMatchObject({ batches: 2, presentations: 6, largestBatch: 3 });
+      // a full batch's worth (16) leaves the moment it is queued, shared too: 8 and 8
+      const more = await Promise.all(variants(16).map((p) => pool.verify(p, req)));
+      expect(more.every((v) => v.verified)).toBe(true);
+      expect(pool.stats).toMatchObject({ batches: 4, presentations: 22, largestBatch: 8 });
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('verifies in batches on worker threads, each verdict as verifyPresentation gives it alone', async () => {
     const pool = new VerifyPool({ verificationKey: vk, workers: 2, batchSize: 8, batchWaitMs: 5 });
     try {
