@@ -13,17 +13,17 @@
  *  - the G2 query points (B2) are in the subgroup by a batch test: Q = sum c_i B2_i with random
  *    c_i from the CSPRNG, [r]Q = O, in two rounds with fresh scalars. Write each point as S_i +
  *    T_i, S_i in the subgroup and T_i in the cofactor's torsion: [r]Q = O exactly when
- *    sum c_i T_i = O, and for each prime l of the cofactor with some T_i's l-part non-zero a round
- *    misses it with probability at most 1/l, or 2^-k for an l beyond the k-bit scalars. The
- *    twist's cofactor is 10069 * 5864401 * (a number with no prime factor below 10^7), so round one
- *    takes 128-bit scalars (2^-128 for every large prime) and round two 48-bit ones, enough for
- *    the two small primes (c_i mod l is uniform to within l / 2^48): both rounds together miss a
- *    small-order component with probability at most about 1e-8, as two 128-bit rounds did, for 5/8
- *    of the second round's work.
+ *    sum c_i T_i = O, and for each prime l of the cofactor with some T_i's l-part non-zero a
+ *    round with k-bit scalars misses it with probability at most max(1/l, 2^-k) (plus l / 2^k of
+ *    bias when l < 2^k). The twist's cofactor is 10069 * 5864401 * (a number with no prime factor
+ *    below 10^7). Round one takes 128-bit scalars; round two 48-bit ones, which is enough for the
+ *    two small primes: together they miss a small-order component with probability about 1e-8
+ *    and any other at most about 1e-14, as two 128-bit rounds would, the second round at 3/8 of
+ *    the work.
+ * Points at infinity are allowed in the A, B1, B2 and C queries (wires a matrix never uses).
  *
  * The batch rounds are most of the check's cost (in a browser's cold first proof they compete with
  * the proof for snarkjs's two threads).
- * Points at infinity are allowed in the A, B1, B2 and C queries (wires a matrix never uses).
  */
 import { ZkidError } from '../errors.ts';
 import { curve, type PreparedZkey } from './groth16-prove.ts';
