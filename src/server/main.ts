@@ -136,17 +136,25 @@ async function main(): Promise<void> {
     closeListeners();
     throw e;
   }
+  // What start-up has to say is written after the addresses, so that the first lines a person
+  // sees say where the service page and the wallet are (a start that fails writes it before failing).
+  const notes: (() => void)[] = [];
+  const writeNotes = () => {
+    for (const note of notes.splice(0)) note();
+  };
   let adminToken: string | undefined;
   if (input.adminToken === undefined) {
     if (production) throw new ConfigError('ZKID_ADMIN_TOKEN (or adminToken in the config file) is required when NODE_ENV=production');
     const dev = devAdminToken(dataDir);
     adminToken = dev.token;
     if (dev.created) {
-      process.stderr.write(
-        `\nzkid: generated an admin token for the issuer API (kept in ${join(dataDir, ADMIN_TOKEN_FILE)}):\n\n    ${dev.token}\n\n`,
+      notes.push(() =>
+        process.stderr.write(
+          `zkid: generated an admin token for the issuer API (kept in ${join(dataDir, ADMIN_TOKEN_FILE)}):\n\n    ${dev.token}\n\n`,
+        ),
       );
     } else {
-      logger.info({ file: join(dataDir, ADMIN_TOKEN_FILE) }, 'admin token read from the data directory');
+      notes.push(() => logger.info({ file: join(dataDir, ADMIN_TOKEN_FILE) }, 'admin token read from the data directory'));
     }
   }
   let config: ReturnType<typeof resolveConfig>;
@@ -155,6 +163,7 @@ async function main(): Promise<void> {
     config = resolveConfig(input, { ...(adminToken ? { adminToken } : {}), production });
     store = await openStore({ databaseUrl: env.DATABASE_URL, dataDir });
   } catch (e) {
+    writeNotes();
     closeListeners();
     throw e;
   }
@@ -162,11 +171,12 @@ async function main(): Promise<void> {
   try {
     if (config.roles.issuer) {
       const key = await ensureIssuerKey(store, new Date());
-      logger.info({ keyId: key.id }, 'issuer key ready');
+      notes.push(() => logger.info({ keyId: key.id }, 'issuer key ready'));
     }
     // The service serves the relying party's demo page only; the wallet has its own origin.
     app = await createApp({ store, config, logger, publicDir: SERVICE_PUBLIC_DIR });
   } catch (e) {
+    writeNotes();
     await store.close();
     closeListeners();
     throw e;
@@ -187,11 +197,17 @@ async function main(): Promise<void> {
     serveService(app);
     serveWallet(wallet);
   } catch (e) {
+    writeNotes();
     closeListeners();
     await app.close();
     throw e;
   }
   const walletUrl = config.walletBaseUrl;
+  process.stderr.write(
+    `\nzkid: the service (API and the relying party's demo page) at ${serviceUrl}/service.html\n` +
+      `zkid: the wallet, on its own origin, at ${walletUrl}/\n\n`,
+  );
+  writeNotes();
   logger.info(
     {
       port: portOf(service, port),
@@ -203,10 +219,6 @@ async function main(): Promise<void> {
       serviceId: config.serviceId,
     },
     'listening',
-  );
-  process.stderr.write(
-    `\nzkid: the service (API and the relying party's demo page) at ${serviceUrl}/service.html\n` +
-      `zkid: the wallet, on its own origin, at ${walletUrl}/\n\n`,
   );
 
   let stoppingSince = 0;

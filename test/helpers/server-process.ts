@@ -28,6 +28,8 @@ export interface LaunchOptions {
    * the server's own pid is in its "listening" line (Started.pid).
    */
   viaShell?: boolean;
+  /** stderr sent into stdout (`2>&1`), so stdout() holds both in the order a terminal shows them */
+  mergeStderr?: boolean;
 }
 
 export interface Launched {
@@ -68,7 +70,9 @@ export function launch(o: LaunchOptions): Launched {
   const detached = o.detached === true || o.viaShell === true;
   const [command, args] = o.viaShell
     ? ['/bin/sh', ['-c', `"${process.execPath}" ${SERVER_ENTRY}; true`]]
-    : [process.execPath, [SERVER_ENTRY]];
+    : o.mergeStderr
+      ? ['/bin/sh', ['-c', `exec "${process.execPath}" ${SERVER_ENTRY} 2>&1`]]
+      : [process.execPath, [SERVER_ENTRY]];
   const proc = spawn(command, args, { cwd: ROOT, env: childEnv(o), stdio: ['ignore', 'pipe', 'pipe'], detached });
   let out = '';
   let err = '';

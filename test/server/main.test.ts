@@ -110,6 +110,28 @@ describe('npm start (dist/server/main.js)', () => {
     expect(s.stdout()).toContain('"msg":"stopped"');
   }, 300_000);
 
+  it('writes where the service page and the wallet are before anything else, on a first start and on later ones', async () => {
+    const own = tempDir('zkid-main-first-');
+    try {
+      for (const run of ['first', 'later']) {
+        const s = await start({ dataDir: own, mergeStderr: true });
+        const lines = s
+          .stdout()
+          .split('\n')
+          .filter((l) => l.trim() !== '');
+        expect(lines[0]).toMatch(/^zkid: the service \(API and the relying party's demo page\) at http:\/\/localhost:\d+\/service\.html$/);
+        expect(lines[1]).toMatch(/^zkid: the wallet, on its own origin, at http:\/\/localhost:\d+\/$/);
+        // then what start-up had to say: the new admin token on a first start, the logs
+        if (run === 'first') expect(lines[2]).toMatch(/^zkid: generated an admin token for the issuer API/);
+        else expect(lines.slice(2).some((l) => l.includes('admin token read from the data directory'))).toBe(true);
+        expect(lines.some((l) => l.includes('"msg":"issuer key ready"'))).toBe(true);
+        expect(await stop(s)).toBe(0);
+      }
+    } finally {
+      removeDir(own);
+    }
+  });
+
   it('refuses to start with an invalid config file or, in production, without an admin token', async () => {
     const file = join(dir, 'bad-config.json');
     writeFileSync(file, JSON.stringify({ roots: { count: 0 } }));
