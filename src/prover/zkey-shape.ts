@@ -26,11 +26,10 @@
  * the proof for snarkjs's two threads).
  */
 import { ZkidError } from '../errors.ts';
+import { FIELD_MODULUS as R } from '../field.ts';
 import { curve, type PreparedZkey } from './groth16-prove.ts';
 import { multiExpAffine } from './msm.ts';
 
-/** Scalar field order r of BN254. */
-const R = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
 /** Scalar bytes of each batch round (see above): 128 bits, then 48. */
 const ROUND_SCALAR_BYTES = [16, 6] as const;
 

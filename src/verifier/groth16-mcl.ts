@@ -10,6 +10,7 @@
  * module checks curve membership and the order of B.
  */
 import * as mcl from 'mcl-wasm';
+import { FIELD_MODULUS } from '../field.ts';
 import type { VerificationKey } from './groth16-checks.ts';
 import { isInG2Subgroup, mclModule, millerLoopVec } from './mcl-fast.ts';
 
@@ -111,9 +112,6 @@ export async function parseProof(proof: ProofPoints): Promise<ParsedProof | 'off
   return { A, B, C };
 }
 
-/** BN254 scalar field order r. */
-const FR_MODULUS = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
-
 function frOf(v: bigint): mcl.Fr {
   const f = new mcl.Fr();
   f.setStr(v.toString(10), 10);
@@ -185,8 +183,8 @@ export async function groth16BatchPairing(
   }
   const ml = millerLoopVec(negRA, Bs);
   const sumC = mcl.mulVec(Cs, rs);
-  const foldedFr = folded.map((v) => frOf(v % FR_MODULUS));
-  const Rfr = frOf(R % FR_MODULUS);
+  const foldedFr = folded.map((v) => frOf(v % FIELD_MODULUS));
+  const Rfr = frOf(R % FIELD_MODULUS);
   const vkx = mcl.add(mcl.mul(key.ic[0] as mcl.G1, Rfr), n ? mcl.mulVec(key.ic.slice(1), foldedFr) : new mcl.G1());
   const fixed = mcl.mul(
     mcl.precomputedMillerLoop(mcl.mul(key.alpha, Rfr), key.beta),

@@ -20,6 +20,7 @@
  * (a, b) in 96, G1 as Jacobian (x, y, z) in 144, G2 in 288 and GT (Fp12) in 576.
  */
 import * as mcl from 'mcl-wasm';
+import { BASE_MODULUS as P } from '../field.ts';
 
 /** The raw exports of mcl's wasm module that this file calls (all take heap addresses). */
 interface RawMcl {
@@ -42,7 +43,6 @@ const VEC = 16;
 
 /** BN254's seed x: p = 36x^4 + 36x^3 + 24x^2 + 6x + 1, r = 36x^4 + 36x^3 + 18x^2 + 6x + 1. */
 export const BN254_SEED = 4965661367192848881n;
-const P = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
 
 type Fp2Big = readonly [bigint, bigint];
 const fp = (a: bigint) => ((a % P) + P) % P;
@@ -191,12 +191,8 @@ export function isInG2Subgroup(Q: mcl.G2): boolean {
 export function millerLoopVec(Ps: readonly mcl.G1[], Qs: readonly mcl.G2[]): mcl.GT {
   if (Ps.length !== Qs.length) throw new Error('millerLoopVec: as many G1 as G2 points are needed');
   const h = setupHeap();
-  let f: mcl.GT | undefined;
-  if (Ps.length === 0) {
-    f = new mcl.GT();
-    f.setInt(1);
-    return f;
-  }
+  let f = new mcl.GT();
+  f.setInt(1);
   for (let start = 0; start < Ps.length; start += VEC) {
     const n = Math.min(VEC, Ps.length - start);
     for (let i = 0; i < n; i++) {
@@ -206,7 +202,7 @@ export function millerLoopVec(Ps: readonly mcl.G1[], Qs: readonly mcl.G2[]): mcl
     h.raw._mclBn_millerLoopVec(h.vf, h.vp, h.vq, n);
     const part = new mcl.GT();
     words(part).set(u32(h.vf, GT_BYTES));
-    f = f ? mcl.mul(f, part) : part;
+    f = start === 0 ? part : mcl.mul(f, part);
   }
-  return f as mcl.GT;
+  return f;
 }

@@ -7,10 +7,9 @@
 import * as mcl from 'mcl-wasm';
 import * as snarkjs from 'snarkjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BASE_MODULUS as P, FIELD_MODULUS as R } from '../../src/field.ts';
 import { BN254_SEED, isInG2Subgroup, millerLoopVec } from '../../src/verifier/mcl-fast.ts';
 
-const P = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
-const R = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
 /** The twist's cofactor: #E'(Fp2) = h r. */
 const H = 2n * P - R;
 

@@ -27,9 +27,6 @@ function pgStatement(sql: string): { text: string; name: string } {
   }
   return out;
 }
-export function toPgSql(sql: string): string {
-  return pgStatement(sql).text;
-}
 
 /**
  * A query for `pg`: named (prepared once per connection) when it has parameters. A text without
