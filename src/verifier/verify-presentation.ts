@@ -11,7 +11,7 @@ import { SLOT_NAMES, type SlotName } from '../credential/schema.ts';
 import { isCanonicalFieldElement } from '../field.ts';
 import { policyPrivacyProblem } from '../policy.ts';
 import type { Presentation, ProofRequest } from '../request.ts';
-import { proofShapeProblem, type VerificationKey, verificationKeyProblem } from './groth16-checks.ts';
+import { type KeyProblem, proofShapeProblem, type VerificationKey, verificationKeyProblem } from './groth16-checks.ts';
 import { groth16BatchPairing, groth16Pairing, type ParsedProof, type ProofPoints, parseProof } from './groth16-mcl.ts';
 
 export type VerifyErrorCode =
@@ -52,12 +52,28 @@ export interface Rejected {
 export type Verdict = Accepted | Rejected;
 
 export interface VerifyOptions {
-  /** the pinned verification key of request.circuit */
+  /**
+   * the pinned verification key of request.circuit; treated as immutable once used (its checks
+   * and pairing preparation are done once per key object)
+   */
   verificationKey: VerificationKey | unknown;
   now?: Date;
 }
 
 const reject = (code: VerifyErrorCode, message: string): Rejected => ({ verified: false, code, message });
+
+/** The key's checks by key object and signal count: done once, not once per presentation of a batch. */
+const keyChecks = new WeakMap<object, Map<number, KeyProblem | undefined>>();
+function keyProblem(vk: unknown, nPublic: number): KeyProblem | undefined {
+  if (typeof vk !== 'object' || vk === null) return verificationKeyProblem(vk, nPublic);
+  let byCount = keyChecks.get(vk);
+  if (!byCount) {
+    byCount = new Map();
+    keyChecks.set(vk, byCount);
+  }
+  if (!byCount.has(nPublic)) byCount.set(nPublic, verificationKeyProblem(vk, nPublic));
+  return byCount.get(nPublic);
+}
 
 function decodeDisclosed(name: SlotName, v: bigint): string | number {
   if (name === 'idNumber') return decodeIdNumber(v);
@@ -137,7 +153,7 @@ export async function precheckPresentation(presentation: unknown, request: Proof
     }
   }
 
-  const vkProblem = verificationKeyProblem(o.verificationKey, names.length);
+  const vkProblem = keyProblem(o.verificationKey, names.length);
   if (vkProblem) return reject(vkProblem.code, vkProblem.message);
   const shapeProblem = proofShapeProblem(p.proof);
   if (shapeProblem) return reject('MALFORMED_PROOF', shapeProblem);
