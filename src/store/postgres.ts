@@ -4,6 +4,9 @@
  *
  * - Migrations run at open, all pending ones in one transaction under an advisory lock, so two
  *   instances starting together migrate once; a database written by a newer schema is refused.
+ * - The two statements every presentation makes, the request's lookup and (without a nullifier)
+ *   the consumption of its challenge, are coalesced: those of one turn of the event loop go to the
+ *   server as one statement each (src/store/postgres/requests.ts).
  * - Every multi-row change is one transaction. A challenge is consumed by one conditional UPDATE
  *   (exactly one of any number of concurrent submissions, on any instance, changes the row);
  *   nullifiers, serials and root revisions are unique keys; a response code is redeemed by a
@@ -14,14 +17,30 @@
  */
 
 import { advisoryKey, PostgresEngine, type PostgresEngineOptions } from './postgres/engine.ts';
+import { CoalescedRequests } from './postgres/requests.ts';
 import { checkSchemaVersion, POSTGRES_MIGRATIONS, SCHEMA_VERSION } from './sql/schema.ts';
 import { SqlStore } from './sql/sql-store.ts';
+import type { CompleteOutcome, Store, StoredRequest } from './store.ts';
 
 export type PostgresStoreOptions = PostgresEngineOptions;
 
 export class PostgresStore extends SqlStore {
+  /** the lookups and consumptions of one turn of the event loop, each kind in one statement */
+  readonly coalesced: CoalescedRequests;
+
   private constructor(engine: PostgresEngine) {
     super(engine);
+    this.coalesced = new CoalescedRequests(engine);
+  }
+
+  override getRequest(id: string): Promise<StoredRequest | undefined> {
+    return this.coalesced.lookups.call(id);
+  }
+
+  override completeRequest(o: Parameters<Store['completeRequest']>[0]): Promise<CompleteOutcome> {
+    // With a nullifier it is a transaction of several statements: the shared code, one at a time.
+    if (o.nullifier) return super.completeRequest(o);
+    return this.coalesced.consumptions.call(o);
   }
 
   /**

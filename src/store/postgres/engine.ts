@@ -104,6 +104,23 @@ export class PostgresEngine implements SqlEngine {
     return this.#pooled.run(sql, params);
   }
 
+  /**
+   * One statement of PostgreSQL's own SQL (arrays and all) in autocommit, named so it is prepared
+   * once per connection; run again when the server aborted it as a deadlock or serialisation
+   * failure (it changed nothing then).
+   */
+  async statement<R extends pg.QueryResultRow>(name: string, text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.pool.query<R>({ name, text, values });
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        if (code !== undefined && RETRYABLE.has(code) && attempt < MAX_ATTEMPTS) continue;
+        throw e;
+      }
+    }
+  }
+
   async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const client = await this.pool.connect();

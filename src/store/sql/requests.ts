@@ -44,7 +44,7 @@ const CONSUME = `UPDATE requests SET status = 'verified', completed_at = ?, resu
        WHERE id = ? AND status = 'pending' AND expires_at > ?`;
 
 /** Why a request's conditional UPDATE changed nothing. */
-async function notConsumed(db: SqlExecutor, id: string): Promise<CompleteOutcome> {
+export async function notConsumed(db: SqlExecutor, id: string): Promise<CompleteOutcome> {
   const row = await db.get<{ status: string }>('SELECT status FROM requests WHERE id = ?', [id]);
   if (!row) return 'not-found';
   return row.status === 'pending' ? 'expired' : 'already-used';
