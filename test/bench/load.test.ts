@@ -1,0 +1,81 @@
+/**
+ * The benchmarks' load generator (scripts/bench/load.ts) against a small local server: every
+ * request answered once with its own status and body, exactly `connections` keep-alive
+ * connections spread over the targets, a refused target reported as status 0 and, with
+ * failover, the loop moving on to the next target.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runLoad, statusCounts } from '../../scripts/bench/load.ts';
+
+const servers: Server[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+});
+
+/** A server answering POST /echo/:n with status 200 + n % 3 and the body it got; counts its connections. */
+async function echoServer(): Promise<{ url: string; sockets: () => number }> {
+  let sockets = 0;
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const n = Number(req.url?.split('/')[2] ?? 0);
+      res.writeHead(200 + (n % 3), { 'content-type': 'text/plain' });
+      res.end(`${req.method} ${req.headers['content-type']} ${Buffer.concat(chunks).toString()}`);
+    });
+  });
+  server.on('connection', () => sockets++);
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, sockets: () => sockets };
+}
+
+describe('runLoad', () => {
+  it('answers each request once with its own status and body, over exactly `connections` connections per target', async () => {
+    const [a, b] = [await echoServer(), await echoServer()];
+    const items = Array.from({ length: 60 }, (_, i) => i);
+    let next = 0;
+    const r = await runLoad([a.url, b.url], {
+      connections: 4,
+      next: () => items[next++],
+      shotOf: (i) => ({ path: `/echo/${i}`, body: `body ${i}` }),
+      keepBodies: true,
+    });
+    expect(r.outcomes).toHaveLength(60);
+    expect(r.outcomes.map((o) => o.shot).sort((x, y) => x - y)).toEqual(items);
+    for (const o of r.outcomes) {
+      expect(o.status).toBe(200 + (o.shot % 3));
+      expect(o.body).toBe(`POST application/json body ${o.shot}`);
+      expect(o.ms).toBeGreaterThan(0);
+    }
+    expect(statusCounts(r.outcomes)).toEqual({ '200': 20, '201': 20, '202': 20 });
+    expect([a.sockets(), b.sockets()]).toEqual([2, 2]);
+    expect(new Set(r.outcomes.map((o) => o.target))).toEqual(new Set([0, 1]));
+    expect(r.durationS).toBeGreaterThan(0);
+  });
+
+  it('reports a refused connection as status 0 and, with failover, sends the rest to the next target', async () => {
+    const live = await echoServer();
+    const dead = await echoServer();
+    await new Promise((r) => servers.pop()?.close(r));
+    let next = 0;
+    const r = await runLoad([dead.url, live.url], {
+      connections: 1,
+      failover: true,
+      next: () => (next < 5 ? next++ : undefined),
+      shotOf: (i) => ({ path: `/echo/${i * 3}`, body: 'x', contentType: 'text/plain' }),
+      keepBodies: true,
+    });
+    expect(r.outcomes.map((o) => [o.target, o.status])).toEqual([
+      [0, 0],
+      [1, 200],
+      [1, 200],
+      [1, 200],
+      [1, 200],
+    ]);
+    expect(r.outcomes[0]?.error).toBe('ECONNREFUSED');
+    expect(r.outcomes[1]?.body).toBe('POST text/plain x');
+  });
+});
