@@ -2,9 +2,11 @@
  * SQLite group commit (src/store/sqlite/engine.ts): transactions requested together share one
  * BEGIN/COMMIT (one disk sync) and still behave as if run one after another: each is rolled back
  * alone when it throws, a challenge is consumed exactly once, nothing is acknowledged before the
- * COMMIT, and a failed COMMIT fails every transaction of the group.
+ * COMMIT, and a failed COMMIT fails every transaction of the group. The disk sync: nothing is
+ * acknowledged before the WAL file (that file, by its descriptor) is synced, the event loop runs
+ * meanwhile, syncs requested during one share the next, and a failed sync fails its group.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -134,5 +136,65 @@ describe('SQLite group commit', () => {
       }),
     ).rejects.toThrow('no');
     expect(await keys()).toEqual(['c', 'solo']);
+  });
+
+  it('acknowledges nothing before the WAL file is synced, and the event loop runs meanwhile', async () => {
+    const held: (() => void)[] = [];
+    const synced: number[] = [];
+    engine.syncFile = (fd) =>
+      new Promise<void>((resolve) => {
+        synced.push(fd);
+        held.push(resolve);
+      });
+    let settled = false;
+    const group = Promise.all([insert('s1'), insert('s2')]).then((r) => {
+      settled = true;
+      return r;
+    });
+    while (held.length === 0) await new Promise((r) => setTimeout(r, 1)); // timers fire: the loop is free
+    await new Promise((r) => setTimeout(r, 20));
+    expect(settled).toBe(false);
+    // Committed (a read sees it), not yet acknowledged.
+    expect(await keys()).toEqual(['c', 's1', 's2']);
+    expect(settled).toBe(false);
+    held.shift()?.();
+    expect(await group).toEqual([1, 1]);
+    // The descriptor synced is the WAL file's.
+    expect(synced).toEqual([engine.walDescriptor]);
+    expect(readlinkSync(`/proc/self/fd/${synced[0]}`)).toBe(`${engine.db.name}-wal`);
+  });
+
+  it('lets the groups committed during a sync share the next one', async () => {
+    const held: (() => void)[] = [];
+    engine.syncFile = () => new Promise<void>((resolve) => held.push(resolve));
+    const syncs0 = engine.commits.syncs;
+    const first = insert('g1');
+    while (held.length === 0) await new Promise((r) => setTimeout(r, 1));
+    // three more groups (three turns) commit while the first sync runs
+    const later = [];
+    for (const k of ['g2', 'g3', 'g4']) {
+      later.push(insert(k));
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    expect(held).toHaveLength(1);
+    held.shift()?.();
+    expect(await first).toBe(1);
+    while (held.length === 0) await new Promise((r) => setTimeout(r, 1));
+    expect(held).toHaveLength(1);
+    held.shift()?.();
+    expect(await Promise.all(later)).toEqual([1, 1, 1]);
+    expect(engine.commits.syncs - syncs0).toBe(2);
+    expect(engine.commits.groups).toBeGreaterThanOrEqual(4);
+  });
+
+  it('fails every transaction of a group whose sync fails', async () => {
+    engine.syncFile = async () => {
+      throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+    };
+    const outcomes = await Promise.allSettled([insert('f1'), insert('f2')]);
+    expect(outcomes.map((o) => (o.status === 'rejected' ? o.reason.message : o.value))).toEqual([
+      'EIO: i/o error, fdatasync',
+      'EIO: i/o error, fdatasync',
+    ]);
   });
 });

@@ -29,7 +29,10 @@ export type ChainLock = 'revisions' | 'audit';
 
 export interface SqlEngine {
   readonly dialect: 'sqlite' | 'postgres';
-  /** Statements outside a transaction (each sees committed data only). */
+  /**
+   * Read-only statements outside a transaction (each sees committed data only). Writes go through
+   * `write` or `transaction`: only those are made durable before they settle.
+   */
   read<T>(fn: (db: SqlExecutor) => Promise<T>): Promise<T>;
   /**
    * One write statement that needs no other statement's view, applied atomically on its own:

@@ -16,11 +16,11 @@ import type { SqlEngine, SqlExecutor } from './engine.ts';
 import { type RequestRow, toStoredRequest } from './rows.ts';
 
 export async function insertRequest(
-  db: SqlExecutor,
+  engine: SqlEngine,
   r: { request: ProofRequest; createdAt: Date; rpId?: string; redirectUri?: string },
 ): Promise<void> {
   const q = r.request;
-  await db.run(
+  await engine.write(
     'INSERT INTO requests (id, policy, scope, request_json, created_at, expires_at, rp_id, redirect_uri) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     [
       q.id,
@@ -91,8 +91,8 @@ export async function completeRequest(
   });
 }
 
-export async function recordRejection(db: SqlExecutor, id: string, error: StoredError): Promise<void> {
-  await db.run(`UPDATE requests SET last_error_json = ? WHERE id = ? AND status = 'pending'`, [JSON.stringify(error), id]);
+export async function recordRejection(engine: SqlEngine, id: string, error: StoredError): Promise<void> {
+  await engine.write(`UPDATE requests SET last_error_json = ? WHERE id = ? AND status = 'pending'`, [JSON.stringify(error), id]);
 }
 
 export function redeemResult(engine: SqlEngine, o: { id: string; rpId: string; codeHash: string; now: Date }): Promise<RedeemOutcome> {
@@ -135,6 +135,6 @@ export async function listSessions(db: SqlExecutor, o: { rpId: string; limit: nu
   });
 }
 
-export function purgeExpiredRequests(db: SqlExecutor, before: Date): Promise<number> {
-  return db.run(`DELETE FROM requests WHERE status = 'pending' AND expires_at < ?`, [before.getTime()]);
+export function purgeExpiredRequests(engine: SqlEngine, before: Date): Promise<number> {
+  return engine.write(`DELETE FROM requests WHERE status = 'pending' AND expires_at < ?`, [before.getTime()]);
 }

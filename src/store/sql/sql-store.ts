@@ -33,7 +33,7 @@ export class SqlStore implements Store {
   }
 
   insertRequest(r: { request: ProofRequest; createdAt: Date; rpId?: string; redirectUri?: string }): Promise<void> {
-    return this.engine.read((db) => requests.insertRequest(db, r));
+    return requests.insertRequest(this.engine, r);
   }
   getRequest(id: string): Promise<StoredRequest | undefined> {
     return this.engine.read((db) => requests.getRequest(db, id));
@@ -45,13 +45,13 @@ export class SqlStore implements Store {
     return requests.redeemResult(this.engine, o);
   }
   recordRejection(id: string, error: StoredError): Promise<void> {
-    return this.engine.read((db) => requests.recordRejection(db, id, error));
+    return requests.recordRejection(this.engine, id, error);
   }
   listSessions(o: { rpId: string; limit: number }): Promise<Session[]> {
     return this.engine.read((db) => requests.listSessions(db, o));
   }
   purgeExpiredRequests(before: Date): Promise<number> {
-    return this.engine.read((db) => requests.purgeExpiredRequests(db, before));
+    return requests.purgeExpiredRequests(this.engine, before);
   }
 
   addIssuerKey(key: IssuerKeyRecord, entry: AuditInput): Promise<void> {
