@@ -55,6 +55,9 @@ export class SqliteEngine implements SqlEngine {
   /** the sync running, and the one that starts when it ends */
   #syncing: Promise<void> | undefined;
   #queuedSync: Promise<void> | undefined;
+  /** groups waiting to take their place in the queue */
+  readonly #opening = new Set<Promise<void>>();
+  #closing = false;
   /** How a descriptor is synced (fdatasync on libuv's thread pool); tests replace it to hold or fail a sync. */
   syncFile: (fd: number) => Promise<void> = (fd) =>
     new Promise<void>((resolve, reject) => fdatasync(fd, (e) => (e ? reject(e) : resolve())));
@@ -96,7 +99,7 @@ export class SqliteEngine implements SqlEngine {
 
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      if (this.#closed) {
+      if (this.#closed || this.#closing) {
         reject(new Error('the store is closed'));
         return;
       }
@@ -107,17 +110,31 @@ export class SqliteEngine implements SqlEngine {
       }
       const group = [job];
       this.#group = group;
-      this.#enqueue(async () => {
-        // Let the rest of this turn of the event loop join (a batch's completions).
-        await new Promise((r) => setImmediate(r));
+      const opening = this.#open(group);
+      this.#opening.add(opening);
+      void opening.finally(() => this.#opening.delete(opening));
+    });
+  }
+
+  /**
+   * A group stays open (later transactions join it) while the disk sync before it runs and for the
+   * rest of the turn of the event loop, then takes its place in the queue: under load one COMMIT
+   * and one sync serve everything requested during the previous sync, as when the sync blocked
+   * the event loop, but the event loop runs on meanwhile.
+   */
+  async #open(group: Job[]): Promise<void> {
+    for (let s = this.#queuedSync ?? this.#syncing; s; s = this.#queuedSync ?? this.#syncing) await s.catch(() => undefined);
+    await new Promise((r) => setImmediate(r));
+    try {
+      await this.#enqueue(async () => {
         this.#group = undefined;
         await this.#run(group);
-      }).catch((e: unknown) => {
-        // Closed before its turn: nothing ran, and no later transaction may join this group.
-        if (this.#group === group) this.#group = undefined;
-        for (const j of group) j.reject(e);
       });
-    });
+    } catch (e) {
+      // Closed before its turn: nothing ran, and no later transaction may join this group.
+      if (this.#group === group) this.#group = undefined;
+      for (const j of group) j.reject(e);
+    }
   }
 
   async #run(group: Job[]): Promise<void> {
@@ -207,7 +224,13 @@ export class SqliteEngine implements SqlEngine {
       // the start after a checkpoint) until the connection closes. Its directory entry is made
       // durable once. (Only this descriptor is ever closed by the engine, after the connection:
       // closing a descriptor of the database file would drop SQLite's POSIX locks.)
-      this.#wal = openSync(`${this.db.name}-wal`, 'r');
+      try {
+        this.#wal = openSync(`${this.db.name}-wal`, 'r');
+      } catch (e) {
+        // No WAL yet: no COMMIT has written one, so there is nothing to sync.
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw e;
+      }
       const dir = openSync(dirname(this.db.name), 'r');
       try {
         await new Promise<void>((resolve, reject) => fsync(dir, (e) => (e ? reject(e) : resolve())));
@@ -229,7 +252,9 @@ export class SqliteEngine implements SqlEngine {
   }
 
   async close(): Promise<void> {
-    if (this.#closed) return;
+    if (this.#closed || this.#closing) return;
+    this.#closing = true;
+    while (this.#opening.size > 0) await Promise.all(this.#opening);
     await this.#tail;
     this.#closed = true;
     await this.#queuedSync?.catch(() => undefined);
