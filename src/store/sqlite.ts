@@ -2,10 +2,8 @@
  * The embedded default store: SQLite through better-sqlite3 (major 12; 13 needs Node 22), over
  * the shared store code (src/store/sql/: requests, issuer, revocation, audit).
  *
- * - One file, `<dataDir>/zkid.sqlite`, in WAL mode: nothing is acknowledged before it is on disk,
- *   so an acknowledged transaction survives a process crash and a power loss. The engine syncs the
- *   WAL itself, off the event loop (`synchronous = NORMAL` plus an fdatasync per group of
- *   transactions before their promises settle; src/store/sqlite/engine.ts).
+ * - One file, `<dataDir>/zkid.sqlite`, in WAL mode with `synchronous = FULL`: a committed
+ *   transaction survives a process crash and a power loss.
  * - Every multi-row change runs in one IMMEDIATE transaction (the write lock is taken at BEGIN,
  *   so two writers never deadlock on a lock upgrade): a crash leaves all of it or none of it.
  * - Challenges are consumed with `UPDATE ... WHERE status = 'pending' AND expires_at > now` and a
@@ -53,10 +51,8 @@ function openDatabase(o: SqliteStoreOptions): Database.Database {
       throw e;
     }
     db.pragma('journal_mode = WAL');
-    // NORMAL: a COMMIT writes the WAL without waiting for the disk; the engine syncs the WAL on the
-    // thread pool before it acknowledges anything (nullifiers and consumed challenges must survive
-    // power loss, and the event loop must not stop for the disk).
-    db.pragma('synchronous = NORMAL');
+    // FULL: a commit is on disk before it is acknowledged (nullifiers and consumed challenges must survive power loss).
+    db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     migrate(db, file);

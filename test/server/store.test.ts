@@ -429,8 +429,7 @@ describe('SQLite store: its own file', () => {
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     expect(s.schemaVersion).toBe(SCHEMA_VERSION);
     expect(s.database.pragma('journal_mode', { simple: true })).toBe('wal');
-    // NORMAL: the engine syncs the WAL itself before it acknowledges (test/store/sqlite-group-commit.test.ts)
-    expect(s.database.pragma('synchronous', { simple: true })).toBe(1);
+    expect(s.database.pragma('synchronous', { simple: true })).toBe(2); // FULL
   });
 
   it('lets one store own a data directory at a time', async () => {

@@ -2,15 +2,17 @@
  * SQLite group commit (src/store/sqlite/engine.ts): transactions requested together share one
  * BEGIN/COMMIT (one disk sync) and still behave as if run one after another: each is rolled back
  * alone when it throws, a challenge is consumed exactly once, nothing is acknowledged before the
- * COMMIT, and a failed COMMIT fails every transaction of the group. The disk sync: nothing is
- * acknowledged before the WAL file (that file, by its descriptor) is synced, the event loop runs
- * meanwhile, what is requested during a sync forms one group with one sync, and a failed sync
- * fails its group.
+ * COMMIT, and a failed COMMIT fails every transaction of the group. The store's single-statement
+ * writes (request inserts, rejections, purges) are groups too, not autocommits that each wait for
+ * the disk on the event loop.
  */
-import { mkdtempSync, readlinkSync, rmSync } from 'node:fs';
+
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BUILTIN_POLICIES, type Policy } from '../../src/policy.ts';
+import { createProofRequest } from '../../src/request.ts';
 import type { SqliteEngine } from '../../src/store/sqlite/engine.ts';
 import { SqliteStore } from '../../src/store/sqlite.ts';
 
@@ -108,12 +110,11 @@ describe('SQLite group commit', () => {
     expect(await keys()).toEqual(['c', 'z']);
   });
 
-  it('keeps reads out of a group: a read sees committed rows only, and a write once it is acknowledged', async () => {
-    const writes = Promise.all([insert('r1'), insert('r2')]);
-    // requested while the group is still open: it does not wait for the group, and sees none of it
-    expect(await keys()).toEqual(['c']);
-    await writes;
-    expect(await keys()).toEqual(['c', 'r1', 'r2']);
+  it('keeps reads out of a group: a read requested during it sees the committed rows only', async () => {
+    const writes = [insert('r1'), insert('r2')];
+    const read = keys();
+    await Promise.all(writes);
+    expect(await read).toEqual(['c', 'r1', 'r2']);
   });
 
   it('refuses transactions once the store is closed, also those requested while it closes', async () => {
@@ -140,64 +141,25 @@ describe('SQLite group commit', () => {
     expect(await keys()).toEqual(['c', 'solo']);
   });
 
-  it('acknowledges nothing before the WAL file is synced, and the event loop runs meanwhile', async () => {
-    const held: (() => void)[] = [];
-    const synced: number[] = [];
-    engine.syncFile = (fd) =>
-      new Promise<void>((resolve) => {
-        synced.push(fd);
-        held.push(resolve);
-      });
-    let settled = false;
-    const group = Promise.all([insert('s1'), insert('s2')]).then((r) => {
-      settled = true;
-      return r;
-    });
-    while (held.length === 0) await new Promise((r) => setTimeout(r, 1)); // timers fire: the loop is free
-    await new Promise((r) => setTimeout(r, 20));
-    expect(settled).toBe(false);
-    // Committed (a read sees it), not yet acknowledged.
-    expect(await keys()).toEqual(['c', 's1', 's2']);
-    expect(settled).toBe(false);
-    held.shift()?.();
-    expect(await group).toEqual([1, 1]);
-    // The descriptor synced is the WAL file's.
-    expect(synced).toEqual([engine.walDescriptor]);
-    expect(readlinkSync(`/proc/self/fd/${synced[0]}`)).toBe(`${engine.db.name}-wal`);
-  });
-
-  it('gathers what is requested during a disk sync into one group: one COMMIT and one sync for it', async () => {
-    const held: (() => void)[] = [];
-    engine.syncFile = () => new Promise<void>((resolve) => held.push(resolve));
+  it("groups the store's request inserts, rejections and purges like any transaction", async () => {
+    const exec = countExec();
     const before = { ...engine.commits };
-    const first = insert('g1');
-    while (held.length === 0) await new Promise((r) => setTimeout(r, 1));
-    // requested in three turns of the event loop while the first group's sync runs
-    const later = [];
-    for (const k of ['g2', 'g3', 'g4']) {
-      later.push(insert(k));
-      await new Promise((r) => setTimeout(r, 2));
-    }
-    expect(held).toHaveLength(1);
-    expect(engine.commits.groups - before.groups).toBe(1);
-    held.shift()?.();
-    expect(await first).toBe(1);
-    while (held.length === 0) await new Promise((r) => setTimeout(r, 1));
-    held.shift()?.();
-    expect(await Promise.all(later)).toEqual([1, 1, 1]);
-    expect(engine.commits.groups - before.groups).toBe(2);
-    expect(engine.commits.transactions - before.transactions).toBe(4);
-    expect(engine.commits.syncs - before.syncs).toBe(2);
-  });
-
-  it('fails every transaction of a group whose sync fails', async () => {
-    engine.syncFile = async () => {
-      throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
-    };
-    const outcomes = await Promise.allSettled([insert('f1'), insert('f2')]);
-    expect(outcomes.map((o) => (o.status === 'rejected' ? o.reason.message : o.value))).toEqual([
-      'EIO: i/o error, fdatasync',
-      'EIO: i/o error, fdatasync',
-    ]);
+    const reqs = Array.from({ length: 12 }, () =>
+      createProofRequest({
+        policy: BUILTIN_POLICIES.over18 as Policy,
+        serviceId: 'shop.example',
+        issuers: [['1', '2']],
+        roots: ['3'],
+        ttlSeconds: 60,
+      }),
+    );
+    await Promise.all(reqs.map((request) => store.insertRequest({ request, createdAt: new Date() })));
+    const error = { code: 'PROOF_INVALID', message: 'no', at: new Date().toISOString() };
+    await Promise.all(reqs.slice(0, 6).map((r) => store.recordRejection(r.id, error)));
+    expect(await store.purgeExpiredRequests(new Date(Date.now() + 3_600_000))).toBe(12);
+    exec.restore();
+    expect(engine.commits.groups - before.groups).toBe(3);
+    expect(engine.commits.transactions - before.transactions).toBe(12 + 6 + 1);
+    expect(exec.calls.filter((s) => s === 'COMMIT')).toHaveLength(3);
   });
 });
