@@ -31,7 +31,8 @@ export interface SqlEngine {
   readonly dialect: 'sqlite' | 'postgres';
   /**
    * Read-only statements outside a transaction (each sees committed data only). Writes go through
-   * `write` or `transaction`: only those are made durable before they settle.
+   * `write` or `transaction`: on SQLite those share a group's COMMIT and disk sync, where a write
+   * here would wait for a disk sync of its own on the event loop.
    */
   read<T>(fn: (db: SqlExecutor) => Promise<T>): Promise<T>;
   /**
