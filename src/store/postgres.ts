@@ -34,10 +34,14 @@ export class PostgresStore extends SqlStore {
   }
 
   override getRequest(id: string): Promise<StoredRequest | undefined> {
+    // PostgreSQL's text cannot hold NUL, so no stored id has one; sent in a coalesced statement,
+    // such an id (from a URL's %00) would fail the whole statement, every other caller's too.
+    if (id.includes('\u0000')) return Promise.resolve(undefined);
     return this.coalesced.lookups.call(id);
   }
 
   override completeRequest(o: Parameters<Store['completeRequest']>[0]): Promise<CompleteOutcome> {
+    if (o.id.includes('\u0000')) return Promise.resolve('not-found');
     // With a nullifier it is a transaction of several statements: the shared code, one at a time.
     if (o.nullifier) return super.completeRequest(o);
     return this.coalesced.consumptions.call(o);

@@ -186,4 +186,18 @@ suite(`PostgreSQL round trips${harness ? '' : ' (skipped: PostgreSQL unreachable
       }
     }
   });
+
+  it("answers an id PostgreSQL cannot hold (a NUL, from a URL's %00) as not found, without failing the others of its turn", async () => {
+    const now = new Date();
+    const r = newRequest();
+    await store.insertRequest({ request: r, createdAt: now });
+    const [bad, good] = await Promise.all([store.getRequest(`${r.id}\u0000`), store.getRequest(r.id)]);
+    expect(bad).toBeUndefined();
+    expect(good?.id).toBe(r.id);
+    const outcomes = await Promise.all([
+      store.completeRequest({ id: `\u0000${r.id}`, now, result }),
+      store.completeRequest({ id: r.id, now, result }),
+    ]);
+    expect(outcomes).toEqual(['not-found', 'completed']);
+  });
 });
