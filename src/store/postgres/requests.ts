@@ -21,7 +21,7 @@ import type { CompleteOutcome, StoredRequest, VerifiedResult } from '../store.ts
 import { Coalescer } from './coalesce.ts';
 import type { PostgresEngine } from './engine.ts';
 
-/** Items in one statement at most (a verification batch is at most 64; the rest waits a statement). */
+/** Items in one statement at most (a turn with more makes several statements, sent together). */
 export const COALESCE_MAX = 64;
 
 const SELECT_MANY = 'SELECT * FROM requests WHERE id = ANY($1::text[])';
