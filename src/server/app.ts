@@ -27,6 +27,7 @@ import { circuitParams, publicSignalNames } from '../circuit/registry.ts';
 import { enableWasmPoseidon } from '../poseidon-wasm.ts';
 import type { ProofRequest } from '../request.ts';
 import { createRootSigner } from '../revocation/root-signer.ts';
+import type { CoalescedRequests } from '../store/postgres/requests.ts';
 import type { Store } from '../store/store.ts';
 import { terminateCurve } from '../verifier/curve.ts';
 import { verificationKeyProblem } from '../verifier/groth16-checks.ts';
@@ -197,7 +198,15 @@ export async function createApp(deps: AppDeps): Promise<ZkidApp> {
   if (trustedIssuers.length > 64) throw new ConfigError('config trustedIssuers: at most 64 issuer keys');
 
   let revokedCache = { revision: -1, count: 0 };
+  let pool: VerifyPool | undefined;
+  const coalesced = (store as { coalesced?: CoalescedRequests }).coalesced;
   const metrics = createMetrics({
+    batching: {
+      verification: () => pool?.stats,
+      ...(coalesced
+        ? { store: () => ({ request_lookup: coalesced.lookups.stats, request_consumption: coalesced.consumptions.stats }) }
+        : {}),
+    },
     revision: () => (follower ? (follower.revision ?? -1) : registry.revision),
     revoked: () => {
       if (revokedCache.revision !== registry.revision) revokedCache = { revision: registry.revision, count: registry.revokedCount };
@@ -224,7 +233,6 @@ export async function createApp(deps: AppDeps): Promise<ZkidApp> {
     limiterStores,
     draining: false,
   };
-  let pool: VerifyPool | undefined;
   if (config.roles.verifier && !deps.verify) {
     // Verification on every core: worker threads verifying batches (see verify-pool.ts).
     pool = new VerifyPool({ verificationKey: circuit.verificationKey, ...config.verification, logger });

@@ -23,9 +23,11 @@ interface Family {
 export class Counter implements Family {
   readonly type = 'counter';
   readonly #values = new Map<string, number>();
+  /** `collect`: series read at each scrape from counts kept elsewhere (a pool's, a store's) */
   constructor(
     readonly name: string,
     readonly help: string,
+    readonly collect?: () => [Labels, number][],
   ) {}
   inc(labels: Labels = {}, by = 1): void {
     const k = labelKey(labels);
@@ -35,6 +37,7 @@ export class Counter implements Family {
     return this.#values.get(labelKey(labels)) ?? 0;
   }
   render(): string[] {
+    for (const [labels, v] of this.collect?.() ?? []) this.#values.set(labelKey(labels), v);
     return [...this.#values].map(([k, v]) => `${this.name}${k} ${v}`);
   }
 }
@@ -118,7 +121,13 @@ export class Registry {
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 /** The service's metrics. */
-export function createMetrics(o: { revision: () => number; revoked: () => number }) {
+/** Counts kept by the verification pool and, on PostgreSQL, the store's coalescing, read at each scrape. */
+export interface BatchingCounts {
+  verification?: () => { batches: number; presentations: number } | undefined;
+  store?: () => Record<'request_lookup' | 'request_consumption', { statements: number; items: number }> | undefined;
+}
+
+export function createMetrics(o: { revision: () => number; revoked: () => number; batching?: BatchingCounts }) {
   const registry = new Registry();
   const startedAt = Date.now();
   return {
@@ -136,6 +145,32 @@ export function createMetrics(o: { revision: () => number; revoked: () => number
       new Histogram('zkid_verification_duration_seconds', 'time to verify one presentation', [0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1]),
     ),
     verificationsInFlight: registry.register(new Gauge('zkid_verifications_in_flight', 'presentations being verified now')),
+    verificationBatches: registry.register(
+      new Counter(
+        'zkid_verification_batches_total',
+        'batches the verification pool verified (presentations / batches: the mean batch)',
+        () => {
+          const c = o.batching?.verification?.();
+          return c ? [[{}, c.batches]] : [];
+        },
+      ),
+    ),
+    verificationBatched: registry.register(
+      new Counter('zkid_verification_batched_presentations_total', 'presentations the verification pool verified in batches', () => {
+        const c = o.batching?.verification?.();
+        return c ? [[{}, c.presentations]] : [];
+      }),
+    ),
+    storeStatements: registry.register(
+      new Counter('zkid_store_coalesced_statements_total', 'statements the PostgreSQL store sent for coalesced calls, by operation', () =>
+        Object.entries(o.batching?.store?.() ?? {}).map(([op, c]) => [{ op }, c.statements]),
+      ),
+    ),
+    storeCalls: registry.register(
+      new Counter('zkid_store_coalesced_calls_total', 'calls the PostgreSQL store answered with coalesced statements, by operation', () =>
+        Object.entries(o.batching?.store?.() ?? {}).map(([op, c]) => [{ op }, c.items]),
+      ),
+    ),
     requestsCreated: registry.register(new Counter('zkid_proof_requests_created_total', 'proof requests issued, by policy')),
     credentialsIssued: registry.register(new Counter('zkid_credentials_issued_total', 'credentials issued, by channel')),
     revocationRevision: registry.register(new Gauge('zkid_revocation_revision', 'current revision of the revocation tree', o.revision)),

@@ -231,3 +231,10 @@ export function fakePresentation(requestId: string, over: Record<string, unknown
     ...over,
   };
 }
+
+/** The value of one series of /metrics (`name` with its labels, as exposed), 0 when absent. */
+export async function metricValue(app: Parameters<typeof request>[0], series: string): Promise<number> {
+  const text = (await request(app).get('/metrics')).text;
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.slice(series.length + 1)) : 0;
+}

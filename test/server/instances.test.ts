@@ -29,6 +29,7 @@ import {
   enrol,
   expectError,
   type Holder,
+  metricValue,
   newRequest,
   prove,
   removeDir,
@@ -159,6 +160,17 @@ describe.skipIf(pgProblem !== undefined)(`two instances on one PostgreSQL databa
     for (const app of [a, b]) expect((await requestStatus(app, id)).body).toMatchObject({ status: 'verified' });
     // And a later replay to either is refused.
     expectError(await submit(a, id, presentation), 409, 'REQUEST_ALREADY_USED');
+  });
+
+  it("count the store's coalesced statements and the calls they answered in /metrics", async () => {
+    const series = (op: string) => [`zkid_store_coalesced_statements_total{op="${op}"}`, `zkid_store_coalesced_calls_total{op="${op}"}`];
+    const read = async () => Promise.all(['request_lookup', 'request_consumption'].flatMap(series).map((s) => metricValue(a, s)));
+    const before = await read();
+    const { id, presentation } = await twin('over18');
+    expect((await submit(a, id, presentation)).status).toBe(200);
+    const after = await read();
+    // one lookup and one consumption, each a statement of its own here (nothing else in their turns)
+    expect(after.map((v, i) => v - (before[i] as number))).toEqual([1, 1, 1, 1]);
   });
 
   it('let the store decide when both instances have verified the same presentation: one 200, one 409', async () => {

@@ -15,6 +15,7 @@ import { verifyPresentation } from '../../src/verifier/verify-presentation.ts';
 import {
   enrol,
   expectError,
+  metricValue,
   newRequest,
   prove,
   redeem,
@@ -128,6 +129,20 @@ describe('the service on worker threads', () => {
     expect(res.body).toMatchObject({ verified: true, requestId: req.id });
     expect((await redeem(t.app, req.id, res.body.responseCode)).status).toBe(200);
     expectError(await submit(t.app, req.id, variants(1)[0]), 409, 'REQUEST_ALREADY_USED');
+  });
+
+  it('counts its batches and the presentations in them in /metrics', async () => {
+    const batches = () => metricValue(t.app, 'zkid_verification_batches_total');
+    const batched = () => metricValue(t.app, 'zkid_verification_batched_presentations_total');
+    const [b0, p0] = [await batches(), await batched()];
+    const ids = ['twin-metrics-1', 'twin-metrics-2', 'twin-metrics-3'];
+    for (const id of ids) await twinRequest(t.store, req, id, t.clock.now());
+    const answers = await Promise.all(ids.map((id) => submit(t.app, id, { ...variants(1)[0], requestId: id } as Presentation)));
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect((await batched()) - p0).toBe(3);
+    const b = (await batches()) - b0;
+    expect(b).toBeGreaterThanOrEqual(1);
+    expect(b).toBeLessThanOrEqual(3);
   });
 
   it('rejects a forged presentation with the code of the single path', async () => {
