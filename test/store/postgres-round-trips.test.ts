@@ -113,7 +113,8 @@ suite(`PostgreSQL round trips${harness ? '' : ' (skipped: PostgreSQL unreachable
       expect(sent).toHaveLength(1);
       expect(sent[0]).toMatch(/^\[zkid_requests_by_ids\] SELECT \* FROM requests WHERE id = ANY/);
       sent.length = 0;
-      // Each fresh request twice (the second of each pair loses), plus a used, an expired and a missing one.
+      // Each fresh request twice (one of each pair wins: the two go in separate statements, which
+      // race), plus a used, an expired and a missing one.
       const calls = [...fresh, ...fresh, done, expired].map((r) =>
         store.completeRequest({ id: r.id, now, result, responseCodeHash: 'ab'.repeat(32) }),
       );
@@ -125,8 +126,7 @@ suite(`PostgreSQL round trips${harness ? '' : ' (skipped: PostgreSQL unreachable
     expect(looked.slice(0, 24).map((r) => r?.id)).toEqual(fresh.map((r) => r.id));
     expect(looked[24]).toBeUndefined();
     expect(looked[25]?.id).toBe(fresh[0]?.id);
-    expect(outcomes.slice(0, 24)).toEqual(fresh.map(() => 'completed'));
-    expect(outcomes.slice(24, 48)).toEqual(fresh.map(() => 'already-used'));
+    for (let i = 0; i < 24; i++) expect([outcomes[i], outcomes[24 + i]].sort()).toEqual(['already-used', 'completed']);
     expect(outcomes.slice(48)).toEqual(['already-used', 'expired', 'not-found']);
     // Two consumption statements (the repeats cannot share one with their first), and one lookup for each call the UPDATEs did not consume.
     const kinds = sent.map((s) => (s.match(/^\[([^\]]+)\]/)?.[1] ?? s).replace(/^zkid_[0-9a-f]{24}$/, 'single'));
