@@ -130,6 +130,12 @@ export interface BatchingCounts {
 export function createMetrics(o: { revision: () => number; revoked: () => number; batching?: BatchingCounts }) {
   const registry = new Registry();
   const startedAt = Date.now();
+  const poolCount = (k: 'batches' | 'presentations') => (): [Labels, number][] => {
+    const c = o.batching?.verification?.();
+    return c ? [[{}, c[k]]] : [];
+  };
+  const storeCount = (k: 'statements' | 'items') => (): [Labels, number][] =>
+    Object.entries(o.batching?.store?.() ?? {}).map(([op, c]) => [{ op }, c[k]]);
   return {
     registry,
     httpRequests: registry.register(new Counter('zkid_http_requests_total', 'HTTP requests by method, route pattern and status')),
@@ -149,26 +155,28 @@ export function createMetrics(o: { revision: () => number; revoked: () => number
       new Counter(
         'zkid_verification_batches_total',
         'batches the verification pool verified (presentations / batches: the mean batch)',
-        () => {
-          const c = o.batching?.verification?.();
-          return c ? [[{}, c.batches]] : [];
-        },
+        poolCount('batches'),
       ),
     ),
     verificationBatched: registry.register(
-      new Counter('zkid_verification_batched_presentations_total', 'presentations the verification pool verified in batches', () => {
-        const c = o.batching?.verification?.();
-        return c ? [[{}, c.presentations]] : [];
-      }),
+      new Counter(
+        'zkid_verification_batched_presentations_total',
+        'presentations the verification pool verified in batches',
+        poolCount('presentations'),
+      ),
     ),
     storeStatements: registry.register(
-      new Counter('zkid_store_coalesced_statements_total', 'statements the PostgreSQL store sent for coalesced calls, by operation', () =>
-        Object.entries(o.batching?.store?.() ?? {}).map(([op, c]) => [{ op }, c.statements]),
+      new Counter(
+        'zkid_store_coalesced_statements_total',
+        'statements the PostgreSQL store sent for coalesced calls, by operation',
+        storeCount('statements'),
       ),
     ),
     storeCalls: registry.register(
-      new Counter('zkid_store_coalesced_calls_total', 'calls the PostgreSQL store answered with coalesced statements, by operation', () =>
-        Object.entries(o.batching?.store?.() ?? {}).map(([op, c]) => [{ op }, c.items]),
+      new Counter(
+        'zkid_store_coalesced_calls_total',
+        'calls the PostgreSQL store answered with coalesced statements, by operation',
+        storeCount('items'),
       ),
     ),
     requestsCreated: registry.register(new Counter('zkid_proof_requests_created_total', 'proof requests issued, by policy')),

@@ -11,6 +11,12 @@ import type { ChainLock, SqlEngine, SqlExecutor, SqlValue } from '../sql/engine.
 /** SQLSTATEs of a transaction that may simply be run again. */
 const RETRYABLE = new Set(['40001', '40P01']);
 const MAX_ATTEMPTS = 5;
+
+/** May the work that failed with `e` on this attempt simply be run again? */
+function retryable(e: unknown, attempt: number): boolean {
+  const code = (e as { code?: string }).code;
+  return code !== undefined && RETRYABLE.has(code) && attempt < MAX_ATTEMPTS;
+}
 const INT8_OID = 20;
 
 /** `?` placeholders numbered for PostgreSQL ($1, $2, ...); none of the store's SQL has a `?` in a literal. */
@@ -114,8 +120,7 @@ export class PostgresEngine implements SqlEngine {
       try {
         return await this.pool.query<R>({ name, text, values });
       } catch (e) {
-        const code = (e as { code?: string }).code;
-        if (code !== undefined && RETRYABLE.has(code) && attempt < MAX_ATTEMPTS) continue;
+        if (retryable(e, attempt)) continue;
         throw e;
       }
     }
@@ -135,8 +140,7 @@ export class PostgresEngine implements SqlEngine {
           await client.query('ROLLBACK').catch((err: Error) => {
             broken = err;
           });
-          const code = (e as { code?: string }).code;
-          if (code !== undefined && RETRYABLE.has(code) && attempt < MAX_ATTEMPTS) continue;
+          if (retryable(e, attempt)) continue;
           throw e;
         }
       } finally {
