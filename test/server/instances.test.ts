@@ -244,7 +244,7 @@ describe.skipIf(pgProblem !== undefined)(`two instances on one PostgreSQL databa
       ),
     );
     expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200]);
-    expect(answers.map((r) => r.body.revision).sort()).toEqual([start + 1, start + 2, start + 3, start + 4]);
+    expect(answers.map((r) => r.body.revision).sort((x, y) => x - y)).toEqual([start + 1, start + 2, start + 3, start + 4]);
     await Promise.all([a.context.registry.refresh(), b.context.registry.refresh()]);
     expect(a.context.registry.revision).toBe(start + 4);
     expect(b.context.registry.root).toBe(a.context.registry.root);
