@@ -5,12 +5,16 @@
  *
  * Every scenario starts from a fresh copy of the prepared fixture (scripts/bench/service-fixture.ts),
  * so each of its presentations is distinct, valid and accepted once; only the service is timed.
- * Before the timed burst, each instance verifies SCALE_WARMUP presentations with a broken proof
- * (the full path, pairing included, then 422; their requests stay pending) to warm it up: V8's
- * optimising compilers and wasm tier-up run on background threads for the first thousand or so
- * requests of a process, and with a short warm-up they ran inside the burst (per-thread CPU over
- * an 800-presentation burst after 32 warm-up requests: ~0.4 ms a request on V8's helper threads,
- * twice that with two instances, each warming its own isolates; after 400: about half). The load
+ * Before the timed burst, each instance is warmed up as a service that has been running a while
+ * would be: SCALE_WARMUP.broken presentations with a broken proof (the full path, pairing and
+ * bisection included, then 422), then SCALE_WARMUP.mismatched with a wrong challenge (the HTTP
+ * path, the store's lookup and rejection record, the pool and the worker's precheck, then 422);
+ * their requests stay pending. V8 optimises a process's hot functions on background threads over
+ * its first few thousand requests, and with a short warm-up that work ran inside the burst (per
+ * thread CPU while a fresh process answers rounds of 1,000: V8's helper threads 0.39 ms a request
+ * in the first round, 0.05-0.09 from the fourth; after 400 broken proofs only, a 2,000 burst
+ * spent ~0.25 ms a presentation on them and the main thread 0.49 ms, against ~0.1 and 0.37 after
+ * the mismatched ones too; accepted/s 766-780 against 910-986, same code and host). The load
  * generator (scripts/bench/load.ts) keeps `connections` requests in flight; with two instances
  * half of the connections go to each (no proxy). CPU per verification is the service processes'
  * CPU time (all threads, from /proc) over the burst divided by the accepted presentations; for
@@ -19,6 +23,7 @@
 
 import { rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { SIGNAL } from '../../src/circuit/registry.ts';
 import type { Presentation } from '../../src/request.ts';
 import { step } from '../lib/progress.ts';
 import { cpuSeconds, fiveHundreds, latency, postgresCpuSeconds, runLoad, type Shot, statusCounts } from './load.ts';
@@ -26,12 +31,23 @@ import { type RunningServer, startServer } from './service.ts';
 import { FIXTURE_CONFIG, type Fixture, postgresCopy, sqliteCopy } from './service-fixture.ts';
 import type { ScaleRow } from './types.ts';
 
-/** Broken presentations each instance verifies before a service-scale burst (a running service is warm). */
-export const SCALE_WARMUP = 400;
+/**
+ * What each instance answers before a service-scale burst (a running service is warm): broken
+ * proofs (every verification step, the batch's bisection) and presentations with a wrong
+ * challenge (rejected in the worker's precheck: cheap, and they warm everything around it).
+ */
+export const SCALE_WARMUP = { broken: 400, mismatched: 6000 };
 
 /** Swap A and C: both stay valid G1 points, so the proof passes every check but the pairing. */
 export function breakProof(p: Presentation): Presentation {
   return { ...p, proof: { ...p.proof, pi_a: p.proof.pi_c, pi_c: p.proof.pi_a } };
+}
+
+/** The same presentation bound to another challenge: refused (CHALLENGE_MISMATCH) before any curve arithmetic. */
+export function mischallenge(p: Presentation): Presentation {
+  const publicSignals = [...p.publicSignals];
+  publicSignals[SIGNAL.challenge] = publicSignals[SIGNAL.challenge] === '1' ? '2' : '1';
+  return { ...p, publicSignals };
 }
 
 export const presentationShot = (p: Presentation): Shot => ({ path: `/v1/requests/${p.requestId}/presentation`, body: JSON.stringify(p) });
@@ -83,18 +99,30 @@ export async function deploy(
 }
 
 /**
- * Broken presentations through each instance, 8 at a time (so every verification worker gets
- * batches): full verification, then 422. Their requests stay pending.
+ * Warm each instance up with presentations that are refused (422), 8 at a time (so every
+ * verification worker gets batches): `broken` with a broken proof (full verification), then
+ * `mismatched` with a wrong challenge. Their requests stay pending.
+ * @throws when a warm-up presentation is answered otherwise (the deployment is not what it seems)
  */
-export async function warmUp(d: Deployment, presentations: Presentation[], perInstance = 32): Promise<void> {
+export async function warmUp(
+  d: Deployment,
+  presentations: Presentation[],
+  o: { broken: number; mismatched?: number } = { broken: 32 },
+): Promise<void> {
   let i = 0;
+  const pick = () => presentations[i++ % presentations.length] as Presentation;
   await Promise.all(
     d.servers.map(async (s) => {
-      const broken = Array.from({ length: perInstance }, () => breakProof(presentations[i++ % presentations.length] as Presentation));
-      let k = 0;
-      const r = await runLoad([s.url], { connections: 8, next: () => broken[k++], shotOf: presentationShot });
-      const wrong = r.outcomes.filter((x) => x.status !== 422);
-      if (wrong.length) throw new Error(`warm-up: ${wrong.length} broken proofs answered ${wrong[0]?.status}, not 422`);
+      const phases: [string, Presentation[]][] = [
+        ['broken proofs', Array.from({ length: o.broken }, () => breakProof(pick()))],
+        ['wrong challenges', Array.from({ length: o.mismatched ?? 0 }, () => mischallenge(pick()))],
+      ];
+      for (const [what, bodies] of phases) {
+        let k = 0;
+        const r = await runLoad([s.url], { connections: 8, next: () => bodies[k++], shotOf: presentationShot });
+        const wrong = r.outcomes.filter((x) => x.status !== 422);
+        if (wrong.length) throw new Error(`warm-up: ${wrong.length} ${what} answered ${wrong[0]?.status}, not 422`);
+      }
     }),
   );
 }
