@@ -29,6 +29,8 @@ export interface Outcome<T> {
   /** the target (index into `targets`) that answered or failed */
   target: number;
   ms: number;
+  /** order in which the requests were sent (0 first): the first `connections` are the first wave, all sent at once */
+  seq: number;
   /** the response body when `keepBodies` */
   body?: string;
   error?: string;
@@ -88,6 +90,7 @@ export async function runLoad<T>(targets: string[], o: LoadOptions<T>): Promise<
   const outcomes: Outcome<T>[] = [];
   let first = 0;
   let last = 0;
+  let sent = 0;
   const loop = async (i: number) => {
     let target = i % urls.length;
     // this loop's connection to each target, opened when first used
@@ -105,9 +108,10 @@ export async function runLoad<T>(targets: string[], o: LoadOptions<T>): Promise<
       const shot = o.shotOf(item);
       const t0 = performance.now();
       if (first === 0) first = t0;
+      const seq = sent++;
       const r = await send(clientFor(target), shot, o.keepBodies === true);
       last = performance.now();
-      const out: Outcome<T> = { ...r, shot: item, target, ms: last - t0 };
+      const out: Outcome<T> = { ...r, shot: item, target, ms: last - t0, seq };
       outcomes.push(out);
       o.onOutcome?.(out);
       if (r.status === 0 && o.failover) target = (target + 1) % urls.length;

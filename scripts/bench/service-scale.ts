@@ -174,6 +174,7 @@ async function scenario(
       durationS: r.durationS,
       acceptedPerSecond: r.durationS > 0 ? accepted / r.durationS : 0,
       latencyMs: latency(r.outcomes.map((x) => x.ms)),
+      afterFirstWaveMs: latency(r.outcomes.filter((x) => x.seq >= o.connections).map((x) => x.ms)),
       cpuMsPerVerification: accepted ? (cpu * 1000) / accepted : 0,
       ...(db0 !== undefined && db1 !== undefined && accepted ? { dbCpuMsPerVerification: ((db1 - db0) * 1000) / accepted } : {}),
       loadCpuMsPerRequest: (load.user + load.system) / 1000 / Math.max(1, r.outcomes.length),
@@ -184,7 +185,7 @@ async function scenario(
     };
     const bad = fiveHundreds(statuses);
     process.stderr.write(
-      `  ${row.acceptedPerSecond.toFixed(0)} accepted/s; p50 ${row.latencyMs.p50} ms, p99 ${row.latencyMs.p99} ms; ${row.cpuMsPerVerification.toFixed(2)} ms CPU a verification${row.dbCpuMsPerVerification !== undefined ? ` (+ ${row.dbCpuMsPerVerification.toFixed(2)} ms PostgreSQL)` : ''}; load generator ${row.loadCpuMsPerRequest?.toFixed(2)} ms CPU a request; statuses ${JSON.stringify(statuses)}${bad ? ` ✘ ${bad} 5xx` : ''}\n`,
+      `  ${row.acceptedPerSecond.toFixed(0)} accepted/s; p50 ${row.latencyMs.p50} ms, p99 ${row.latencyMs.p99} ms (after the first wave ${row.afterFirstWaveMs?.p99} ms); ${row.cpuMsPerVerification.toFixed(2)} ms CPU a verification${row.dbCpuMsPerVerification !== undefined ? ` (+ ${row.dbCpuMsPerVerification.toFixed(2)} ms PostgreSQL)` : ''}; load generator ${row.loadCpuMsPerRequest?.toFixed(2)} ms CPU a request; statuses ${JSON.stringify(statuses)}${bad ? ` ✘ ${bad} 5xx` : ''}\n`,
     );
     return row;
   } finally {

@@ -140,6 +140,11 @@ export interface ScaleRow {
   durationS: number;
   acceptedPerSecond: number;
   latencyMs: Latency;
+  /**
+   * latency without the first wave (the first `connections` requests, sent at the same instant
+   * when the burst starts, which queue behind one another): the steady state
+   */
+  afterFirstWaveMs?: Latency;
   /** CPU time (all threads) of the service processes per accepted presentation */
   cpuMsPerVerification: number;
   /** CPU time of the PostgreSQL server's processes per accepted presentation */

@@ -1,7 +1,7 @@
 /**
  * The benchmarks' load generator (scripts/bench/load.ts) against a small local server: every
  * request answered once with its own status and body, exactly `connections` keep-alive
- * connections spread over the targets, a refused target reported as status 0 and, with
+ * connections spread over the targets, each request's place in the sending order, a refused target reported as status 0 and, with
  * failover, the loop moving on to the next target.
  */
 import { createServer, type Server } from 'node:http';
@@ -54,6 +54,14 @@ describe('runLoad', () => {
     expect([a.sockets(), b.sockets()]).toEqual([2, 2]);
     expect(new Set(r.outcomes.map((o) => o.target))).toEqual(new Set([0, 1]));
     expect(r.durationS).toBeGreaterThan(0);
+    // send order: each number once; the first wave (one request a connection) are the items 0-3
+    expect(r.outcomes.map((o) => o.seq).sort((x, y) => x - y)).toEqual(items);
+    expect(
+      r.outcomes
+        .filter((o) => o.seq < 4)
+        .map((o) => o.shot)
+        .sort((x, y) => x - y),
+    ).toEqual([0, 1, 2, 3]);
   });
 
   it('reports a refused connection as status 0 and, with failover, sends the rest to the next target', async () => {
