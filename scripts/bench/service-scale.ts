@@ -99,9 +99,9 @@ export async function deploy(
 }
 
 /**
- * Warm each instance up with presentations that are refused (422), 8 at a time (so every
- * verification worker gets batches): `broken` with a broken proof (full verification), then
- * `mismatched` with a wrong challenge. Their requests stay pending.
+ * Warm each instance up with presentations that are refused, 8 at a time (so every verification
+ * worker gets batches): `broken` with a broken proof (full verification, 422 PROOF_INVALID), then
+ * `mismatched` with a wrong challenge (422 CHALLENGE_MISMATCH). Their requests stay pending.
  * @throws when a warm-up presentation is answered otherwise (the deployment is not what it seems)
  */
 export async function warmUp(
@@ -113,15 +113,19 @@ export async function warmUp(
   const pick = () => presentations[i++ % presentations.length] as Presentation;
   await Promise.all(
     d.servers.map(async (s) => {
-      const phases: [string, Presentation[]][] = [
-        ['broken proofs', Array.from({ length: o.broken }, () => breakProof(pick()))],
-        ['wrong challenges', Array.from({ length: o.mismatched ?? 0 }, () => mischallenge(pick()))],
+      const phases: [string, string, Presentation[]][] = [
+        ['broken proofs', 'PROOF_INVALID', Array.from({ length: o.broken }, () => breakProof(pick()))],
+        ['wrong challenges', 'CHALLENGE_MISMATCH', Array.from({ length: o.mismatched ?? 0 }, () => mischallenge(pick()))],
       ];
-      for (const [what, bodies] of phases) {
+      for (const [what, code, bodies] of phases) {
         let k = 0;
-        const r = await runLoad([s.url], { connections: 8, next: () => bodies[k++], shotOf: presentationShot });
-        const wrong = r.outcomes.filter((x) => x.status !== 422);
-        if (wrong.length) throw new Error(`warm-up: ${wrong.length} ${what} answered ${wrong[0]?.status}, not 422`);
+        const r = await runLoad([s.url], { connections: 8, next: () => bodies[k++], shotOf: presentationShot, keepBodies: true });
+        const wrong = r.outcomes.filter((x) => x.status !== 422 || !x.body?.includes(`"code":"${code}"`));
+        if (wrong.length) {
+          throw new Error(
+            `warm-up: ${wrong.length} ${what} answered ${wrong[0]?.status} ${wrong[0]?.body?.slice(0, 200)}, not 422 ${code}`,
+          );
+        }
       }
     }),
   );
