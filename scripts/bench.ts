@@ -95,6 +95,7 @@ const program = new Command()
     'prepared presentations each service-scale scenario sends (cached outside the repo; default 2000; --quick 64)',
   )
   .option('--scale-connections <list>', 'connection counts of the service-scale scenarios', '8,64')
+  .option('--scale-runs <n>', 'rounds of the service-scale scenarios, alternating; medians reported (default 3; --quick 1)')
   .option('--workers-zero', 'service-scale: also run every scenario with verification on the main thread (workers = 0)')
   .option('--soak-requests <n>', 'mixed requests of the soak (default 10000; --quick 2000)')
   .option(
@@ -123,6 +124,7 @@ interface Opts {
   connections: string;
   duration?: string;
   scaleProofs?: string;
+  scaleRuns?: string;
   scaleConnections: string;
   workersZero?: boolean;
   soakRequests?: string;
@@ -555,9 +557,10 @@ async function scaleParts(run: Set<Part>): Promise<void> {
       await benchServiceScale(f, {
         connections,
         noWorkersToo: opts.workersZero === true,
+        runs: Math.max(1, num(opts.scaleRuns, 3, 1, 'scale-runs')),
         pgUrl: opts.pgUrl,
-        onRow: (row) => {
-          report.serviceScale?.push(row);
+        onRows: (rows) => {
+          report.serviceScale = rows;
           save();
         },
       });

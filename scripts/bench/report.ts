@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { proveChart, throughputChart } from './charts.ts';
-import type { MemoryRow, Report, ResultRow, ScaleRow, ServiceRow, Stat } from './types.ts';
+import type { MemoryRow, Report, ResultRow, ScaleRow, ScaleRun, ServiceRow, Stat } from './types.ts';
 
 // ---- number formatting
 
@@ -263,6 +263,7 @@ export function scaleCsv(rows: ScaleRow[]): string {
       'dbCpuMsPerVerification',
       'loadCpuMsPerRequest',
       'statuses',
+      'acceptedPerSecondRuns',
     ],
     rows.map((r) => [
       r.store,
@@ -280,6 +281,7 @@ export function scaleCsv(rows: ScaleRow[]): string {
       r.dbCpuMsPerVerification ?? '',
       r.loadCpuMsPerRequest ?? '',
       statusString(r.statuses),
+      (r.runs ?? []).map((x) => x.acceptedPerSecond.toFixed(1)).join(' '),
     ]),
   );
 }
@@ -296,6 +298,11 @@ export function scaleMarkdown(r: Report): string[] {
     // The load generator's column only when measured (results written before it render unchanged).
     const withLoad = rows.some((x) => x.loadCpuMsPerRequest !== undefined);
     const withWave = rows.some((x) => x.afterFirstWaveMs !== undefined);
+    /** a median with the runs' min-max, when the scenario ran more than once */
+    const spread = (x: ScaleRow, value: string, of: (run: ScaleRun) => number | undefined, digits: number): string => {
+      const vs = (x.runs ?? []).map(of).filter((v): v is number => v !== undefined);
+      return vs.length > 1 ? `${value} (${Math.min(...vs).toFixed(digits)}-${Math.max(...vs).toFixed(digits)})` : value;
+    };
     out.push(
       table(
         [
@@ -316,10 +323,10 @@ export function scaleMarkdown(r: Report): string[] {
           String(x.instances),
           String(x.connections),
           String(x.workers),
-          x.acceptedPerSecond.toFixed(0),
+          spread(x, x.acceptedPerSecond.toFixed(0), (run) => run.acceptedPerSecond, 0),
           String(x.latencyMs.p50),
-          String(x.latencyMs.p99),
-          ...(withWave ? [x.afterFirstWaveMs ? String(x.afterFirstWaveMs.p99) : ''] : []),
+          spread(x, String(x.latencyMs.p99), (run) => run.p99Ms, 0),
+          ...(withWave ? [x.afterFirstWaveMs ? spread(x, String(x.afterFirstWaveMs.p99), (run) => run.p99AfterFirstWaveMs, 0) : ''] : []),
           `${x.cpuMsPerVerification.toFixed(2)}${x.dbCpuMsPerVerification !== undefined ? ` + ${x.dbCpuMsPerVerification.toFixed(2)} db` : ''}`,
           ...(withLoad ? [x.loadCpuMsPerRequest !== undefined ? x.loadCpuMsPerRequest.toFixed(2) : ''] : []),
           statusString(x.statuses),
@@ -331,6 +338,12 @@ export function scaleMarkdown(r: Report): string[] {
     if (f) {
       notes.push(
         `- ${f.presentations} presentations a scenario, from a cache of ${f.cached} proved once in ${Math.round(f.proveWallS)} s (${(f.proveWallS / Math.max(1, f.cached)).toFixed(2)} s a proof, 2 child processes; ${f.provedNow ? `${f.provedNow} proved by this run` : 'all from the cache'}); each scenario starts from a fresh copy of the service state.`,
+      );
+    }
+    const rounds = Math.max(0, ...rows.map((x) => x.runs?.length ?? 0));
+    if (rounds > 1) {
+      notes.push(
+        `- Each scenario ran ${rounds} times, in rounds (every scenario once a round, so a host that slows for a minute slows one run of each); the figures are medians over the runs, with min-max in parentheses; statuses summed.`,
       );
     }
     if (withWave) {

@@ -29,7 +29,7 @@ import { step } from '../lib/progress.ts';
 import { cpuSeconds, fiveHundreds, latency, postgresCpuSeconds, runLoad, type Shot, statusCounts } from './load.ts';
 import { type RunningServer, startServer } from './service.ts';
 import { FIXTURE_CONFIG, type Fixture, postgresCopy, sqliteCopy } from './service-fixture.ts';
-import type { ScaleRow } from './types.ts';
+import type { Latency, ScaleRow } from './types.ts';
 
 /**
  * What each instance answers before a service-scale burst (a running service is warm): broken
@@ -201,30 +201,87 @@ export interface ScaleOptions {
   connections: number[];
   /** also run each scenario with verification on the main thread (workers = 0) */
   noWorkersToo: boolean;
+  /** rounds: each runs every scenario once (default 1); the rows give the medians */
+  runs?: number;
   pgUrl?: string;
-  onRow?: (row: ScaleRow) => void;
+  /** every scenario's row so far, after each run (for saving partial results) */
+  onRows?: (rows: ScaleRow[]) => void;
 }
 
-/** SQLite × 1 and PostgreSQL × 2 at each connection count (and workers = 0 when asked). */
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+
+const medianLatency = (ls: Latency[]): Latency => ({
+  mean: median(ls.map((l) => l.mean)),
+  p50: median(ls.map((l) => l.p50)),
+  p90: median(ls.map((l) => l.p90)),
+  p99: median(ls.map((l) => l.p99)),
+  max: median(ls.map((l) => l.max)),
+});
+
+/**
+ * One row for the runs of one scenario: each figure the median over the runs (so the figures of
+ * a row may come from different runs), statuses summed, every run listed in `runs`.
+ */
+export function combineRuns(rows: ScaleRow[]): ScaleRow {
+  const [first] = rows;
+  if (!first) throw new RangeError('combineRuns needs at least one run');
+  if (rows.length === 1) return first;
+  const all = <T>(f: (r: ScaleRow) => T | undefined): T[] | undefined => {
+    const xs = rows.map(f);
+    return xs.every((x) => x !== undefined) ? (xs as T[]) : undefined;
+  };
+  const statuses: Record<string, number> = {};
+  for (const r of rows) for (const [k, v] of Object.entries(r.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
+  const wave = all((r) => r.afterFirstWaveMs);
+  const db = all((r) => r.dbCpuMsPerVerification);
+  const load = all((r) => r.loadCpuMsPerRequest);
+  return {
+    ...first,
+    statuses,
+    durationS: median(rows.map((r) => r.durationS)),
+    acceptedPerSecond: median(rows.map((r) => r.acceptedPerSecond)),
+    latencyMs: medianLatency(rows.map((r) => r.latencyMs)),
+    ...(wave ? { afterFirstWaveMs: medianLatency(wave) } : {}),
+    cpuMsPerVerification: median(rows.map((r) => r.cpuMsPerVerification)),
+    ...(db ? { dbCpuMsPerVerification: median(db) } : {}),
+    ...(load ? { loadCpuMsPerRequest: median(load) } : {}),
+    runs: rows.map((r) => ({
+      acceptedPerSecond: r.acceptedPerSecond,
+      p99Ms: r.latencyMs.p99,
+      ...(r.afterFirstWaveMs ? { p99AfterFirstWaveMs: r.afterFirstWaveMs.p99 } : {}),
+      cpuMsPerVerification: r.cpuMsPerVerification,
+    })),
+  };
+}
+
+/**
+ * SQLite × 1 and PostgreSQL × 2 at each connection count (and workers = 0 when asked), `runs`
+ * rounds of all of them (so a host that slows down for a minute slows one run of each scenario,
+ * not every run of one); one row a scenario, the medians of its runs.
+ */
 export async function benchServiceScale(fixture: Fixture, o: ScaleOptions): Promise<ScaleRow[]> {
-  const rows: ScaleRow[] = [];
+  const scenarios: { store: 'sqlite' | 'postgres'; instances: number; connections: number; workers?: number }[] = [];
   for (const workers of o.noWorkersToo ? [undefined, 0] : [undefined]) {
     for (const connections of o.connections) {
       for (const [store, instances] of [
         ['sqlite', 1],
         ['postgres', 2],
       ] as const) {
-        const row = await scenario(fixture, {
-          store,
-          instances,
-          connections,
-          ...(workers !== undefined ? { workers } : {}),
-          ...(o.pgUrl ? { pgUrl: o.pgUrl } : {}),
-        });
-        rows.push(row);
-        o.onRow?.(row);
+        scenarios.push({ store, instances, connections, ...(workers !== undefined ? { workers } : {}) });
       }
     }
   }
-  return rows;
+  const runs: ScaleRow[][] = scenarios.map(() => []);
+  const combined = () => runs.filter((r) => r.length > 0).map(combineRuns);
+  for (let round = 0; round < Math.max(1, o.runs ?? 1); round++) {
+    for (const [i, s] of scenarios.entries()) {
+      runs[i]?.push(await scenario(fixture, { ...s, ...(o.pgUrl ? { pgUrl: o.pgUrl } : {}) }));
+      o.onRows?.(combined());
+    }
+  }
+  return combined();
 }

@@ -151,7 +151,20 @@ export interface ScaleRow {
   dbCpuMsPerVerification?: number;
   /** CPU time of the load generator (the bench's own process) per request it sent, on the same cores */
   loadCpuMsPerRequest?: number;
+  /**
+   * each run of this scenario when it ran more than once (--scale-runs; rounds alternate the
+   * scenarios); the row's figures are then the medians over them, its statuses their sum
+   */
+  runs?: ScaleRun[];
   note: string;
+}
+
+/** One run of a service-scale scenario. */
+export interface ScaleRun {
+  acceptedPerSecond: number;
+  p99Ms: number;
+  p99AfterFirstWaveMs?: number;
+  cpuMsPerVerification: number;
 }
 
 /** A long mixed run against one instance: statuses and resident memory over time. */
