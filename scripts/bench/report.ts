@@ -299,7 +299,7 @@ export function scaleMarkdown(r: Report): string[] {
     const withLoad = rows.some((x) => x.loadCpuMsPerRequest !== undefined);
     const withWave = rows.some((x) => x.afterFirstWaveMs !== undefined);
     /** a median with the runs' min-max, when the scenario ran more than once */
-    const spread = (x: ScaleRow, value: string, of: (run: ScaleRun) => number | undefined, digits: number): string => {
+    const withRuns = (x: ScaleRow, value: string, of: (run: ScaleRun) => number | undefined, digits: number): string => {
       const vs = (x.runs ?? []).map(of).filter((v): v is number => v !== undefined);
       return vs.length > 1 ? `${value} (${Math.min(...vs).toFixed(digits)}-${Math.max(...vs).toFixed(digits)})` : value;
     };
@@ -323,10 +323,10 @@ export function scaleMarkdown(r: Report): string[] {
           String(x.instances),
           String(x.connections),
           String(x.workers),
-          spread(x, x.acceptedPerSecond.toFixed(0), (run) => run.acceptedPerSecond, 0),
+          withRuns(x, x.acceptedPerSecond.toFixed(0), (run) => run.acceptedPerSecond, 0),
           String(x.latencyMs.p50),
-          spread(x, String(x.latencyMs.p99), (run) => run.p99Ms, 0),
-          ...(withWave ? [x.afterFirstWaveMs ? spread(x, String(x.afterFirstWaveMs.p99), (run) => run.p99AfterFirstWaveMs, 0) : ''] : []),
+          withRuns(x, String(x.latencyMs.p99), (run) => run.p99Ms, 0),
+          ...(withWave ? [x.afterFirstWaveMs ? withRuns(x, String(x.afterFirstWaveMs.p99), (run) => run.p99AfterFirstWaveMs, 0) : ''] : []),
           `${x.cpuMsPerVerification.toFixed(2)}${x.dbCpuMsPerVerification !== undefined ? ` + ${x.dbCpuMsPerVerification.toFixed(2)} db` : ''}`,
           ...(withLoad ? [x.loadCpuMsPerRequest !== undefined ? x.loadCpuMsPerRequest.toFixed(2) : ''] : []),
           statusString(x.statuses),

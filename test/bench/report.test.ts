@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { escapeXml, linearTicks, logTicks, proveChart, shortName, throughputChart } from '../../scripts/bench/charts.ts';
 import { binaryProofSize } from '../../scripts/bench/proof-size.ts';
 import { csv, int, markdown, ms, resultsCsv, scaleCsv, serviceCsv, spread } from '../../scripts/bench/report.ts';
-import { summarize } from '../../scripts/bench/stats.ts';
 import { combineRuns } from '../../scripts/bench/service-scale.ts';
+import { summarize } from '../../scripts/bench/stats.ts';
 import type { Report, ResultRow, ScaleRow } from '../../scripts/bench/types.ts';
 
 const stat = (median: number, min: number, max: number) => ({ median, min, max, q1: min, q3: max, runs: 5 });
