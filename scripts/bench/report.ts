@@ -299,10 +299,11 @@ export function scaleMarkdown(r: Report): string[] {
     const withLoad = rows.some((x) => x.loadCpuMsPerRequest !== undefined);
     const withWave = rows.some((x) => x.afterFirstWaveMs !== undefined);
     /** a median with the runs' min-max, when the scenario ran more than once */
-    const withRuns = (x: ScaleRow, value: string, of: (run: ScaleRun) => number | undefined, digits: number): string => {
+    const withRuns = (x: ScaleRow, value: number, of: (run: ScaleRun) => number | undefined, fmt: (v: number) => string): string => {
       const vs = (x.runs ?? []).map(of).filter((v): v is number => v !== undefined);
-      return vs.length > 1 ? `${value} (${Math.min(...vs).toFixed(digits)}-${Math.max(...vs).toFixed(digits)})` : value;
+      return vs.length > 1 ? `${fmt(value)} (${fmt(Math.min(...vs))}-${fmt(Math.max(...vs))})` : fmt(value);
     };
+    const whole = (v: number) => v.toFixed(0);
     out.push(
       table(
         [
@@ -323,10 +324,10 @@ export function scaleMarkdown(r: Report): string[] {
           String(x.instances),
           String(x.connections),
           String(x.workers),
-          withRuns(x, x.acceptedPerSecond.toFixed(0), (run) => run.acceptedPerSecond, 0),
+          withRuns(x, x.acceptedPerSecond, (run) => run.acceptedPerSecond, whole),
           String(x.latencyMs.p50),
-          withRuns(x, String(x.latencyMs.p99), (run) => run.p99Ms, 0),
-          ...(withWave ? [x.afterFirstWaveMs ? withRuns(x, String(x.afterFirstWaveMs.p99), (run) => run.p99AfterFirstWaveMs, 0) : ''] : []),
+          withRuns(x, x.latencyMs.p99, (run) => run.p99Ms, String),
+          ...(withWave ? [x.afterFirstWaveMs ? withRuns(x, x.afterFirstWaveMs.p99, (run) => run.p99AfterFirstWaveMs, String) : ''] : []),
           `${x.cpuMsPerVerification.toFixed(2)}${x.dbCpuMsPerVerification !== undefined ? ` + ${x.dbCpuMsPerVerification.toFixed(2)} db` : ''}`,
           ...(withLoad ? [x.loadCpuMsPerRequest !== undefined ? x.loadCpuMsPerRequest.toFixed(2) : ''] : []),
           statusString(x.statuses),
@@ -337,7 +338,7 @@ export function scaleMarkdown(r: Report): string[] {
     const notes: string[] = [];
     if (f) {
       notes.push(
-        `- ${f.presentations} presentations a scenario, from a cache of ${f.cached} proved once in ${Math.round(f.proveWallS)} s (${(f.proveWallS / Math.max(1, f.cached)).toFixed(2)} s a proof, 2 child processes; ${f.provedNow ? `${f.provedNow} proved by this run` : 'all from the cache'}); each scenario starts from a fresh copy of the service state.`,
+        `- ${f.presentations} presentations a run, from a cache of ${f.cached} proved once in ${Math.round(f.proveWallS)} s (${(f.proveWallS / Math.max(1, f.cached)).toFixed(2)} s a proof, 2 child processes; ${f.provedNow ? `${f.provedNow} proved by this run` : 'all from the cache'}); each run starts from a fresh copy of the service state.`,
       );
     }
     const rounds = Math.max(0, ...rows.map((x) => x.runs?.length ?? 0));
