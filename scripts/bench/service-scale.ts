@@ -29,6 +29,7 @@ import { step } from '../lib/progress.ts';
 import { cpuSeconds, fiveHundreds, latency, postgresCpuSeconds, runLoad, type Shot, statusCounts } from './load.ts';
 import { type RunningServer, startServer } from './service.ts';
 import { FIXTURE_CONFIG, type Fixture, postgresCopy, sqliteCopy } from './service-fixture.ts';
+import { summarize } from './stats.ts';
 import type { Latency, ScaleRow } from './types.ts';
 
 /**
@@ -208,11 +209,7 @@ export interface ScaleOptions {
   onRows?: (rows: ScaleRow[]) => void;
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
+const median = (xs: number[]): number => summarize(xs).median;
 
 const medianLatency = (ls: Latency[]): Latency => ({
   mean: median(ls.map((l) => l.mean)),
