@@ -155,9 +155,9 @@ export const fiveHundreds = (statuses: Record<string, number>): number =>
 
 const TICKS = 100; // USER_HZ: Linux reports /proc CPU times in 1/100 s on every architecture it exports to user space
 
-function statFields(pid: number): string[] | undefined {
+function statFields(pid: number, tid?: number): string[] | undefined {
   try {
-    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const s = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
     // The command name (field 2) may hold spaces: split after its closing parenthesis.
     return s.slice(s.lastIndexOf(')') + 2).split(' ');
   } catch {
@@ -169,6 +169,15 @@ function statFields(pid: number): string[] | undefined {
 export function cpuSeconds(pid: number): number {
   const f = statFields(pid);
   // fields after the name start at field 3 (state): utime is field 14, stime 15
+  return f ? (Number(f[11]) + Number(f[12])) / TICKS : 0;
+}
+
+/**
+ * CPU time of a process's main thread alone (for a Node process: its event loop; its worker
+ * threads and V8's and libuv's helper threads are the rest), seconds; 0 when it is gone.
+ */
+export function mainThreadCpuSeconds(pid: number): number {
+  const f = statFields(pid, pid);
   return f ? (Number(f[11]) + Number(f[12])) / TICKS : 0;
 }
 

@@ -264,6 +264,7 @@ export function scaleCsv(rows: ScaleRow[]): string {
       'loadCpuMsPerRequest',
       'statuses',
       'acceptedPerSecondRuns',
+      'eventLoopCpuMsPerVerification',
     ],
     rows.map((r) => [
       r.store,
@@ -282,6 +283,7 @@ export function scaleCsv(rows: ScaleRow[]): string {
       r.loadCpuMsPerRequest ?? '',
       statusString(r.statuses),
       (r.runs ?? []).map((x) => x.acceptedPerSecond.toFixed(1)).join(' '),
+      r.eventLoopCpuMsPerVerification ?? '',
     ]),
   );
 }
@@ -298,6 +300,7 @@ export function scaleMarkdown(r: Report): string[] {
     // The load generator's column only when measured (results written before it render unchanged).
     const withLoad = rows.some((x) => x.loadCpuMsPerRequest !== undefined);
     const withWave = rows.some((x) => x.afterFirstWaveMs !== undefined);
+    const withLoop = rows.some((x) => x.eventLoopCpuMsPerVerification !== undefined);
     /** a median with the runs' min-max, when the scenario ran more than once */
     const withRuns = (x: ScaleRow, value: number, of: (run: ScaleRun) => number | undefined, fmt: (v: number) => string): string => {
       const vs = (x.runs ?? []).map(of).filter((v): v is number => v !== undefined);
@@ -316,6 +319,7 @@ export function scaleMarkdown(r: Report): string[] {
           'p99 ms',
           ...(withWave ? ['p99 ms after the first wave'] : []),
           'CPU ms / verification',
+          ...(withLoop ? ['of it, event loop'] : []),
           ...(withLoad ? ['load generator CPU ms / request'] : []),
           'statuses',
         ],
@@ -329,10 +333,24 @@ export function scaleMarkdown(r: Report): string[] {
           withRuns(x, x.latencyMs.p99, (run) => run.p99Ms, String),
           ...(withWave ? [x.afterFirstWaveMs ? withRuns(x, x.afterFirstWaveMs.p99, (run) => run.p99AfterFirstWaveMs, String) : ''] : []),
           `${x.cpuMsPerVerification.toFixed(2)}${x.dbCpuMsPerVerification !== undefined ? ` + ${x.dbCpuMsPerVerification.toFixed(2)} db` : ''}`,
+          ...(withLoop ? [x.eventLoopCpuMsPerVerification !== undefined ? x.eventLoopCpuMsPerVerification.toFixed(2) : ''] : []),
           ...(withLoad ? [x.loadCpuMsPerRequest !== undefined ? x.loadCpuMsPerRequest.toFixed(2) : ''] : []),
           statusString(x.statuses),
         ]),
-        ['l', 'r', 'r', 'r', 'r', 'r', 'r', ...(withWave ? ['r' as const] : []), 'r', ...(withLoad ? ['r' as const] : []), 'l'],
+        [
+          'l',
+          'r',
+          'r',
+          'r',
+          'r',
+          'r',
+          'r',
+          ...(withWave ? ['r' as const] : []),
+          'r',
+          ...(withLoop ? ['r' as const] : []),
+          ...(withLoad ? ['r' as const] : []),
+          'l',
+        ],
       ),
     );
     const notes: string[] = [];
@@ -353,7 +371,7 @@ export function scaleMarkdown(r: Report): string[] {
       );
     }
     notes.push(
-      `- Two instances: half of the connections to each (no proxy). CPU: the service processes (all threads), and PostgreSQL apart ("db"), per accepted presentation${withLoad ? "; the load generator's (the bench's own process, on the same cores) per request sent" : ''}.`,
+      `- Two instances: half of the connections to each (no proxy). CPU: the service processes (all threads), and PostgreSQL apart ("db"), per accepted presentation${withLoop ? "; of it, the processes' main threads (the event loops: HTTP, JSON, the store; the rest is the verification workers and V8's and libuv's helper threads)" : ''}${withLoad ? "; the load generator's (the bench's own process, on the same cores) per request sent" : ''}.`,
     );
     const best = (store: string, c: number) =>
       rows.filter((x) => x.store === store && x.connections === c).reduce((m, x) => Math.max(m, x.acceptedPerSecond), 0);

@@ -17,7 +17,9 @@
  * the mismatched ones too; accepted/s 766-780 against 910-986, same code and host). The load
  * generator (scripts/bench/load.ts) keeps `connections` requests in flight; with two instances
  * half of the connections go to each (no proxy). CPU per verification is the service processes'
- * CPU time (all threads, from /proc) over the burst divided by the accepted presentations; for
+ * CPU time (all threads, from /proc) over the burst divided by the accepted presentations, and
+ * apart the main threads' (the event loops: HTTP, JSON, the store; the rest is the verification
+ * workers and V8's and libuv's helper threads); for
  * PostgreSQL, the database's processes are counted apart.
  */
 
@@ -26,7 +28,7 @@ import { availableParallelism } from 'node:os';
 import { SIGNAL } from '../../src/circuit/registry.ts';
 import type { Presentation } from '../../src/request.ts';
 import { step } from '../lib/progress.ts';
-import { cpuSeconds, fiveHundreds, latency, postgresCpuSeconds, runLoad, type Shot, statusCounts } from './load.ts';
+import { cpuSeconds, fiveHundreds, latency, mainThreadCpuSeconds, postgresCpuSeconds, runLoad, type Shot, statusCounts } from './load.ts';
 import { type RunningServer, startServer } from './service.ts';
 import { FIXTURE_CONFIG, type Fixture, postgresCopy, sqliteCopy } from './service-fixture.ts';
 import { summarize } from './stats.ts';
@@ -156,6 +158,7 @@ async function scenario(
     let next = 0;
     const pids = d.servers.map((s) => s.pid);
     const cpu0 = pids.reduce((a, p) => a + cpuSeconds(p), 0);
+    const main0 = pids.reduce((a, p) => a + mainThreadCpuSeconds(p), 0);
     const db0 = o.store === 'postgres' ? postgresCpuSeconds() : undefined;
     const load0 = process.cpuUsage();
     const r = await step(`service-scale: ${label}: ${bodies.length} presentations`, () =>
@@ -165,6 +168,7 @@ async function scenario(
       ),
     );
     const cpu = pids.reduce((a, p) => a + cpuSeconds(p), 0) - cpu0;
+    const main = pids.reduce((a, p) => a + mainThreadCpuSeconds(p), 0) - main0;
     const load = process.cpuUsage(load0);
     const db1 = o.store === 'postgres' ? postgresCpuSeconds() : undefined;
     const statuses = statusCounts(r.outcomes);
@@ -181,6 +185,7 @@ async function scenario(
       latencyMs: latency(r.outcomes.map((x) => x.ms)),
       afterFirstWaveMs: latency(r.outcomes.filter((x) => x.seq >= o.connections).map((x) => x.ms)),
       cpuMsPerVerification: accepted ? (cpu * 1000) / accepted : 0,
+      ...(accepted ? { eventLoopCpuMsPerVerification: (main * 1000) / accepted } : {}),
       ...(db0 !== undefined && db1 !== undefined && accepted ? { dbCpuMsPerVerification: ((db1 - db0) * 1000) / accepted } : {}),
       loadCpuMsPerRequest: (load.user + load.system) / 1000 / Math.max(1, r.outcomes.length),
       note:
@@ -235,6 +240,7 @@ export function combineRuns(rows: ScaleRow[]): ScaleRow {
   for (const r of rows) for (const [k, v] of Object.entries(r.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
   const wave = all((r) => r.afterFirstWaveMs);
   const db = all((r) => r.dbCpuMsPerVerification);
+  const loop = all((r) => r.eventLoopCpuMsPerVerification);
   const load = all((r) => r.loadCpuMsPerRequest);
   return {
     ...first,
@@ -244,6 +250,7 @@ export function combineRuns(rows: ScaleRow[]): ScaleRow {
     latencyMs: medianLatency(rows.map((r) => r.latencyMs)),
     ...(wave ? { afterFirstWaveMs: medianLatency(wave) } : {}),
     cpuMsPerVerification: median(rows.map((r) => r.cpuMsPerVerification)),
+    ...(loop ? { eventLoopCpuMsPerVerification: median(loop) } : {}),
     ...(db ? { dbCpuMsPerVerification: median(db) } : {}),
     ...(load ? { loadCpuMsPerRequest: median(load) } : {}),
     runs: rows.map((r) => ({

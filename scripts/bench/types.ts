@@ -147,6 +147,8 @@ export interface ScaleRow {
   afterFirstWaveMs?: Latency;
   /** CPU time (all threads) of the service processes per accepted presentation */
   cpuMsPerVerification: number;
+  /** of that, the service processes' main threads (their event loops) */
+  eventLoopCpuMsPerVerification?: number;
   /** CPU time of the PostgreSQL server's processes per accepted presentation */
   dbCpuMsPerVerification?: number;
   /** CPU time of the load generator (the bench's own process) per request it sent, on the same cores */

@@ -1,13 +1,14 @@
 /**
  * The benchmarks' load generator (scripts/bench/load.ts) against a small local server: every
  * request answered once with its own status and body, exactly `connections` keep-alive
- * connections spread over the targets, each request's place in the sending order, a refused target reported as status 0 and, with
- * failover, the loop moving on to the next target.
+ * connections spread over the targets, each request's place in the sending order, a refused
+ * target reported as status 0 and, with failover, the loop moving on to the next target; and the
+ * /proc CPU readers the service bench uses.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runLoad, statusCounts } from '../../scripts/bench/load.ts';
+import { cpuSeconds, mainThreadCpuSeconds, runLoad, statusCounts } from '../../scripts/bench/load.ts';
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -85,5 +86,17 @@ describe('runLoad', () => {
     ]);
     expect(r.outcomes[0]?.error).toBe('ECONNREFUSED');
     expect(r.outcomes[1]?.body).toBe('POST text/plain x');
+  });
+});
+
+describe('CPU time from /proc', () => {
+  it("reads a process's CPU time and its main thread's apart (0 for a process that is gone)", () => {
+    // spin the main thread for a while so both have ticks to show
+    const until = performance.now() + 60;
+    while (performance.now() < until) Math.sqrt(Math.random());
+    const main = mainThreadCpuSeconds(process.pid);
+    expect(main).toBeGreaterThan(0);
+    expect(main).toBeLessThanOrEqual(cpuSeconds(process.pid));
+    expect(mainThreadCpuSeconds(2 ** 22 + 7)).toBe(0);
   });
 });

@@ -277,7 +277,7 @@ describe('benchmark output', () => {
     expect(md).toContain('| 10000 | 32 | 40.0 | 0 | 180 | 190 | 200 | 0.2 | flat | 200:100 400:3300 409:3300 422:3300 |');
     expect(md).toContain('- malformed: 400:3300');
     expect(md).toContain('| passed | 100 | 33 | 8 | 200:5 409:3 | 97 | 100 | 0 | 0 |');
-    expect(scaleCsv(r.serviceScale ?? []).split('\n')[2]).toBe('postgres,2,8,2,100,0.2,450,9,14,20,22,3.25,0.5,,200:99 503:1,');
+    expect(scaleCsv(r.serviceScale ?? []).split('\n')[2]).toBe('postgres,2,8,2,100,0.2,450,9,14,20,22,3.25,0.5,,200:99 503:1,,');
     expect(md).not.toContain('load generator');
     // The load generator's CPU gets a column of its own once a run measured it.
     const loaded = markdown({ ...r, serviceScale: [scale({ loadCpuMsPerRequest: 0.314 }), scale({ store: 'postgres', instances: 2 })] });
@@ -288,12 +288,12 @@ describe('benchmark output', () => {
     expect(loaded).toContain('| postgres | 2 | 8 | 2 | 500 | 9 | 20 | 3.25 |  | 200:100 |');
     expect(loaded).toContain("the load generator's (the bench's own process, on the same cores) per request sent");
     expect(scaleCsv([scale({ loadCpuMsPerRequest: 0.314 })]).split('\n')[1]).toBe(
-      'sqlite,1,8,2,100,0.2,500,9,14,20,22,3.25,,0.314,200:100,',
+      'sqlite,1,8,2,100,0.2,500,9,14,20,22,3.25,,0.314,200:100,,',
     );
   });
 
   it('combines the runs of a scenario into medians and shows their spread', () => {
-    const run = (acceptedPerSecond: number, p99: number, wave: number, cpu: number, db?: number): ScaleRow => ({
+    const run = (acceptedPerSecond: number, p99: number, wave: number, cpu: number, db?: number, loop?: number): ScaleRow => ({
       store: 'postgres',
       instances: 2,
       connections: 64,
@@ -306,15 +306,17 @@ describe('benchmark output', () => {
       afterFirstWaveMs: { mean: wave / 2, p50: wave / 2, p90: wave - 5, p99: wave, max: wave + 10 },
       cpuMsPerVerification: cpu,
       ...(db !== undefined ? { dbCpuMsPerVerification: db } : {}),
+      ...(loop !== undefined ? { eventLoopCpuMsPerVerification: loop } : {}),
       note: 'two instances',
     });
     // medians per figure (the 130 ms p99 comes from the run with the lowest throughput, not the median one)
-    const c = combineRuns([run(900, 96, 90, 2.0, 0.1), run(800, 130, 120, 2.2, 0.2), run(950, 110, 100, 1.9, 0.3)]);
+    const c = combineRuns([run(900, 96, 90, 2.0, 0.1, 0.4), run(800, 130, 120, 2.2, 0.2, 0.45), run(950, 110, 100, 1.9, 0.3, 0.35)]);
     expect(c.acceptedPerSecond).toBe(900);
     expect(c.latencyMs.p99).toBe(110);
     expect(c.afterFirstWaveMs?.p99).toBe(100);
     expect(c.cpuMsPerVerification).toBe(2.0);
     expect(c.dbCpuMsPerVerification).toBe(0.2);
+    expect(c.eventLoopCpuMsPerVerification).toBe(0.4);
     expect(c.statuses).toEqual({ '200': 300 });
     expect(c.runs?.map((x) => x.acceptedPerSecond)).toEqual([900, 800, 950]);
     // an even count takes the mean of the middle two; a figure missing from one run is left out
@@ -325,9 +327,10 @@ describe('benchmark output', () => {
     expect(() => combineRuns([])).toThrow(RangeError);
 
     const md = markdown({ ...REPORT, serviceScale: [c] });
-    expect(md).toContain('| postgres | 2 | 64 | 1 | 900 (800-950) | 55 | 110 (96-130) | 100 (90-120) | 2.00 + 0.20 db | 200:300 |');
+    expect(md).toContain('| postgres | 2 | 64 | 1 | 900 (800-950) | 55 | 110 (96-130) | 100 (90-120) | 2.00 + 0.20 db | 0.40 | 200:300 |');
+    expect(md).toContain("of it, the processes' main threads (the event loops");
     expect(md).toContain('- Each scenario ran 3 times, in rounds');
-    expect(scaleCsv([c]).split('\n')[1]?.endsWith(',200:300,900.0 800.0 950.0')).toBe(true);
+    expect(scaleCsv([c]).split('\n')[1]?.endsWith(',200:300,900.0 800.0 950.0,0.4')).toBe(true);
   });
 
   it('draws the prove-time scatter and the throughput bars as SVG', () => {
