@@ -165,11 +165,12 @@ function statFields(pid: number, tid?: number): string[] | undefined {
   }
 }
 
+// fields after the name start at field 3 (state): utime is field 14, stime 15
+const userAndSystem = (f: string[] | undefined): number => (f ? (Number(f[11]) + Number(f[12])) / TICKS : 0);
+
 /** CPU time (user + system, all threads) a process has used, seconds; 0 when it is gone. */
 export function cpuSeconds(pid: number): number {
-  const f = statFields(pid);
-  // fields after the name start at field 3 (state): utime is field 14, stime 15
-  return f ? (Number(f[11]) + Number(f[12])) / TICKS : 0;
+  return userAndSystem(statFields(pid));
 }
 
 /**
@@ -177,8 +178,7 @@ export function cpuSeconds(pid: number): number {
  * threads and V8's and libuv's helper threads are the rest), seconds; 0 when it is gone.
  */
 export function mainThreadCpuSeconds(pid: number): number {
-  const f = statFields(pid, pid);
-  return f ? (Number(f[11]) + Number(f[12])) / TICKS : 0;
+  return userAndSystem(statFields(pid, pid));
 }
 
 /**

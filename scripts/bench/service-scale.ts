@@ -157,8 +157,9 @@ async function scenario(
     const shots = bodies.map(presentationShot);
     let next = 0;
     const pids = d.servers.map((s) => s.pid);
-    const cpu0 = pids.reduce((a, p) => a + cpuSeconds(p), 0);
-    const main0 = pids.reduce((a, p) => a + mainThreadCpuSeconds(p), 0);
+    const total = (of: (pid: number) => number) => pids.reduce((a, p) => a + of(p), 0);
+    const cpu0 = total(cpuSeconds);
+    const main0 = total(mainThreadCpuSeconds);
     const db0 = o.store === 'postgres' ? postgresCpuSeconds() : undefined;
     const load0 = process.cpuUsage();
     const r = await step(`service-scale: ${label}: ${bodies.length} presentations`, () =>
@@ -167,8 +168,8 @@ async function scenario(
         { connections: o.connections, next: () => shots[next++], shotOf: (s) => s },
       ),
     );
-    const cpu = pids.reduce((a, p) => a + cpuSeconds(p), 0) - cpu0;
-    const main = pids.reduce((a, p) => a + mainThreadCpuSeconds(p), 0) - main0;
+    const cpu = total(cpuSeconds) - cpu0;
+    const main = total(mainThreadCpuSeconds) - main0;
     const load = process.cpuUsage(load0);
     const db1 = o.store === 'postgres' ? postgresCpuSeconds() : undefined;
     const statuses = statusCounts(r.outcomes);

@@ -120,13 +120,13 @@ export class Registry {
 
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
-/** The service's metrics. */
 /** Counts kept by the verification pool and, on PostgreSQL, the store's coalescing, read at each scrape. */
 export interface BatchingCounts {
   verification?: () => { batches: number; presentations: number } | undefined;
   store?: () => Record<'request_lookup' | 'request_consumption', { statements: number; items: number }> | undefined;
 }
 
+/** The service's metrics. */
 export function createMetrics(o: { revision: () => number; revoked: () => number; batching?: BatchingCounts }) {
   const registry = new Registry();
   const startedAt = Date.now();

@@ -24,6 +24,12 @@ import type { CompleteOutcome, Store, StoredRequest } from './store.ts';
 
 export type PostgresStoreOptions = PostgresEngineOptions;
 
+/**
+ * PostgreSQL's text cannot hold NUL, so no stored id has one; sent in a coalesced statement, such
+ * an id (from a URL's %00) would fail the whole statement, every other caller's too.
+ */
+const unstorable = (id: string): boolean => id.includes('\u0000');
+
 export class PostgresStore extends SqlStore {
   /** the lookups and consumptions of one turn of the event loop, each kind in one statement */
   readonly coalesced: CoalescedRequests;
@@ -34,14 +40,12 @@ export class PostgresStore extends SqlStore {
   }
 
   override getRequest(id: string): Promise<StoredRequest | undefined> {
-    // PostgreSQL's text cannot hold NUL, so no stored id has one; sent in a coalesced statement,
-    // such an id (from a URL's %00) would fail the whole statement, every other caller's too.
-    if (id.includes('\u0000')) return Promise.resolve(undefined);
+    if (unstorable(id)) return Promise.resolve(undefined);
     return this.coalesced.lookups.call(id);
   }
 
   override completeRequest(o: Parameters<Store['completeRequest']>[0]): Promise<CompleteOutcome> {
-    if (o.id.includes('\u0000')) return Promise.resolve('not-found');
+    if (unstorable(o.id)) return Promise.resolve('not-found');
     // With a nullifier it is a transaction of several statements: the shared code, one at a time.
     if (o.nullifier) return super.completeRequest(o);
     return this.coalesced.consumptions.call(o);

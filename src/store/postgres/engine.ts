@@ -11,13 +11,13 @@ import type { ChainLock, SqlEngine, SqlExecutor, SqlValue } from '../sql/engine.
 /** SQLSTATEs of a transaction that may simply be run again. */
 const RETRYABLE = new Set(['40001', '40P01']);
 const MAX_ATTEMPTS = 5;
+const INT8_OID = 20;
 
 /** May the work that failed with `e` on this attempt simply be run again? */
 function retryable(e: unknown, attempt: number): boolean {
   const code = (e as { code?: string }).code;
   return code !== undefined && RETRYABLE.has(code) && attempt < MAX_ATTEMPTS;
 }
-const INT8_OID = 20;
 
 /** `?` placeholders numbered for PostgreSQL ($1, $2, ...); none of the store's SQL has a `?` in a literal. */
 const numbered = new Map<string, { text: string; name: string }>();
