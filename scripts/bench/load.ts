@@ -215,3 +215,45 @@ export function rssMiB(pid: number): number | undefined {
     return undefined;
   }
 }
+
+/**
+ * The counters of a service's /metrics (Prometheus text): each series, with its labels as
+ * exposed, to its value. Histograms' and gauges' series come too; comments do not.
+ */
+export async function scrapeMetrics(baseUrl: string): Promise<Map<string, number>> {
+  const res = await fetch(new URL('/metrics', baseUrl));
+  if (!res.ok) throw new Error(`GET /metrics answered ${res.status}`);
+  const out = new Map<string, number>();
+  for (const line of (await res.text()).split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const at = line.lastIndexOf(' ');
+    const v = Number(line.slice(at + 1));
+    if (at > 0 && Number.isFinite(v)) out.set(line.slice(0, at), v);
+  }
+  return out;
+}
+
+/** How the service batched over a burst: from two scrapes of /metrics per instance (before, after). */
+export interface Batching {
+  /** presentations per verification batch (the pool's counters, all instances) */
+  meanBatch?: number;
+  /** PostgreSQL: calls per coalesced statement, by operation (request_lookup, request_consumption) */
+  callsPerStatement?: Record<string, number>;
+}
+
+export function batchingOf(before: Map<string, number>[], after: Map<string, number>[]): Batching {
+  const delta = (series: string) =>
+    after.reduce((n, a, i) => n + (a.get(series) ?? 0) - ((before[i] as Map<string, number>).get(series) ?? 0), 0);
+  const batches = delta('zkid_verification_batches_total');
+  const out: Batching = batches > 0 ? { meanBatch: delta('zkid_verification_batched_presentations_total') / batches } : {};
+  const ops = new Set(
+    after.flatMap((a) => [...a.keys()].map((k) => /^zkid_store_coalesced_statements_total\{op="([^"]+)"\}$/.exec(k)?.[1])),
+  );
+  ops.delete(undefined);
+  const per: Record<string, number> = {};
+  for (const op of ops) {
+    const statements = delta(`zkid_store_coalesced_statements_total{op="${op}"}`);
+    if (statements > 0) per[op as string] = delta(`zkid_store_coalesced_calls_total{op="${op}"}`) / statements;
+  }
+  return Object.keys(per).length ? { ...out, callsPerStatement: per } : out;
+}

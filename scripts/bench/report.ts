@@ -265,6 +265,9 @@ export function scaleCsv(rows: ScaleRow[]): string {
       'statuses',
       'acceptedPerSecondRuns',
       'eventLoopCpuMsPerVerification',
+      'meanBatch',
+      'lookupsPerStatement',
+      'consumptionsPerStatement',
     ],
     rows.map((r) => [
       r.store,
@@ -284,6 +287,9 @@ export function scaleCsv(rows: ScaleRow[]): string {
       statusString(r.statuses),
       (r.runs ?? []).map((x) => x.acceptedPerSecond.toFixed(1)).join(' '),
       r.eventLoopCpuMsPerVerification ?? '',
+      r.meanBatch ?? '',
+      r.callsPerStatement?.request_lookup ?? '',
+      r.callsPerStatement?.request_consumption ?? '',
     ]),
   );
 }
@@ -301,6 +307,14 @@ export function scaleMarkdown(r: Report): string[] {
     const withLoad = rows.some((x) => x.loadCpuMsPerRequest !== undefined);
     const withWave = rows.some((x) => x.afterFirstWaveMs !== undefined);
     const withLoop = rows.some((x) => x.eventLoopCpuMsPerVerification !== undefined);
+    const withBatch = rows.some((x) => x.meanBatch !== undefined);
+    /** "lookup 2.1, consumption 14.0": a PostgreSQL row's store calls per coalesced statement */
+    const perStatement = (x: ScaleRow) =>
+      x.callsPerStatement
+        ? Object.entries(x.callsPerStatement)
+            .map(([op, v]) => `${op.replace(/^request_/, '')} ${v.toFixed(1)}`)
+            .join(', ')
+        : '';
     /** a median with the runs' min-max, when the scenario ran more than once */
     const withRuns = (x: ScaleRow, value: number, of: (run: ScaleRun) => number | undefined, fmt: (v: number) => string): string => {
       const vs = (x.runs ?? []).map(of).filter((v): v is number => v !== undefined);
@@ -321,6 +335,7 @@ export function scaleMarkdown(r: Report): string[] {
           'CPU ms / verification',
           ...(withLoop ? ['of it, event loop'] : []),
           ...(withLoad ? ['load generator CPU ms / request'] : []),
+          ...(withBatch ? ['mean batch', 'store calls / statement'] : []),
           'statuses',
         ],
         rows.map((x) => [
@@ -335,6 +350,7 @@ export function scaleMarkdown(r: Report): string[] {
           `${x.cpuMsPerVerification.toFixed(2)}${x.dbCpuMsPerVerification !== undefined ? ` + ${x.dbCpuMsPerVerification.toFixed(2)} db` : ''}`,
           ...(withLoop ? [x.eventLoopCpuMsPerVerification !== undefined ? x.eventLoopCpuMsPerVerification.toFixed(2) : ''] : []),
           ...(withLoad ? [x.loadCpuMsPerRequest !== undefined ? x.loadCpuMsPerRequest.toFixed(2) : ''] : []),
+          ...(withBatch ? [x.meanBatch !== undefined ? x.meanBatch.toFixed(1) : '', perStatement(x)] : []),
           statusString(x.statuses),
         ]),
         [
@@ -349,6 +365,7 @@ export function scaleMarkdown(r: Report): string[] {
           'r',
           ...(withLoop ? ['r' as const] : []),
           ...(withLoad ? ['r' as const] : []),
+          ...(withBatch ? ['r' as const, 'l' as const] : []),
           'l',
         ],
       ),
@@ -371,7 +388,7 @@ export function scaleMarkdown(r: Report): string[] {
       );
     }
     notes.push(
-      `- Two instances: half of the connections to each (no proxy). CPU: the service processes (all threads), and PostgreSQL apart ("db"), per accepted presentation${withLoop ? "; of it, the processes' main threads (the event loops: HTTP, JSON, the store; the rest is the verification workers and V8's and libuv's helper threads)" : ''}${withLoad ? "; the load generator's (the bench's own process, on the same cores) per request sent" : ''}.`,
+      `- Two instances: half of the connections to each (no proxy). CPU: the service processes (all threads), and PostgreSQL apart ("db"), per accepted presentation${withLoop ? "; of it, the processes' main threads (the event loops: HTTP, JSON, the store; the rest is the verification workers and V8's and libuv's helper threads)" : ''}${withLoad ? "; the load generator's (the bench's own process, on the same cores) per request sent" : ''}${withBatch ? ". Mean batch: presentations per verification batch; store calls / statement: on PostgreSQL, the request lookups and challenge consumptions answered per coalesced statement (both from the instances' /metrics before and after the burst)" : ''}.`,
     );
     const best = (store: string, c: number) =>
       rows.filter((x) => x.store === store && x.connections === c).reduce((m, x) => Math.max(m, x.acceptedPerSecond), 0);

@@ -28,7 +28,19 @@ import { availableParallelism } from 'node:os';
 import { SIGNAL } from '../../src/circuit/registry.ts';
 import type { Presentation } from '../../src/request.ts';
 import { step } from '../lib/progress.ts';
-import { cpuSeconds, fiveHundreds, latency, mainThreadCpuSeconds, postgresCpuSeconds, runLoad, type Shot, statusCounts } from './load.ts';
+import {
+  type Batching,
+  batchingOf,
+  cpuSeconds,
+  fiveHundreds,
+  latency,
+  mainThreadCpuSeconds,
+  postgresCpuSeconds,
+  runLoad,
+  type Shot,
+  scrapeMetrics,
+  statusCounts,
+} from './load.ts';
 import { type RunningServer, startServer } from './service.ts';
 import { FIXTURE_CONFIG, type Fixture, postgresCopy, sqliteCopy } from './service-fixture.ts';
 import { summarize } from './stats.ts';
@@ -158,6 +170,8 @@ async function scenario(
     let next = 0;
     const pids = d.servers.map((s) => s.pid);
     const total = (of: (pid: number) => number) => pids.reduce((a, p) => a + of(p), 0);
+    const scrape = () => Promise.all(d.servers.map((s) => scrapeMetrics(s.url)));
+    const metrics0 = await scrape();
     const cpu0 = total(cpuSeconds);
     const main0 = total(mainThreadCpuSeconds);
     const db0 = o.store === 'postgres' ? postgresCpuSeconds() : undefined;
@@ -172,6 +186,7 @@ async function scenario(
     const main = total(mainThreadCpuSeconds) - main0;
     const load = process.cpuUsage(load0);
     const db1 = o.store === 'postgres' ? postgresCpuSeconds() : undefined;
+    const batching = batchingOf(metrics0, await scrape());
     const statuses = statusCounts(r.outcomes);
     const accepted = statuses['200'] ?? 0;
     const row: ScaleRow = {
@@ -189,6 +204,7 @@ async function scenario(
       ...(accepted ? { eventLoopCpuMsPerVerification: (main * 1000) / accepted } : {}),
       ...(db0 !== undefined && db1 !== undefined && accepted ? { dbCpuMsPerVerification: ((db1 - db0) * 1000) / accepted } : {}),
       loadCpuMsPerRequest: (load.user + load.system) / 1000 / Math.max(1, r.outcomes.length),
+      ...batching,
       note:
         o.instances > 1
           ? `${o.instances} instances on one PostgreSQL database, ${o.connections / o.instances} connections to each (no proxy)`
@@ -196,12 +212,25 @@ async function scenario(
     };
     const bad = fiveHundreds(statuses);
     process.stderr.write(
-      `  ${row.acceptedPerSecond.toFixed(0)} accepted/s; p50 ${row.latencyMs.p50} ms, p99 ${row.latencyMs.p99} ms (after the first wave ${row.afterFirstWaveMs?.p99} ms); ${row.cpuMsPerVerification.toFixed(2)} ms CPU a verification${row.dbCpuMsPerVerification !== undefined ? ` (+ ${row.dbCpuMsPerVerification.toFixed(2)} ms PostgreSQL)` : ''}; load generator ${row.loadCpuMsPerRequest?.toFixed(2)} ms CPU a request; statuses ${JSON.stringify(statuses)}${bad ? ` ✘ ${bad} 5xx` : ''}\n`,
+      `  ${row.acceptedPerSecond.toFixed(0)} accepted/s; p50 ${row.latencyMs.p50} ms, p99 ${row.latencyMs.p99} ms (after the first wave ${row.afterFirstWaveMs?.p99} ms); ${row.cpuMsPerVerification.toFixed(2)} ms CPU a verification${row.dbCpuMsPerVerification !== undefined ? ` (+ ${row.dbCpuMsPerVerification.toFixed(2)} ms PostgreSQL)` : ''}; load generator ${row.loadCpuMsPerRequest?.toFixed(2)} ms CPU a request; ${batchingText(row)}; statuses ${JSON.stringify(statuses)}${bad ? ` ✘ ${bad} 5xx` : ''}\n`,
     );
     return row;
   } finally {
     await d.close();
   }
+}
+
+/** "batches of 15.2 on average; store calls per statement: request_lookup 3.1, ..." */
+export function batchingText(b: Batching): string {
+  const parts = [b.meanBatch !== undefined ? `batches of ${b.meanBatch.toFixed(1)} on average` : 'no batches'];
+  if (b.callsPerStatement) {
+    parts.push(
+      `store calls per statement: ${Object.entries(b.callsPerStatement)
+        .map(([op, v]) => `${op} ${v.toFixed(1)}`)
+        .join(', ')}`,
+    );
+  }
+  return parts.join('; ');
 }
 
 export interface ScaleOptions {
@@ -243,6 +272,9 @@ export function combineRuns(rows: ScaleRow[]): ScaleRow {
   const db = all((r) => r.dbCpuMsPerVerification);
   const loop = all((r) => r.eventLoopCpuMsPerVerification);
   const load = all((r) => r.loadCpuMsPerRequest);
+  const batch = all((r) => r.meanBatch);
+  const per = all((r) => r.callsPerStatement);
+  const ops = per ? [...new Set(per.flatMap((p) => Object.keys(p)))] : [];
   return {
     ...first,
     statuses,
@@ -254,6 +286,8 @@ export function combineRuns(rows: ScaleRow[]): ScaleRow {
     ...(loop ? { eventLoopCpuMsPerVerification: median(loop) } : {}),
     ...(db ? { dbCpuMsPerVerification: median(db) } : {}),
     ...(load ? { loadCpuMsPerRequest: median(load) } : {}),
+    ...(batch ? { meanBatch: median(batch) } : {}),
+    ...(per && ops.length ? { callsPerStatement: Object.fromEntries(ops.map((op) => [op, median(per.map((p) => p[op] ?? 0))])) } : {}),
     runs: rows.map((r) => ({
       acceptedPerSecond: r.acceptedPerSecond,
       p99Ms: r.latencyMs.p99,

@@ -153,6 +153,10 @@ export interface ScaleRow {
   dbCpuMsPerVerification?: number;
   /** CPU time of the load generator (the bench's own process) per request it sent, on the same cores */
   loadCpuMsPerRequest?: number;
+  /** presentations per verification batch over the burst (the pool's counters in /metrics, all instances) */
+  meanBatch?: number;
+  /** PostgreSQL: calls answered per coalesced store statement over the burst, by operation (/metrics) */
+  callsPerStatement?: Record<string, number>;
   /**
    * each run of this scenario when it ran more than once (--scale-runs; rounds alternate the
    * scenarios); the row's figures are then the medians over them, its statuses their sum

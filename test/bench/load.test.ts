@@ -3,12 +3,12 @@
  * request answered once with its own status and body, exactly `connections` keep-alive
  * connections spread over the targets, each request's place in the sending order, a refused
  * target reported as status 0 and, with failover, the loop moving on to the next target; and the
- * /proc CPU readers the service bench uses.
+ * /proc CPU readers the service bench uses; the /metrics scrape that tells how the service batched.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cpuSeconds, mainThreadCpuSeconds, runLoad, statusCounts } from '../../scripts/bench/load.ts';
+import { batchingOf, cpuSeconds, mainThreadCpuSeconds, runLoad, scrapeMetrics, statusCounts } from '../../scripts/bench/load.ts';
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -98,5 +98,59 @@ describe('CPU time from /proc', () => {
     expect(main).toBeGreaterThan(0);
     expect(main).toBeLessThanOrEqual(cpuSeconds(process.pid));
     expect(mainThreadCpuSeconds(2 ** 22 + 7)).toBe(0);
+  });
+});
+
+describe('batching from /metrics', () => {
+  /** A server answering GET /metrics with `text`, and 503 to anything else. */
+  async function metricsServer(text: () => string): Promise<string> {
+    const server = createServer((req, res) => {
+      res.writeHead(req.url === '/metrics' ? 200 : 503, { 'content-type': 'text/plain' });
+      res.end(req.url === '/metrics' ? text() : '');
+    });
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+  const exposition = (batches: number, presentations: number, lookups: [number, number], consumptions: [number, number]) =>
+    [
+      '# HELP zkid_verification_batches_total batches',
+      '# TYPE zkid_verification_batches_total counter',
+      `zkid_verification_batches_total ${batches}`,
+      `zkid_verification_batched_presentations_total ${presentations}`,
+      `zkid_store_coalesced_statements_total{op="request_lookup"} ${lookups[0]}`,
+      `zkid_store_coalesced_calls_total{op="request_lookup"} ${lookups[1]}`,
+      `zkid_store_coalesced_statements_total{op="request_consumption"} ${consumptions[0]}`,
+      `zkid_store_coalesced_calls_total{op="request_consumption"} ${consumptions[1]}`,
+      'zkid_http_request_duration_seconds_bucket{le="0.005",route="metrics"} 3',
+      '',
+    ].join('\n');
+
+  it('reads every series with its labels, and sums the deltas of several instances', async () => {
+    let a = exposition(10, 100, [50, 100], [10, 100]);
+    const b = exposition(0, 0, [0, 0], [0, 0]);
+    const urlA = await metricsServer(() => a);
+    const urlB = await metricsServer(() => b);
+    const before = await Promise.all([scrapeMetrics(urlA), scrapeMetrics(urlB)]);
+    expect(before[0]?.get('zkid_store_coalesced_calls_total{op="request_lookup"}')).toBe(100);
+    expect(before[0]?.get('zkid_http_request_duration_seconds_bucket{le="0.005",route="metrics"}')).toBe(3);
+    expect([...(before[0]?.keys() ?? [])].some((k) => k.startsWith('#'))).toBe(false);
+    // over the burst: instance A 20 batches of 300 presentations, lookups 300 in 100 statements
+    a = exposition(30, 400, [150, 400], [30, 400]);
+    const after = await Promise.all([scrapeMetrics(urlA), scrapeMetrics(urlB)]);
+    expect(batchingOf(before, after)).toEqual({ meanBatch: 15, callsPerStatement: { request_lookup: 3, request_consumption: 15 } });
+    // nothing batched, no store counters (SQLite): nothing to say
+    const idle = [new Map([['zkid_verification_batches_total', 4]])];
+    expect(batchingOf(idle, idle)).toEqual({});
+  });
+
+  it('fails on a /metrics that does not answer 200', async () => {
+    const broken = createServer((_req, res) => {
+      res.writeHead(401);
+      res.end();
+    });
+    servers.push(broken);
+    await new Promise<void>((r) => broken.listen(0, '127.0.0.1', r));
+    await expect(scrapeMetrics(`http://127.0.0.1:${(broken.address() as AddressInfo).port}`)).rejects.toThrow('GET /metrics answered 401');
   });
 });

@@ -277,7 +277,7 @@ describe('benchmark output', () => {
     expect(md).toContain('| 10000 | 32 | 40.0 | 0 | 180 | 190 | 200 | 0.2 | flat | 200:100 400:3300 409:3300 422:3300 |');
     expect(md).toContain('- malformed: 400:3300');
     expect(md).toContain('| passed | 100 | 33 | 8 | 200:5 409:3 | 97 | 100 | 0 | 0 |');
-    expect(scaleCsv(r.serviceScale ?? []).split('\n')[2]).toBe('postgres,2,8,2,100,0.2,450,9,14,20,22,3.25,0.5,,200:99 503:1,,');
+    expect(scaleCsv(r.serviceScale ?? []).split('\n')[2]).toBe('postgres,2,8,2,100,0.2,450,9,14,20,22,3.25,0.5,,200:99 503:1,,,,,');
     expect(md).not.toContain('load generator');
     // The load generator's CPU gets a column of its own once a run measured it.
     const loaded = markdown({ ...r, serviceScale: [scale({ loadCpuMsPerRequest: 0.314 }), scale({ store: 'postgres', instances: 2 })] });
@@ -288,7 +288,7 @@ describe('benchmark output', () => {
     expect(loaded).toContain('| postgres | 2 | 8 | 2 | 500 | 9 | 20 | 3.25 |  | 200:100 |');
     expect(loaded).toContain("the load generator's (the bench's own process, on the same cores) per request sent");
     expect(scaleCsv([scale({ loadCpuMsPerRequest: 0.314 })]).split('\n')[1]).toBe(
-      'sqlite,1,8,2,100,0.2,500,9,14,20,22,3.25,,0.314,200:100,,',
+      'sqlite,1,8,2,100,0.2,500,9,14,20,22,3.25,,0.314,200:100,,,,,',
     );
   });
 
@@ -330,7 +330,34 @@ describe('benchmark output', () => {
     expect(md).toContain('| postgres | 2 | 64 | 1 | 900 (800-950) | 55 | 110 (96-130) | 100 (90-120) | 2.00 + 0.20 db | 0.40 | 200:300 |');
     expect(md).toContain("of it, the processes' main threads (the event loops");
     expect(md).toContain('- Each scenario ran 3 times, in rounds');
-    expect(scaleCsv([c]).split('\n')[1]?.endsWith(',200:300,900.0 800.0 950.0,0.4')).toBe(true);
+    expect(scaleCsv([c]).split('\n')[1]?.endsWith(',200:300,900.0 800.0 950.0,0.4,,,')).toBe(true);
+  });
+
+  it('shows how the service batched: presentations per verification batch and store calls per statement', () => {
+    const run = (meanBatch: number, lookup?: number): ScaleRow => ({
+      store: lookup === undefined ? 'sqlite' : 'postgres',
+      instances: lookup === undefined ? 1 : 2,
+      connections: 64,
+      workers: 1,
+      presentations: 100,
+      statuses: { '200': 100 },
+      durationS: 0.1,
+      acceptedPerSecond: 1000,
+      latencyMs: { mean: 50, p50: 50, p90: 80, p99: 90, max: 95 },
+      cpuMsPerVerification: 2,
+      meanBatch,
+      ...(lookup !== undefined ? { callsPerStatement: { request_lookup: lookup, request_consumption: meanBatch } } : {}),
+      note: 'runs',
+    });
+    const pg = combineRuns([run(15, 2), run(12, 4), run(16, 3)]);
+    expect(pg.meanBatch).toBe(15);
+    expect(pg.callsPerStatement).toEqual({ request_lookup: 3, request_consumption: 15 });
+    const md = markdown({ ...REPORT, serviceScale: [run(14.25), pg] });
+    expect(md).toContain('| mean batch | store calls / statement | statuses |');
+    expect(md).toContain('| sqlite | 1 | 64 | 1 | 1000 | 50 | 90 | 2.00 | 14.3 |  | 200:100 |');
+    expect(md).toContain('| 15.0 | lookup 3.0, consumption 15.0 | 200:300 |');
+    expect(md).toContain('Mean batch: presentations per verification batch');
+    expect(scaleCsv([pg]).split('\n')[1]?.endsWith(',15,3,15')).toBe(true);
   });
 
   it('draws the prove-time scatter and the throughput bars as SVG', () => {
