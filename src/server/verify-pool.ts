@@ -1,7 +1,7 @@
 /**
  * Verification on every core: a pool of worker threads, each verifying batches of presentations
  * with the verifier core's random-linear-combination batch check (verifyPresentations: every
- * per-presentation check, N + 3 Miller loops per batch, bisection on failure, so each
+ * per-presentation check, N + 2 Miller loops and one final exponentiation per batch, bisection on failure, so each
  * presentation gets exactly the verdict it would get alone).
  *
  * Presentations wait in one queue; batches leave when `batchSize` presentations are queued or the

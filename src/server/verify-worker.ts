@@ -1,6 +1,6 @@
 /**
  * A verification worker thread (started by verify-pool.ts through verify-worker.mjs): prepares the
- * pairing engine and the verification key once, then verifies batches of presentations with the
+ * pairing engine and the verification key once (with its table for batches), then verifies batches of presentations with the
  * verifier core's batch path (verifyPresentations) and posts the verdicts back.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -21,7 +21,7 @@ const vk = (workerData as { verificationKey: VerificationKey }).verificationKey;
 
 // No snarkjs or circomlibjs here (their web-worker polyfill misreads a worker thread as its own):
 // Poseidon is poseidon-lite, used only for the per-request statement encoding, which is cached.
-const ready = prepareVerifier(vk);
+const ready = prepareVerifier(vk, { batch: true });
 ready.then(
   () => port.postMessage({ type: 'ready' }),
   (e: unknown) => port.postMessage({ type: 'failed', message: e instanceof Error ? e.message : String(e) }),

@@ -218,7 +218,8 @@ export interface BatchOptions {
 /**
  * Verify many presentations at once. Every check of the single path runs per presentation; the
  * Groth16 pairings of those that pass are checked together with one random linear combination
- * (N + 3 Miller loops, one final exponentiation: see groth16BatchPairing), and when the batch
+ * (N + 2 Miller loops, one final exponentiation and a power of e(alpha, beta) from a table: see
+ * groth16BatchPairing), and when the batch
  * fails it is bisected until the bad presentations are found, so each verdict (and its code) is
  * exactly the one verifyPresentation would give alone.
  * @returns one verdict per item, in order; never throws (an internal error rejects the items it touched with INTERNAL_ERROR)

@@ -6,11 +6,11 @@
 import * as mcl from 'mcl-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { g1Json, g1Of, g2Json, g2Of, rerandomiseProof } from '../../scripts/lib/rerandomise.ts';
-import { toDecimal } from '../../src/field.ts';
+import { FIELD_MODULUS, toDecimal } from '../../src/field.ts';
 import { generateProof } from '../../src/prover/generate-proof.ts';
 import type { Presentation, ProofRequest } from '../../src/request.ts';
 import { terminateCurve } from '../../src/verifier/curve.ts';
-import { groth16BatchPairing, parseProof, prepareVerifier } from '../../src/verifier/groth16-mcl.ts';
+import { alphaBetaPower, groth16BatchPairing, parseProof, prepareVerifier } from '../../src/verifier/groth16-mcl.ts';
 import { verifyPresentation, verifyPresentations } from '../../src/verifier/verify-presentation.ts';
 import { artifacts, build, credentialFor, HOLDER_SECRET, policy, request, SERIAL, tree } from '../helpers/zkid.ts';
 
@@ -160,6 +160,19 @@ describe('verifyPresentations', () => {
       verificationKey: { ...vk, vk_delta_2: vk.vk_gamma_2 },
     });
     expect(verdicts[0]).toMatchObject({ verified: false, code: 'INSECURE_VERIFICATION_KEY' });
+  });
+
+  it("takes e(alpha, beta)^R from its table exactly as mcl's exponentiation does, at every window edge", async () => {
+    const e = mcl.finalExp(mcl.millerLoop(g1(vk.vk_alpha_1), g2(vk.vk_beta_2)));
+    const fr = (v: bigint) => {
+      const f = new mcl.Fr();
+      f.setStr(v.toString(10), 10);
+      return f;
+    };
+    // 0, one window, its edges, a batch's 128-bit R and more, the table's top, past it (plain power), r - 1
+    const exps = [0n, 1n, 63n, 64n, 65n, 4095n, 2n ** 128n - 1n, 2n ** 134n + 987654321n, 2n ** 144n - 1n, 2n ** 144n, FIELD_MODULUS - 1n];
+    for (const x of exps) expect((await alphaBetaPower(vk, x)).isEqual(mcl.pow(e, fr(x))), `exponent ${x}`).toBe(true);
+    expect((await alphaBetaPower(vk, 5n)).isEqual(mcl.pow(e, fr(6n)))).toBe(false);
   });
 
   it('answers an empty batch with no verdicts', async () => {
