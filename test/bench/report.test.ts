@@ -141,6 +141,22 @@ const REPORT: Report = {
   notes: ['service: not measured: test'],
 };
 
+/** A service-scale row: SQLite × 1 at 8 connections, 500 accepted/s, unless `over` says otherwise. */
+const scaleRow = (over: Partial<ScaleRow>): ScaleRow => ({
+  store: 'sqlite',
+  instances: 1,
+  connections: 8,
+  workers: 2,
+  presentations: 100,
+  statuses: { '200': 100 },
+  durationS: 0.2,
+  acceptedPerSecond: 500,
+  latencyMs: { mean: 10, p50: 9, p90: 14, p99: 20, max: 22 },
+  cpuMsPerVerification: 3.25,
+  note: 'one instance',
+  ...over,
+});
+
 describe('benchmark output', () => {
   it('formats numbers, ranges and CSV cells', () => {
     expect(int(10494)).toBe('10,494');
@@ -216,20 +232,7 @@ describe('benchmark output', () => {
   });
 
   it('renders the service-at-scale, soak and crash rows and checks the targets', () => {
-    const scale = (over: Partial<ScaleRow>): ScaleRow => ({
-      store: 'sqlite',
-      instances: 1,
-      connections: 8,
-      workers: 2,
-      presentations: 100,
-      statuses: { '200': 100 },
-      durationS: 0.2,
-      acceptedPerSecond: 500,
-      latencyMs: { mean: 10, p50: 9, p90: 14, p99: 20, max: 22 },
-      cpuMsPerVerification: 3.25,
-      note: 'one instance',
-      ...over,
-    });
+    const scale = scaleRow;
     const r: Report = {
       ...REPORT,
       serviceFixture: { presentations: 100, cached: 200, proveWallS: 240, provedNow: 0, today: 20261201 },
@@ -334,27 +337,21 @@ describe('benchmark output', () => {
   });
 
   it('shows how the service batched: presentations per verification batch and store calls per statement', () => {
-    const run = (meanBatch: number, lookup?: number): ScaleRow => ({
-      store: lookup === undefined ? 'sqlite' : 'postgres',
-      instances: lookup === undefined ? 1 : 2,
-      connections: 64,
-      workers: 1,
-      presentations: 100,
-      statuses: { '200': 100 },
-      durationS: 0.1,
-      acceptedPerSecond: 1000,
-      latencyMs: { mean: 50, p50: 50, p90: 80, p99: 90, max: 95 },
-      cpuMsPerVerification: 2,
-      meanBatch,
-      ...(lookup !== undefined ? { callsPerStatement: { request_lookup: lookup, request_consumption: meanBatch } } : {}),
-      note: 'runs',
-    });
+    const run = (meanBatch: number, lookup?: number): ScaleRow =>
+      scaleRow({
+        ...(lookup !== undefined
+          ? { store: 'postgres', instances: 2, callsPerStatement: { request_lookup: lookup, request_consumption: meanBatch } }
+          : {}),
+        connections: 64,
+        workers: 1,
+        meanBatch,
+      });
     const pg = combineRuns([run(15, 2), run(12, 4), run(16, 3)]);
     expect(pg.meanBatch).toBe(15);
     expect(pg.callsPerStatement).toEqual({ request_lookup: 3, request_consumption: 15 });
     const md = markdown({ ...REPORT, serviceScale: [run(14.25), pg] });
     expect(md).toContain('| mean batch | store calls / statement | statuses |');
-    expect(md).toContain('| sqlite | 1 | 64 | 1 | 1000 | 50 | 90 | 2.00 | 14.3 |  | 200:100 |');
+    expect(md).toContain('| sqlite | 1 | 64 | 1 | 500 | 9 | 20 | 3.25 | 14.3 |  | 200:100 |');
     expect(md).toContain('| 15.0 | lookup 3.0, consumption 15.0 | 200:300 |');
     expect(md).toContain('Mean batch: presentations per verification batch');
     expect(scaleCsv([pg]).split('\n')[1]?.endsWith(',15,3,15')).toBe(true);
