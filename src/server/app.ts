@@ -259,8 +259,9 @@ export async function createApp(deps: AppDeps): Promise<ZkidApp> {
           ? { verify: (p: unknown, r: ProofRequest) => (pool as VerifyPool).verify(p, r) }
           : {}),
     });
-    // Initialise the pairing engine and prepare the key now, not on the first presentation.
-    await prepareVerifier(circuit.verificationKey);
+    // Initialise the pairing engine and prepare the key now, not on the first presentation (and,
+    // when batches are verified on this thread, their table of powers too).
+    await prepareVerifier(circuit.verificationKey, { batch: pool !== undefined && config.verification.workers === 0 });
   }
 
   const app = express() as unknown as ZkidApp;
