@@ -239,8 +239,8 @@ export async function groth16BatchPairing(
   const ml = millerLoopVec(negRA, Bs);
   const sumC = mcl.mulVec(Cs, rs);
   const foldedFr = folded.map((v) => frOf(v % FIELD_MODULUS));
-  const Rfr = frOf(R % FIELD_MODULUS);
-  const vkx = mcl.add(mcl.mul(key.ic[0] as mcl.G1, Rfr), n ? mcl.mulVec(key.ic.slice(1), foldedFr) : new mcl.G1());
+  // R IC[0] in the same multi-scalar multiplication as the folded signals (it shares their doublings)
+  const vkx = mcl.mulVec(key.ic, [frOf(R % FIELD_MODULUS), ...foldedFr]);
   // e(R alpha, beta) after the final exponentiation, from the table: e(alpha, beta)^R
   const rest = mcl.finalExp(mcl.mul(ml, mcl.precomputedMillerLoop2(vkx, key.gamma, sumC, key.delta)));
   return mcl.mul(rest, alphaBetaPowers(key, R % FIELD_MODULUS)).isOne();
