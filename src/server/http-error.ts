@@ -7,6 +7,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { isZkidError } from '../errors.ts';
+import { storeUnavailable } from '../store/unavailable.ts';
 
 /** HTTP status of every error code the service sends. */
 export const ERROR_STATUS = {
@@ -64,6 +65,8 @@ export const ERROR_STATUS = {
   SERVER_BUSY: 503,
   SHUTTING_DOWN: 503,
   NOT_READY: 503,
+  /** the database cannot be reached for now (connection refused or dropped, server restarting) */
+  STORE_UNAVAILABLE: 503,
 } as const;
 
 export type HttpErrorCode = keyof typeof ERROR_STATUS;
@@ -122,7 +125,10 @@ export function errorHandler(logger: Logger) {
     if (err instanceof HttpError) e = err;
     else if (bodyError) e = new HttpError(bodyError[0], bodyError[1]);
     else if (isZkidError(err)) e = fromZkidError(err);
-    else {
+    else if (storeUnavailable(err)) {
+      logger.warn({ err: (err as Error).message, method: req.method, path: req.path }, 'store unavailable');
+      e = new HttpError('STORE_UNAVAILABLE', 'the database cannot be reached: retry shortly', { 'Retry-After': '1' });
+    } else {
       logger.error({ err, method: req.method, path: req.path }, 'unhandled error');
       e = new HttpError('INTERNAL_ERROR', 'internal error');
     }

@@ -70,7 +70,7 @@ export interface RouteSpec {
   errors: PerConfig<HttpErrorCode[]>;
 }
 
-const COMMON: HttpErrorCode[] = ['RATE_LIMITED', 'INTERNAL_ERROR'];
+const COMMON: HttpErrorCode[] = ['RATE_LIMITED', 'INTERNAL_ERROR', 'STORE_UNAVAILABLE'];
 const JSON_BODY: HttpErrorCode[] = ['MALFORMED_JSON', 'INVALID_BODY', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'];
 
 const json = (name: string, schema: PerConfig<z.ZodType>, description: string): ResponseSpec => ({

@@ -1,0 +1,164 @@
+/**
+ * A database that goes away and comes back: requests that need it answer 503 STORE_UNAVAILABLE
+ * with Retry-After (a transient condition, not a 500), change nothing, and the service serves
+ * again once the database is back, without a restart.
+ *
+ * The PostgreSQL part runs the real path: the store connects through a TCP proxy that the test
+ * cuts (every connection dropped, new ones refused) and opens again on the same port. Under
+ * CI=true an unreachable PostgreSQL fails the suite instead of skipping it.
+ */
+import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
+import { pino } from 'pino';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp, type ZkidApp } from '../../src/server/app.ts';
+import { ensureIssuerKey } from '../../src/server/issuer-service.ts';
+import { PostgresStore } from '../../src/store/postgres.ts';
+import { storeUnavailable } from '../../src/store/unavailable.ts';
+import { dropSchemas, newSchemaName, postgresProblem, TEST_DATABASE_URL } from '../store/engines.ts';
+import { createRequest, expectError, fakePresentation, RP_AUTH, TestClock, testConfig } from './helpers.ts';
+
+describe('storeUnavailable', () => {
+  it.each([
+    ['a refused connection', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })],
+    ['a reset connection', Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })],
+    [
+      'PostgreSQL shutting down (57P01)',
+      Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
+    ],
+    ['PostgreSQL starting up (57P03)', Object.assign(new Error('the database system is starting up'), { code: '57P03' })],
+    ['too many connections (53300)', Object.assign(new Error('sorry, too many clients already'), { code: '53300' })],
+    ['a connection exception (08006)', Object.assign(new Error('connection failure'), { code: '08006' })],
+    ['pg: a connection that ended', new Error('Connection terminated unexpectedly')],
+    ['pg-pool: no connection in time', new Error('timeout exceeded when trying to connect')],
+    ['SQLite: the lock held past the busy timeout', Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' })],
+    [
+      'every address of a host refused',
+      new AggregateError([
+        Object.assign(new Error('a'), { code: 'ECONNREFUSED' }),
+        Object.assign(new Error('b'), { code: 'ECONNREFUSED' }),
+      ]),
+    ],
+  ])('is true for %s', (_what, e) => {
+    expect(storeUnavailable(e)).toBe(true);
+  });
+
+  it.each([
+    ['a syntax error (42601)', Object.assign(new Error('syntax error'), { code: '42601' })],
+    ['a unique violation (23505)', Object.assign(new Error('duplicate key'), { code: '23505' })],
+    ['a SQLite constraint', Object.assign(new Error('UNIQUE constraint failed'), { code: 'SQLITE_CONSTRAINT_PRIMARYKEY' })],
+    ['a plain error', new Error('boom')],
+    ['an aggregate with one other cause', new AggregateError([Object.assign(new Error('a'), { code: 'ECONNREFUSED' }), new Error('b')])],
+    ['a string', 'ECONNREFUSED'],
+    ['null', null],
+  ])('is false for %s', (_what, e) => {
+    expect(storeUnavailable(e)).toBe(false);
+  });
+});
+
+/** A TCP proxy to PostgreSQL that the test can cut and open again on the same port. */
+class CuttableProxy {
+  #server: Server | undefined;
+  readonly #sockets = new Set<Socket>();
+  port = 0;
+  constructor(readonly target: { host: string; port: number }) {}
+
+  open(): Promise<void> {
+    const server = createServer((client) => {
+      const upstream = tcpConnect(this.target.port, this.target.host);
+      for (const s of [client, upstream]) this.#sockets.add(s);
+      const end = () => {
+        for (const s of [client, upstream]) {
+          s.destroy();
+          this.#sockets.delete(s);
+        }
+      };
+      client.on('error', end).on('close', end);
+      upstream.on('error', end).on('close', end);
+      client.pipe(upstream).pipe(client);
+    });
+    this.#server = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, '127.0.0.1', () => {
+        this.port = (server.address() as { port: number }).port;
+        resolve();
+      });
+    });
+  }
+
+  /** Drop every connection and refuse new ones. */
+  cut(): Promise<void> {
+    for (const s of this.#sockets) s.destroy();
+    this.#sockets.clear();
+    const server = this.#server;
+    this.#server = undefined;
+    return new Promise((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  }
+}
+
+const pgProblem = await postgresProblem();
+if (pgProblem && process.env.CI === 'true') throw new Error(`${pgProblem}. CI runs the store outage tests: .ci/run starts the server`);
+
+describe.skipIf(pgProblem !== undefined)(`PostgreSQL going away and coming back${pgProblem ? ` (skipped: ${pgProblem})` : ''}`, () => {
+  const schema = newSchemaName();
+  const target = new URL(TEST_DATABASE_URL);
+  const proxy = new CuttableProxy({ host: target.hostname, port: Number(target.port || 5432) });
+  const poolErrors: string[] = [];
+  let store: PostgresStore;
+  let app: ZkidApp;
+
+  beforeAll(async () => {
+    await proxy.open();
+    const viaProxy = new URL(TEST_DATABASE_URL);
+    viaProxy.hostname = '127.0.0.1';
+    viaProxy.port = String(proxy.port);
+    store = await PostgresStore.open({
+      connectionString: viaProxy.href,
+      schema,
+      poolSize: 4,
+      onError: (e) => poolErrors.push(e.message),
+    });
+    const clock = new TestClock();
+    await ensureIssuerKey(store, clock.now());
+    app = await createApp({ store, config: testConfig(), clock: clock.now, logger: pino({ level: 'silent' }), publicDir: null });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await proxy.cut();
+    await dropSchemas([schema]);
+  });
+
+  it('answers 503 STORE_UNAVAILABLE with Retry-After while it is gone, changes nothing, and serves again when it is back', async () => {
+    const { id } = (await createRequest(app, 'over18')).request;
+    expect((await request(app).get(`/v1/requests/${id}/holder`)).status).toBe(200);
+
+    await proxy.cut();
+    const reads = await request(app).get(`/v1/requests/${id}/holder`);
+    expectError(reads, 503, 'STORE_UNAVAILABLE');
+    expect(reads.headers['retry-after']).toBe('1');
+    const presented = await request(app).post(`/v1/requests/${id}/presentation`).send(fakePresentation(id));
+    expectError(presented, 503, 'STORE_UNAVAILABLE');
+    expect(presented.headers['retry-after']).toBe('1');
+    expectError(await request(app).post('/v1/requests').set(RP_AUTH).send({ policy: 'over18' }), 503, 'STORE_UNAVAILABLE');
+    expectError(await request(app).get('/healthz'), 503, 'NOT_READY');
+
+    await proxy.open();
+    let back = await request(app).get(`/v1/requests/${id}/holder`);
+    for (let i = 0; back.status !== 200 && i < 50; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      back = await request(app).get(`/v1/requests/${id}/holder`);
+    }
+    expect(back.status).toBe(200);
+    // The presentation sent while it was gone changed nothing: the request is still pending, with no error recorded.
+    expect(back.body.status).toBe('pending');
+    const status = await request(app).get(`/v1/requests/${id}`).set(RP_AUTH);
+    expect(status.status).toBe(200);
+    expect(status.body).toMatchObject({ status: 'pending' });
+    expect(status.body.error).toBeUndefined();
+    expect((await request(app).get('/healthz')).status).toBe(200);
+    // a new request is created again (createRequest asserts the 201)
+    expect((await createRequest(app, 'over18')).request.id).not.toBe(id);
+  }, 60_000);
+});
