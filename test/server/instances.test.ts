@@ -6,7 +6,9 @@
  * - `unique`: one person's two presentations at once, one per instance: one registration;
  * - a revocation on one instance reaches the other's accepted roots within the bound (storePollMs
  *   plus the reload), and concurrent revocations on both form one revision history;
- * - with REDIS_URL, rate limits are one budget across instances sharing the key prefix.
+ * - with REDIS_URL, rate limits are one budget across instances sharing the key prefix; when
+ *   Redis goes away, requests pass (the limits are a defence in depth) and the limits count again
+ *   once it is back.
  * Under CI=true an unreachable PostgreSQL or Redis fails the suite instead of skipping it.
  * (2 proofs: one over18 presentation serves every test that needs "a valid presentation for a
  * pending request", each on its own twin request row with the same challenge, which only a test
@@ -23,6 +25,7 @@ import type { ConfigInput } from '../../src/server/config.ts';
 import { ensureIssuerKey } from '../../src/server/issuer-service.ts';
 import { PostgresStore } from '../../src/store/postgres.ts';
 import { verifyPresentation } from '../../src/verifier/verify-presentation.ts';
+import { CuttableProxy } from '../helpers/tcp-proxy.ts';
 import { dropSchemas, newSchemaName, postgresProblem, TEST_DATABASE_URL } from '../store/engines.ts';
 import {
   AUTH,
@@ -294,6 +297,45 @@ describe.skipIf(redisDown !== undefined)(`rate limits through Redis${redisDown ?
       await client.quit();
     }
   });
+
+  it('lets requests pass while Redis is away, and counts again once it is back', async () => {
+    const target = new URL(REDIS_URL);
+    const proxy = new CuttableProxy({ host: target.hostname, port: Number(target.port || 6379) });
+    await proxy.open();
+    try {
+      const viaProxy = new URL(REDIS_URL);
+      viaProxy.hostname = '127.0.0.1';
+      viaProxy.port = String(proxy.port);
+      const config = testConfig({
+        rateLimits: { windowSeconds: 600, general: 3 },
+        redisUrl: viaProxy.href,
+        redisPrefix: `${prefix}away:`,
+        verification: { workers: 0, batchSize: 1, batchWaitMs: 0 },
+      } as ConfigInput);
+      const t = await startApp({ config });
+      apps.push(t);
+      const get = () => request(t.app).get('/v1/registry/root');
+      for (let i = 0; i < 3; i++) expect((await get()).status).toBe(200);
+      expectError(await get(), 429, 'RATE_LIMITED');
+
+      await proxy.cut();
+      // Away: over the budget, yet every request passes at once (no 5xx, no wait for a reconnection).
+      const started = Date.now();
+      for (let i = 0; i < 5; i++) expect((await get()).status).toBe(200);
+      expect(Date.now() - started).toBeLessThan(10_000);
+
+      await proxy.open();
+      // Back (the client reconnects on its own, with back-off): the budget in Redis applies again.
+      let res = await get();
+      for (const until = Date.now() + 20_000; res.status !== 429 && Date.now() < until; ) {
+        await new Promise((r) => setTimeout(r, 200));
+        res = await get();
+      }
+      expectError(res, 429, 'RATE_LIMITED');
+    } finally {
+      await proxy.cut();
+    }
+  }, 60_000);
 
   it('refuses to start when REDIS_URL names a server that does not answer', async () => {
     const config = testConfig({

@@ -7,7 +7,6 @@
  * cuts (every connection dropped, new ones refused) and opens again on the same port. Under
  * CI=true an unreachable PostgreSQL fails the suite instead of skipping it.
  */
-import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
 import { pino } from 'pino';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +14,7 @@ import { createApp, type ZkidApp } from '../../src/server/app.ts';
 import { ensureIssuerKey } from '../../src/server/issuer-service.ts';
 import { PostgresStore } from '../../src/store/postgres.ts';
 import { storeUnavailable } from '../../src/store/unavailable.ts';
+import { CuttableProxy } from '../helpers/tcp-proxy.ts';
 import { dropSchemas, newSchemaName, postgresProblem, TEST_DATABASE_URL } from '../store/engines.ts';
 import { createRequest, expectError, fakePresentation, RP_AUTH, TestClock, testConfig } from './helpers.ts';
 
@@ -55,47 +55,6 @@ describe('storeUnavailable', () => {
     expect(storeUnavailable(e)).toBe(false);
   });
 });
-
-/** A TCP proxy to PostgreSQL that the test can cut and open again on the same port. */
-class CuttableProxy {
-  #server: Server | undefined;
-  readonly #sockets = new Set<Socket>();
-  port = 0;
-  constructor(readonly target: { host: string; port: number }) {}
-
-  open(): Promise<void> {
-    const server = createServer((client) => {
-      const upstream = tcpConnect(this.target.port, this.target.host);
-      for (const s of [client, upstream]) this.#sockets.add(s);
-      const end = () => {
-        for (const s of [client, upstream]) {
-          s.destroy();
-          this.#sockets.delete(s);
-        }
-      };
-      client.on('error', end).on('close', end);
-      upstream.on('error', end).on('close', end);
-      client.pipe(upstream).pipe(client);
-    });
-    this.#server = server;
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => {
-        this.port = (server.address() as { port: number }).port;
-        resolve();
-      });
-    });
-  }
-
-  /** Drop every connection and refuse new ones. */
-  cut(): Promise<void> {
-    for (const s of this.#sockets) s.destroy();
-    this.#sockets.clear();
-    const server = this.#server;
-    this.#server = undefined;
-    return new Promise((resolve) => (server ? server.close(() => resolve()) : resolve()));
-  }
-}
 
 const pgProblem = await postgresProblem();
 if (pgProblem && process.env.CI === 'true') throw new Error(`${pgProblem}. CI runs the store outage tests: .ci/run starts the server`);
