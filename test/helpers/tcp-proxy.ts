@@ -12,6 +12,20 @@ export class CuttableProxy {
   port = 0;
   constructor(readonly target: { host: string; port: number }) {}
 
+  /** A proxy to the server a URL names (`defaultPort` when the URL has none); not yet listening. */
+  static to(url: string, defaultPort: number): CuttableProxy {
+    const u = new URL(url);
+    return new CuttableProxy({ host: u.hostname, port: Number(u.port || defaultPort) });
+  }
+
+  /** The same URL, through this proxy (once it listens). */
+  url(of: string): string {
+    const u = new URL(of);
+    u.hostname = '127.0.0.1';
+    u.port = String(this.port);
+    return u.href;
+  }
+
   open(): Promise<void> {
     const server = createServer((client) => {
       const upstream = tcpConnect(this.target.port, this.target.host);
@@ -44,4 +58,18 @@ export class CuttableProxy {
     this.#server = undefined;
     return new Promise((resolve) => (server ? server.close(() => resolve()) : resolve()));
   }
+}
+
+/**
+ * Ask again (every `everyMs`) until `done` says the answer is the one awaited or `withinMs` has
+ * passed: the last answer either way, for the test to assert on. For a client that reconnects on
+ * its own after a proxy opens again; the room is for a busy machine.
+ */
+export async function askUntil<T>(ask: () => Promise<T>, done: (t: T) => boolean, withinMs = 20_000, everyMs = 100): Promise<T> {
+  let answer = await ask();
+  for (const until = Date.now() + withinMs; !done(answer) && Date.now() < until; ) {
+    await new Promise((r) => setTimeout(r, everyMs));
+    answer = await ask();
+  }
+  return answer;
 }

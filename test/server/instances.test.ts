@@ -25,8 +25,8 @@ import type { ConfigInput } from '../../src/server/config.ts';
 import { ensureIssuerKey } from '../../src/server/issuer-service.ts';
 import { PostgresStore } from '../../src/store/postgres.ts';
 import { verifyPresentation } from '../../src/verifier/verify-presentation.ts';
-import { CuttableProxy } from '../helpers/tcp-proxy.ts';
-import { dropSchemas, newSchemaName, postgresProblem, TEST_DATABASE_URL } from '../store/engines.ts';
+import { askUntil, CuttableProxy } from '../helpers/tcp-proxy.ts';
+import { dropSchemas, newSchemaName, postgresRequired, TEST_DATABASE_URL } from '../store/engines.ts';
 import {
   AUTH,
   enrol,
@@ -68,7 +68,7 @@ function required(problem: string | undefined, what: string): string | undefined
   return problem;
 }
 
-const pgProblem = required(await postgresProblem(), 'PostgreSQL instance');
+const pgProblem = await postgresRequired('PostgreSQL instance');
 const redisDown = required(await redisProblem(), 'shared rate limit');
 
 const ADULT_POLICY = [{ attribute: 'birthDate', op: 'AGE_GTE', value: 18 }];
@@ -299,16 +299,12 @@ describe.skipIf(redisDown !== undefined)(`rate limits through Redis${redisDown ?
   });
 
   it('lets requests pass while Redis is away, and counts again once it is back', async () => {
-    const target = new URL(REDIS_URL);
-    const proxy = new CuttableProxy({ host: target.hostname, port: Number(target.port || 6379) });
+    const proxy = CuttableProxy.to(REDIS_URL, 6379);
     await proxy.open();
     try {
-      const viaProxy = new URL(REDIS_URL);
-      viaProxy.hostname = '127.0.0.1';
-      viaProxy.port = String(proxy.port);
       const config = testConfig({
         rateLimits: { windowSeconds: 600, general: 3 },
-        redisUrl: viaProxy.href,
+        redisUrl: proxy.url(REDIS_URL),
         redisPrefix: `${prefix}away:`,
         verification: { workers: 0, batchSize: 1, batchWaitMs: 0 },
       } as ConfigInput);
@@ -326,12 +322,7 @@ describe.skipIf(redisDown !== undefined)(`rate limits through Redis${redisDown ?
 
       await proxy.open();
       // Back (the client reconnects on its own, with back-off): the budget in Redis applies again.
-      let res = await get();
-      for (const until = Date.now() + 20_000; res.status !== 429 && Date.now() < until; ) {
-        await new Promise((r) => setTimeout(r, 200));
-        res = await get();
-      }
-      expectError(res, 429, 'RATE_LIMITED');
+      expectError(await askUntil(get, (r) => r.status === 429), 429, 'RATE_LIMITED');
     } finally {
       await proxy.cut();
     }

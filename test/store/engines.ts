@@ -85,20 +85,27 @@ export async function postgresProblem(): Promise<string | undefined> {
 }
 
 /**
+ * Whether the `what` tests can run: undefined when PostgreSQL answers; outside CI, why they skip
+ * (also written to stderr).
+ * @throws Error under CI=true when PostgreSQL cannot be reached: CI runs them
+ */
+export async function postgresRequired(what: string): Promise<string | undefined> {
+  const problem = await postgresProblem();
+  if (!problem) return undefined;
+  if (process.env.CI === 'true') {
+    throw new Error(`${problem}. CI runs the ${what} tests: .ci/run starts the server; set ZKID_TEST_DATABASE_URL for another one`);
+  }
+  console.warn(`zkid tests: skipping the ${what} tests (outside CI): ${problem}`);
+  return problem;
+}
+
+/**
  * The PostgreSQL harness, or the reason it is unavailable (outside CI only).
  * @throws Error under CI=true when PostgreSQL cannot be reached
  */
 export async function postgresHarness(): Promise<EngineHarness | { skip: string }> {
-  const problem = await postgresProblem();
-  if (problem) {
-    if (process.env.CI === 'true') {
-      throw new Error(
-        `${problem}. CI runs the PostgreSQL store tests: .ci/run starts the server; set ZKID_TEST_DATABASE_URL for another one`,
-      );
-    }
-    console.warn(`zkid tests: skipping the PostgreSQL store tests (outside CI): ${problem}`);
-    return { skip: problem };
-  }
+  const problem = await postgresRequired('PostgreSQL store');
+  if (problem) return { skip: problem };
   await sweepStaleSchemas();
   const schemas = new Map<Store, string>();
   const created = new Set<string>();
