@@ -92,6 +92,9 @@ describe.skipIf(pgProblem !== undefined)(`PostgreSQL going away and coming back$
     const reads = await request(app).get(`/v1/requests/${id}/holder`);
     expectError(reads, 503, 'STORE_UNAVAILABLE');
     expect(reads.headers['retry-after']).toBe('1');
+    // nothing of the database reaches the caller: the driver's text (host, port) goes to the log only
+    expect(reads.body.error.message).toBe('the database cannot be reached: retry shortly');
+    expect(reads.text).not.toContain(String(proxy.port));
     const presented = await request(app).post(`/v1/requests/${id}/presentation`).send(fakePresentation(id));
     expectError(presented, 503, 'STORE_UNAVAILABLE');
     expect(presented.headers['retry-after']).toBe('1');
