@@ -13,7 +13,7 @@
  * const app = await createApp({ store, config: resolveConfig({}, { adminToken }) });
  * const server = app.listen(8080);
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +38,7 @@ import { errorHandler, sendError } from './http-error.ts';
 import { IssuerService } from './issuer-service.ts';
 import { createMetrics } from './metrics.ts';
 import { RegistryFollower } from './registry-follower.ts';
+import { TICKET_SECRET } from './request-ticket.ts';
 import { RevocationRegistry } from './revocation-registry.ts';
 import { registerIssuerRoutes } from './routes/issuer.ts';
 import { registerOpsRoutes } from './routes/ops.ts';
@@ -253,6 +254,7 @@ export async function createApp(deps: AppDeps): Promise<ZkidApp> {
       clock,
       metrics,
       logger,
+      ticketKey: Buffer.from(await store.issuerSecret(TICKET_SECRET, () => randomBytes(32).toString('hex')), 'hex'),
       ...(deps.verify
         ? { verify: deps.verify }
         : pool

@@ -26,6 +26,8 @@ export const ERROR_STATUS = {
   SERIAL_OUT_OF_RANGE: 400,
   UNKNOWN_POLICY: 400,
   INVALID_REDIRECT_URI: 400,
+  /** a presentation's request ticket that this service did not seal for this request */
+  INVALID_TICKET: 400,
   // 401
   UNAUTHORIZED: 401,
   // 403: authenticated, but this secret does not open it

@@ -85,6 +85,10 @@ export const holderRequest = z.strictObject({
   request: proofRequest.optional().meta({ description: 'while pending' }),
   redirectUri: z.string().optional(),
   gracePeriodSeconds: int,
+  ticket: z
+    .string()
+    .optional()
+    .meta({ description: 'while pending: the request sealed by the service; send it back with the presentation, unchanged' }),
 });
 
 export const verified = z.strictObject({

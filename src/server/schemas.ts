@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { CANONICAL_DECIMAL, parseFieldElement } from '../field.ts';
 import { MAX_SERIAL } from '../revocation/common.ts';
 import { HttpError, type HttpErrorCode } from './http-error.ts';
+import { MAX_TICKET_LENGTH } from './request-ticket.ts';
 import { SERIALS_PER_BUCKET } from './revocation-registry.ts';
 
 /** A canonical decimal field element (< r); anything else is reported with `code`. */
@@ -92,6 +93,8 @@ export function presentationBody(nPublic: number) {
       curve: z.literal('bn128'),
     }),
     publicSignals: z.array(fieldElement('NON_CANONICAL_SIGNAL')).length(nPublic, `must hold exactly ${nPublic} public signals`),
+    /** optional: the holder view's ticket, sent back as it came (the service then skips reading the request) */
+    ticket: z.string().max(MAX_TICKET_LENGTH).optional(),
   });
 }
 

@@ -30,6 +30,7 @@ import { type Verdict, type VerifyOptions, verifyPresentation } from '../verifie
 import type { RelyingParty, ServiceConfig } from './config.ts';
 import { HttpError, type HttpErrorCode } from './http-error.ts';
 import type { Metrics } from './metrics.ts';
+import { openTicket, sealTicket } from './request-ticket.ts';
 import type { RevocationRegistry } from './revocation-registry.ts';
 import { createRequestBody, parseOrThrow, presentationBody, redeemBody } from './schemas.ts';
 
@@ -85,6 +86,8 @@ export interface HolderRequestView {
   redirectUri?: string;
   /** how long a revoked credential still proves against an older root (roots.maxAgeSeconds) */
   gracePeriodSeconds: number;
+  /** while pending: the request sealed by this service, to send back with the presentation (see request-ticket.ts) */
+  ticket?: string;
 }
 
 /** POST /v1/requests: the request and where to send the holder. */
@@ -183,8 +186,16 @@ export interface VerifierDeps {
   clock: () => Date;
   metrics: Metrics;
   logger: Logger;
+  /** the key of request tickets, shared by every instance of one database (request-ticket.ts) */
+  ticketKey: Buffer;
   verify?: VerifyFunction;
 }
+
+/** Bytes of a POSTed body kept for the presentation beside a ticket (a presentation's JSON is about 1.5 KB). */
+const PRESENTATION_ROOM = 4096;
+
+/** How many request ids an instance remembers as answered by itself (a ticket's replay then costs no verification). */
+const REMEMBERED_ANSWERS = 8192;
 
 export class VerifierService {
   readonly #d: VerifierDeps;
@@ -192,6 +203,8 @@ export class VerifierService {
   readonly #schema: ReturnType<typeof presentationBody>;
   readonly #artifacts: { wasm: ArtifactRef; zkey: ArtifactRef; vkey: ArtifactRef };
   readonly slots: Slots;
+  /** ids of requests this instance saw answered (oldest first), for tickets' replays */
+  readonly #answered = new Set<string>();
 
   constructor(d: VerifierDeps) {
     this.#d = d;
@@ -301,8 +314,13 @@ export class VerifierService {
       relyingParty: { name: rp.name },
       gracePeriodSeconds: this.#d.config.roots.maxAgeSeconds,
     };
-    if (view.status === 'pending') view.request = s.request;
     if (s.redirectUri) view.redirectUri = s.redirectUri;
+    if (view.status === 'pending') {
+      view.request = s.request;
+      const ticket = sealTicket(this.#d.ticketKey, { request: s.request, ...(s.redirectUri ? { redirectUri: s.redirectUri } : {}) });
+      // Only a ticket that leaves room for the presentation within the body limit (else none: the request is read).
+      if (ticket.length + PRESENTATION_ROOM <= this.#d.config.bodyLimitBytes) view.ticket = ticket;
+    }
     return view;
   }
 
@@ -323,8 +341,35 @@ export class VerifierService {
     }
   }
 
-  async #reject(id: string, code: HttpErrorCode, message: string, started: number): Promise<never> {
+  /** A request that is no longer open answers so before anything is verified: already used, or expired. */
+  #checkOpen(stored: Pick<StoredRequest, 'status' | 'expiresAt'>, now: Date): void {
+    if (stored.status !== 'pending')
+      throw new HttpError('REQUEST_ALREADY_USED', 'this proof request has already been answered: ask for a new one');
+    if (now.getTime() >= stored.expiresAt.getTime())
+      throw new HttpError('REQUEST_EXPIRED', 'this proof request has expired: ask for a new one');
+  }
+
+  /** Remember a request this instance saw answered (bounded: the oldest are forgotten first). */
+  #remember(id: string): void {
+    this.#answered.add(id);
+    if (this.#answered.size > REMEMBERED_ANSWERS) {
+      const oldest = this.#answered.values().next().value;
+      if (oldest !== undefined) this.#answered.delete(oldest);
+    }
+  }
+
+  /**
+   * Reject a presentation (and record why on its request). `ticketed`: the request came from a
+   * ticket, unread, so it is read now: a request already answered, expired or gone gets the code it
+   * would have got before verification without a ticket.
+   */
+  async #reject(id: string, code: HttpErrorCode, message: string, started: number, ticketed: boolean): Promise<never> {
     const { store, metrics, clock, logger } = this.#d;
+    if (ticketed) {
+      const stored = await this.#load(id);
+      if (stored.status !== 'pending') this.#remember(id);
+      this.#checkOpen(stored, clock());
+    }
     metrics.verifications.inc({ result: 'rejected', code });
     metrics.verificationDuration.observe((performance.now() - started) / 1000);
     logger.info({ requestId: id, code }, 'presentation rejected');
@@ -335,13 +380,32 @@ export class VerifierService {
   /** POST /v1/requests/:id/presentation */
   async submit(id: string, body: unknown): Promise<AcceptedView> {
     const { config, store, registry, clock, metrics, circuit } = this.#d;
-    const presentation = parseOrThrow(this.#schema, body, 'MALFORMED_PRESENTATION');
-    const stored = await this.#load(id);
-    if (stored.status !== 'pending')
-      throw new HttpError('REQUEST_ALREADY_USED', 'this proof request has already been answered: ask for a new one');
+    const { ticket, ...presentation } = parseOrThrow(this.#schema, body, 'MALFORMED_PRESENTATION');
+    // The request: from the ticket of the holder view when the wallet sent it back (no store read),
+    // else from the store. Either way its consumption below is what decides that it was still open.
+    let stored: Pick<StoredRequest, 'request' | 'policy' | 'status' | 'expiresAt' | 'redirectUri'>;
+    const ticketed = ticket !== undefined;
+    if (ticketed) {
+      const t = openTicket(this.#d.ticketKey, ticket, id);
+      if (!t)
+        throw new HttpError(
+          'INVALID_TICKET',
+          'the ticket was not issued by this service for this request: send the one from its holder view, or none',
+        );
+      if (this.#answered.has(id))
+        throw new HttpError('REQUEST_ALREADY_USED', 'this proof request has already been answered: ask for a new one');
+      stored = {
+        request: t.request,
+        policy: t.request.policy.name,
+        status: 'pending',
+        expiresAt: new Date(t.request.expiresAt),
+        ...(t.redirectUri ? { redirectUri: t.redirectUri } : {}),
+      };
+    } else {
+      stored = await this.#load(id);
+    }
     const now = clock();
-    if (now.getTime() >= stored.expiresAt.getTime())
-      throw new HttpError('REQUEST_EXPIRED', 'this proof request has expired: ask for a new one');
+    this.#checkOpen(stored, now);
     this.#checkToday(stored.request.today, now);
 
     const release = this.slots.tryAcquire();
@@ -367,9 +431,9 @@ export class VerifierService {
         verdict.code === 'INVALID_VERIFICATION_KEY'
       ) {
         this.#d.logger.error({ requestId: id, code: verdict.code, detail: verdict.message }, 'verification error');
-        return this.#reject(id, 'VERIFICATION_ERROR', 'the presentation could not be verified', started);
+        return this.#reject(id, 'VERIFICATION_ERROR', 'the presentation could not be verified', started, ticketed);
       }
-      return this.#reject(id, VERDICT_CODES[verdict.code] ?? 'VERIFICATION_ERROR', verdict.message, started);
+      return this.#reject(id, VERDICT_CODES[verdict.code] ?? 'VERIFICATION_ERROR', verdict.message, started, ticketed);
     }
     const checkedAt = clock();
     if (!registry.acceptedRoots(checkedAt, config.roots).includes(verdict.root)) {
@@ -378,10 +442,11 @@ export class VerifierService {
         'ROOT_NOT_ACCEPTED',
         'the revocation root has left the accepted window: refresh the revocation data and prove again',
         started,
+        ticketed,
       );
     }
     if (!this.#d.trustedIssuers.some(([x, y]) => x === verdict.issuer[0] && y === verdict.issuer[1])) {
-      return this.#reject(id, 'ISSUER_NOT_TRUSTED', 'the credential was issued by a key this service does not trust', started);
+      return this.#reject(id, 'ISSUER_NOT_TRUSTED', 'the credential was issued by a key this service does not trust', started, ticketed);
     }
 
     const result: VerifiedResult = {
@@ -401,6 +466,7 @@ export class VerifierService {
       responseCodeHash: responseCodeHash(responseCode),
       ...(unique ? { nullifier: { scope: stored.request.scope, policy: stored.policy, value: verdict.pseudonym } } : {}),
     });
+    if (outcome !== 'not-found' && outcome !== 'expired') this.#remember(id);
     switch (outcome) {
       case 'completed': {
         metrics.verifications.inc({ result: 'accepted', code: 'OK' });

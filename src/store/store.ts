@@ -218,7 +218,7 @@ export interface Store {
 
   /** Issued serials per range of `size` serials: [floor(serial / size), count], by range. */
   countIssuedByRange(size: number): Promise<[number, number][]>;
-  /** A named issuer secret, created with `create()` (and kept) when absent. */
+  /** A named secret of this deployment (the issuer's person key, the verifier's request-ticket key), created with `create()` (and kept) when absent; every instance of one database reads the same. */
   issuerSecret(name: string, create: () => string): Promise<string>;
   getHolder(personKey: string): Promise<HolderRecord | undefined>;
   /**

@@ -116,6 +116,8 @@ export interface HolderView {
   request?: ProofRequest;
   redirectUri?: string;
   gracePeriodSeconds: number;
+  /** while pending: the request sealed by the service, to send back with the presentation */
+  ticket?: string;
 }
 
 /** POST /v1/requests/{id}/presentation, 200 */

@@ -41,6 +41,8 @@ export interface AcceptedRequest {
   gracePeriodSeconds: number;
   /** where the presentation goes: <request_uri>/../presentation */
   presentationUrl: string;
+  /** the holder view's ticket, sent back with the presentation to the same URL, unchanged (opaque to the wallet) */
+  ticket?: string;
 }
 
 /**
@@ -82,6 +84,8 @@ export function acceptRequest(view: HolderView, requestUri: string): AcceptedReq
     ...(redirectUri ? { redirectUri } : {}),
     gracePeriodSeconds: Number.isInteger(view.gracePeriodSeconds) && view.gracePeriodSeconds > 0 ? view.gracePeriodSeconds : 0,
     presentationUrl: new URL('presentation', requestUri).href,
+    // Only ever sent back to the service that issued it, with the presentation it would get anyway.
+    ...(typeof view.ticket === 'string' && view.ticket.length <= 16_384 ? { ticket: view.ticket } : {}),
   };
 }
 

@@ -526,7 +526,7 @@ async function proveAndAnswer(): Promise<void> {
     setProgress(1, `Proof ready in ${seconds(proofMs)}: sending it to ${p.relyingPartyName}`);
     let ok: Accepted;
     try {
-      ok = await api<Accepted>('POST', p.presentationUrl, presentation);
+      ok = await api<Accepted>('POST', p.presentationUrl, p.ticket === undefined ? presentation : { ...presentation, ticket: p.ticket });
     } catch (e) {
       const { code, message } = describeError(e);
       setProgress(1, `${p.relyingPartyName} did not accept the proof`);

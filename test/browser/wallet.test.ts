@@ -268,7 +268,10 @@ describe.skipIf(skip)('wallet on its own origin: redirect flow across two origin
     await shot(page, 'service-verified.png');
 
     // One presentation, and one redemption of the code, with the relying party's key.
-    expect(sent.filter((r) => r.method === 'POST' && r.url.endsWith(`/v1/requests/${requestId}/presentation`))).toHaveLength(1);
+    const posted = sent.filter((r) => r.method === 'POST' && r.url.endsWith(`/v1/requests/${requestId}/presentation`));
+    expect(posted).toHaveLength(1);
+    // It carried the holder view's ticket back, unchanged (the service then skips reading the request).
+    expect((JSON.parse(posted[0]!.body) as { ticket?: string }).ticket).toMatch(/^t1\./);
     const redeems = sent.filter((r) => r.method === 'POST' && r.url.endsWith(`/v1/requests/${requestId}/result`));
     expect(redeems).toHaveLength(1);
     const { responseCode } = JSON.parse(redeems[0]!.body) as { responseCode: string };

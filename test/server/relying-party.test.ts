@@ -235,7 +235,11 @@ describe('the holder view', () => {
       request: req,
       redirectUri: 'https://shop.example/return',
       gracePeriodSeconds: 3600,
+      ticket: expect.stringMatching(/^t1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/),
     });
+    // The ticket carries what the view shows and nothing more (no relying-party id, no holder data).
+    const payload = JSON.parse(Buffer.from(pending.body.ticket.split('.')[1], 'base64url').toString());
+    expect(payload).toEqual({ id: req.id, request: req, redirectUri: 'https://shop.example/return' });
     const res = await submit(t.app, req.id, fakePresentation(req.id));
     expect(res.status).toBe(200);
     const after = await request(t.app).get(`/v1/requests/${req.id}/holder`);

@@ -170,8 +170,9 @@ export const ROUTES = {
     path: '/v1/requests/:id/holder',
     tag: 'holder',
     roles: ['verifier'],
-    summary: "The holder's view of a request: status, the relying party's name, the request while pending, the redirect URI",
-    description: 'Public, any origin (Access-Control-Allow-Origin: *). Never shows the result.',
+    summary: "The holder's view of a request: status, the relying party's name, the request and its ticket while pending, the redirect URI",
+    description:
+      'Public, any origin (Access-Control-Allow-Origin: *). Never shows the result. The ticket is the request (and redirect URI) sealed by the service with a key its instances share: sent back with the presentation, it spares the service a read of the request; it carries nothing the view does not show.',
     params: requestIdParams,
     responses: { 200: json('HolderRequest', res.holderRequest, 'the holder view') },
     errors: ['REQUEST_NOT_FOUND', ...COMMON],
@@ -183,13 +184,14 @@ export const ROUTES = {
     roles: ['verifier'],
     summary: 'Submit a presentation for a request',
     description:
-      'Checked cheapest first: body schema (exactly nPublic canonical signals), request exists, unused and unexpired, today within tolerance, then the proof against the stored request, the revocation root still in the accepted window; then the challenge is consumed atomically (exactly one of concurrent submissions succeeds) and, for unique policies, the pseudonym is registered. Answers a one-time responseCode and redirectTo (the request redirectUri with response_code added): the holder browser carries the code back to the relying party. Public, any origin.',
+      "Checked cheapest first: body schema (exactly nPublic canonical signals), request exists, unused and unexpired (with the holder view's ticket: the ticket is this service's for this request, the request unexpired and not answered on this instance; the store is read only if the proof is then rejected, so the answer is the one a presentation without a ticket gets), today within tolerance, then the proof against the stored request, the revocation root still in the accepted window; then the challenge is consumed atomically (exactly one of concurrent submissions succeeds) and, for unique policies, the pseudonym is registered. Answers a one-time responseCode and redirectTo (the request redirectUri with response_code added): the holder browser carries the code back to the relying party. Public, any origin.",
     params: requestIdParams,
     body: { name: 'Presentation', schema: (c) => presentationBody(publicSignalNames(circuitParams(c.circuit)).length) },
     responses: { 200: json('Verified', res.verified, 'verified') },
     errors: [
       ...JSON_BODY,
       'MALFORMED_PRESENTATION',
+      'INVALID_TICKET',
       'WRONG_SIGNAL_COUNT',
       'NON_CANONICAL_SIGNAL',
       'MALFORMED_PROOF',
