@@ -96,6 +96,7 @@ const program = new Command()
   )
   .option('--scale-connections <list>', 'connection counts of the service-scale scenarios', '8,64')
   .option('--scale-runs <n>', 'rounds of the service-scale scenarios, alternating; medians reported (default 3; --quick 1)')
+  .option('--scale-without-tickets', "service-scale: presentations without their holder view's ticket (the service reads each request)")
   .option('--workers-zero', 'service-scale: also run every scenario with verification on the main thread (workers = 0)')
   .option('--soak-requests <n>', 'mixed requests of the soak (default 10000; --quick 2000)')
   .option(
@@ -127,6 +128,7 @@ interface Opts {
   scaleRuns?: string;
   scaleConnections: string;
   workersZero?: boolean;
+  scaleWithoutTickets?: boolean;
   soakRequests?: string;
   pgUrl: string;
   fixtureCache?: string;
@@ -557,6 +559,7 @@ async function scaleParts(run: Set<Part>): Promise<void> {
       await benchServiceScale(f, {
         connections,
         noWorkersToo: opts.workersZero === true,
+        tickets: opts.scaleWithoutTickets !== true,
         runs: Math.max(1, num(opts.scaleRuns, 3, 1, 'scale-runs')),
         pgUrl: opts.pgUrl,
         onRows: (rows) => {

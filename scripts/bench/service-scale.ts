@@ -75,6 +75,29 @@ export interface Deployment {
   close(): Promise<void>;
 }
 
+/**
+ * The presentations with their requests' tickets (GET /v1/requests/:id/holder, 8 at a time).
+ * @throws Error when a holder view fails or has no ticket (the deployment is not what it seems)
+ */
+export async function withTickets(url: string, presentations: Presentation[]): Promise<(Presentation & { ticket: string })[]> {
+  const out: (Presentation & { ticket: string })[] = new Array(presentations.length);
+  let k = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let i = k++; i < presentations.length; i = k++) {
+        const p = presentations[i] as Presentation;
+        const res = await fetch(`${url}/v1/requests/${encodeURIComponent(String(p.requestId))}/holder`);
+        const view = (await res.json()) as { status?: string; ticket?: unknown };
+        if (res.status !== 200 || typeof view.ticket !== 'string') {
+          throw new Error(`holder view of ${p.requestId}: ${res.status} ${view.status ?? ''}, no ticket`);
+        }
+        out[i] = { ...p, ticket: view.ticket };
+      }
+    }),
+  );
+  return out;
+}
+
 /** One SQLite instance on a copy of the fixture, or `instances` PostgreSQL ones on a fresh database. */
 export async function deploy(
   fixture: Fixture,
@@ -148,7 +171,7 @@ export async function warmUp(
 
 async function scenario(
   fixture: Fixture,
-  o: { store: 'sqlite' | 'postgres'; instances: number; connections: number; workers?: number; pgUrl?: string },
+  o: { store: 'sqlite' | 'postgres'; instances: number; connections: number; workers?: number; pgUrl?: string; tickets: boolean },
 ): Promise<ScaleRow> {
   // Instances on one machine share its cores: each gets its share of verification workers (the
   // README's advice for several instances per machine), not one per core each.
@@ -163,8 +186,15 @@ async function scenario(
     }),
   );
   try {
-    const bodies = fixture.presentations;
-    await warmUp(d, bodies, SCALE_WARMUP);
+    await warmUp(d, fixture.presentations, SCALE_WARMUP);
+    // As the wallet does: each request's holder view first, and its ticket sent back with the
+    // presentation (before the burst, untimed; from the first instance, and with two instances half
+    // of the presentations go to the other one).
+    const bodies = o.tickets
+      ? await step(`service-scale: ${label}: ${fixture.presentations.length} holder views (their tickets)`, () =>
+          withTickets(d.servers[0]?.url as string, fixture.presentations),
+        )
+      : fixture.presentations;
     // serialised before the burst: the load generator shares the cores with the service
     const shots = bodies.map(presentationShot);
     let next = 0;
@@ -189,6 +219,7 @@ async function scenario(
     const batching = batchingOf(metrics0, await scrape());
     const statuses = statusCounts(r.outcomes);
     const accepted = statuses['200'] ?? 0;
+    const ticketNote = o.tickets ? "; with the holder view's tickets" : '; without tickets (each request read from the store)';
     const row: ScaleRow = {
       store: o.store,
       instances: o.instances,
@@ -204,15 +235,16 @@ async function scenario(
       ...(accepted ? { eventLoopCpuMsPerVerification: (main * 1000) / accepted } : {}),
       ...(db0 !== undefined && db1 !== undefined && accepted ? { dbCpuMsPerVerification: ((db1 - db0) * 1000) / accepted } : {}),
       loadCpuMsPerRequest: (load.user + load.system) / 1000 / Math.max(1, r.outcomes.length),
+      tickets: o.tickets,
       ...batching,
       note:
         o.instances > 1
-          ? `${o.instances} instances on one PostgreSQL database, ${o.connections / o.instances} connections to each (no proxy)`
-          : `one instance, ${o.store === 'sqlite' ? 'SQLite in its data directory' : 'PostgreSQL'}`,
+          ? `${o.instances} instances on one PostgreSQL database, ${o.connections / o.instances} connections to each (no proxy)${ticketNote}`
+          : `one instance, ${o.store === 'sqlite' ? 'SQLite in its data directory' : 'PostgreSQL'}${ticketNote}`,
     };
     const bad = fiveHundreds(statuses);
     process.stderr.write(
-      `  ${row.acceptedPerSecond.toFixed(0)} accepted/s; p50 ${row.latencyMs.p50} ms, p99 ${row.latencyMs.p99} ms (after the first wave ${row.afterFirstWaveMs?.p99} ms); ${row.cpuMsPerVerification.toFixed(2)} ms CPU a verification${row.dbCpuMsPerVerification !== undefined ? ` (+ ${row.dbCpuMsPerVerification.toFixed(2)} ms PostgreSQL)` : ''}; load generator ${row.loadCpuMsPerRequest?.toFixed(2)} ms CPU a request; ${batchingText(row)}; statuses ${JSON.stringify(statuses)}${bad ? ` ✘ ${bad} 5xx` : ''}\n`,
+      `  ${o.tickets ? '' : 'without tickets: '}${row.acceptedPerSecond.toFixed(0)} accepted/s; p50 ${row.latencyMs.p50} ms, p99 ${row.latencyMs.p99} ms (after the first wave ${row.afterFirstWaveMs?.p99} ms); ${row.cpuMsPerVerification.toFixed(2)} ms CPU a verification${row.dbCpuMsPerVerification !== undefined ? ` (+ ${row.dbCpuMsPerVerification.toFixed(2)} ms PostgreSQL)` : ''}; load generator ${row.loadCpuMsPerRequest?.toFixed(2)} ms CPU a request; ${batchingText(row)}; statuses ${JSON.stringify(statuses)}${bad ? ` ✘ ${bad} 5xx` : ''}\n`,
     );
     return row;
   } finally {
@@ -235,6 +267,8 @@ export function batchingText(b: Batching): string {
 
 export interface ScaleOptions {
   connections: number[];
+  /** presentations carry their request's ticket from the holder view, as the wallet sends them (default true) */
+  tickets?: boolean;
   /** also run each scenario with verification on the main thread (workers = 0) */
   noWorkersToo: boolean;
   /** rounds: each runs every scenario once (default 1); the rows give the medians */
@@ -318,7 +352,7 @@ export async function benchServiceScale(fixture: Fixture, o: ScaleOptions): Prom
   const combined = () => runs.filter((r) => r.length > 0).map(combineRuns);
   for (let round = 0; round < Math.max(1, o.runs ?? 1); round++) {
     for (const [i, s] of scenarios.entries()) {
-      runs[i]?.push(await scenario(fixture, { ...s, ...(o.pgUrl ? { pgUrl: o.pgUrl } : {}) }));
+      runs[i]?.push(await scenario(fixture, { ...s, tickets: o.tickets !== false, ...(o.pgUrl ? { pgUrl: o.pgUrl } : {}) }));
       o.onRows?.(combined());
     }
   }

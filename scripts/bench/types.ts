@@ -153,6 +153,11 @@ export interface ScaleRow {
   dbCpuMsPerVerification?: number;
   /** CPU time of the load generator (the bench's own process) per request it sent, on the same cores */
   loadCpuMsPerRequest?: number;
+  /**
+   * whether each presentation carried its request's ticket, read from the holder view before the
+   * burst as the wallet does (the service then skips reading the request); absent in older results
+   */
+  tickets?: boolean;
   /** presentations per verification batch over the burst (the pool's counters in /metrics, all instances) */
   meanBatch?: number;
   /** PostgreSQL: calls answered per coalesced store statement over the burst, by operation (/metrics) */
