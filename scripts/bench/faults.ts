@@ -6,6 +6,10 @@
  * and are sent again to the survivor afterwards: each must answer 200 (the dead instance had not
  * committed) or 409 REQUEST_ALREADY_USED (it had committed but not answered).
  *
+ * Presentations carry their request's ticket (read from the survivor's holder views before the
+ * burst), as the wallet sends them: the instances then skip reading the request, and exactly once
+ * rests on the consumption alone.
+ *
  * Then the database and the survivor's API are checked: every presentation that got a 200 has
  * its stored verified result; no request got two 200s (a challenge consumed twice); every
  * request of the burst ends verified (none lost); a 409 on resend is backed by a stored result.
@@ -15,18 +19,20 @@ import { DEMO_RP_KEY } from '../../src/server/config.ts';
 import { step } from '../lib/progress.ts';
 import { fiveHundreds, runLoad, statusCounts } from './load.ts';
 import { type Fixture, requestStatuses } from './service-fixture.ts';
-import { deploy, presentationShot, warmUp } from './service-scale.ts';
+import { deploy, presentationShot, warmUp, withTickets } from './service-scale.ts';
 import type { FaultRow } from './types.ts';
 
 export async function benchFaults(fixture: Fixture, o: { connections: number; pgUrl?: string }): Promise<FaultRow> {
-  const bodies = fixture.presentations;
   const d = await step('faults: two instances on a fresh PostgreSQL database', () =>
     deploy(fixture, { store: 'postgres', instances: 2, ...(o.pgUrl ? { pgUrl: o.pgUrl } : {}) }),
   );
   try {
     const [victim, survivor] = d.servers;
     if (!victim || !survivor || !d.databaseUrl) throw new Error('faults: the deployment has not two instances');
-    await warmUp(d, bodies);
+    await warmUp(d, fixture.presentations);
+    const bodies: Presentation[] = await step('faults: the holder views (their tickets)', () =>
+      withTickets(survivor.url, fixture.presentations),
+    );
     const killAt = Math.max(1, Math.floor(bodies.length / 3));
     let answered = 0;
     let killing: Promise<void> | undefined;
@@ -86,7 +92,7 @@ export async function benchFaults(fixture: Fixture, o: { connections: number; pg
       verifiedByApi: apiVerified,
       fiveXX: fiveHundreds(statusCounts(burst.outcomes)) + fiveHundreds(resendStatuses),
       passed: false,
-      note: 'SIGKILL after a third of the answers; failed connections move to the survivor; unanswered ones resent to it',
+      note: "SIGKILL after a third of the answers; failed connections move to the survivor; unanswered ones resent to it; presentations with their holder view's tickets",
     };
     row.passed =
       row.duplicates === 0 &&
