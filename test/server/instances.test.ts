@@ -165,6 +165,20 @@ describe.skipIf(pgProblem !== undefined)(`two instances on one PostgreSQL databa
     expectError(await submit(a, id, presentation), 409, 'REQUEST_ALREADY_USED');
   });
 
+  it("accept the same presentation with one instance's ticket sent to both at once exactly once, neither reading the request", async () => {
+    const { id, presentation } = await twin('over18');
+    const view = await request(a).get(`/v1/requests/${id}/holder`);
+    expect(view.body.ticket).toMatch(/^t1\./);
+    const withTicket = { ...presentation, ticket: view.body.ticket };
+    const lookups = () => Promise.all([a, b].map((app) => metricValue(app, 'zkid_store_coalesced_calls_total{op="request_lookup"}')));
+    const before = await lookups();
+    const answers = await Promise.all([submit(a, id, withTicket), submit(b, id, withTicket)]);
+    expect(answers.map((r) => r.status).sort(), JSON.stringify(answers.map((r) => r.body))).toEqual([200, 409]);
+    expectError(answers.find((r) => r.status === 409) as (typeof answers)[number], 409, 'REQUEST_ALREADY_USED');
+    expect(await lookups()).toEqual(before);
+    for (const app of [a, b]) expectError(await submit(app, id, withTicket), 409, 'REQUEST_ALREADY_USED');
+  });
+
   it("count the store's coalesced statements and the calls they answered in /metrics", async () => {
     const series = (op: string) => [`zkid_store_coalesced_statements_total{op="${op}"}`, `zkid_store_coalesced_calls_total{op="${op}"}`];
     const read = async () => Promise.all(['request_lookup', 'request_consumption'].flatMap(series).map((s) => metricValue(a, s)));
