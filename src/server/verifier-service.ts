@@ -401,6 +401,8 @@ export class VerifierService {
         expiresAt: new Date(t.request.expiresAt),
         ...(t.redirectUri ? { redirectUri: t.redirectUri } : {}),
       };
+      // Past its sealed expiry: read it, so that a used (or purged) request answers as without a ticket.
+      if (clock().getTime() >= stored.expiresAt.getTime()) stored = await this.#load(id);
     } else {
       stored = await this.#load(id);
     }

@@ -173,11 +173,15 @@ describe('a presentation with its ticket', () => {
     expect((await submit(b.app, req.id, fakePresentation(req.id, { ticket }))).status).toBe(200);
   });
 
-  it('answers an expired request REQUEST_EXPIRED before verifying, from the sealed expiry', async () => {
+  it('answers an expired request as without a ticket, before verifying: REQUEST_EXPIRED, or REQUEST_ALREADY_USED once answered', async () => {
     const { req, ticket } = await ticketed(a.app);
+    const used = await ticketed(a.app);
+    expect((await submit(a.app, used.req.id, fakePresentation(used.req.id, { ticket: used.ticket }))).status).toBe(200);
+    seen.length = 0;
     clock.advance(86_400 + 1);
     try {
       expectError(await submit(b.app, req.id, fakePresentation(req.id, { ticket })), 410, 'REQUEST_EXPIRED');
+      expectError(await submit(b.app, used.req.id, fakePresentation(used.req.id, { ticket: used.ticket })), 409, 'REQUEST_ALREADY_USED');
       expect(seen).toEqual([]);
     } finally {
       clock.advance(-(86_400 + 1));
