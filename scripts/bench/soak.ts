@@ -7,6 +7,9 @@
  *  - invalid: a proof with A and C swapped on a request kept for them (full verification, 422);
  *  - malformed: bad JSON, a wrong shape, a non-canonical signal, an oversized body, a wrong
  *    content type, an unknown request (4xx, before any cryptography).
+ * Every other valid and invalid presentation carries its request's ticket (read from the holder
+ * views after the warm-up), so both of the service's paths run: the request from the ticket, and
+ * the request read from the store; replays pick from both.
  * It passes with no 5xx and flat memory: the second half of the run grows the RSS by less than
  * 10% of the RSS at its start.
  */
@@ -16,7 +19,7 @@ import { prng } from '../lib/prng.ts';
 import { step } from '../lib/progress.ts';
 import { fiveHundreds, latency, type Outcome, rssMiB, runLoad, type Shot, statusCounts } from './load.ts';
 import type { Fixture } from './service-fixture.ts';
-import { breakProof, deploy, presentationShot, warmUp } from './service-scale.ts';
+import { breakProof, deploy, presentationShot, warmUp, withTickets } from './service-scale.ts';
 import type { SoakRow } from './types.ts';
 
 type Kind = 'valid' | 'replayed' | 'invalid' | 'malformed';
@@ -58,8 +61,8 @@ export async function benchSoak(fixture: Fixture, o: SoakOptions): Promise<SoakR
   if (all.length < 8) throw new RangeError('the soak needs at least 8 prepared presentations');
   // A quarter of the requests (at most 64) take only broken proofs: they stay pending, so each is a full verification.
   const reserved = Math.min(64, Math.floor(all.length / 4));
-  const invalidPool = all.slice(all.length - reserved).map(breakProof);
-  const valid = all.slice(0, all.length - reserved).slice(0, Math.floor(o.requests / 4));
+  let invalidPool = all.slice(all.length - reserved).map(breakProof);
+  let valid = all.slice(0, all.length - reserved).slice(0, Math.floor(o.requests / 4));
   const rest = o.requests - valid.length;
   const kinds: Kind[] = [...valid.map(() => 'valid' as const)];
   for (let i = 0; i < rest; i++) kinds.push((['replayed', 'invalid', 'malformed'] as const)[i % 3] as Kind);
@@ -98,6 +101,16 @@ export async function benchSoak(fixture: Fixture, o: SoakOptions): Promise<SoakR
     const url = d.servers[0]?.url as string;
     // warm-up on the reserved requests (warmUp breaks the proofs itself), so they stay pending
     await warmUp(d, all.slice(all.length - reserved));
+    const halfTicketed = async (ps: Presentation[]) => {
+      const even = await withTickets(
+        url,
+        ps.filter((_, i) => i % 2 === 0),
+      );
+      return ps.map((p, i) => (i % 2 === 0 ? (even[i / 2] as Presentation) : p));
+    };
+    [valid, invalidPool] = await step('soak: the holder views of every other request (their tickets)', () =>
+      Promise.all([halfTicketed(valid), halfTicketed(invalidPool)]),
+    );
     const samples: { s: number; mib: number }[] = [];
     const t0 = performance.now();
     const sample = () => {
@@ -158,7 +171,7 @@ export async function benchSoak(fixture: Fixture, o: SoakOptions): Promise<SoakR
         secondHalfSlopeMiBPerMin: slope(half),
       },
       flat: secondHalfGrowth < 0.1 * (half[0]?.mib ?? 0),
-      note: `${valid.length} valid (each once), replays of accepted ones, broken proofs on ${reserved} requests kept for them, 6 kinds of malformed request; RSS sampled every second`,
+      note: `${valid.length} valid (each once), replays of accepted ones, broken proofs on ${reserved} requests kept for them, 6 kinds of malformed request; every other valid and invalid presentation with its holder view's ticket; RSS sampled every second`,
     };
     process.stderr.write(
       `  ${row.fiveXX} 5xx; RSS ${row.rssMiB.start.toFixed(0)} → ${row.rssMiB.end.toFixed(0)} MiB (peak ${row.rssMiB.peak.toFixed(0)}), ${row.rssMiB.secondHalfSlopeMiBPerMin.toFixed(1)} MiB/min over the second half: ${row.flat ? 'flat' : 'growing'}; ${JSON.stringify(row.byKind)}\n`,
