@@ -20,6 +20,7 @@
  *   "roots": { "count": 24, "maxAgeSeconds": 3600 },
  *   "dateToleranceDays": 1,
  *   "requestTtlSeconds": 300,
+ *   "requestTickets": true,                 // holder views carry the sealed request (off while older instances serve)
  *   "demo": true,
  *   "bodyLimitBytes": 16384,
  *   "maxConcurrentVerifications": 256,       // queued + in-flight presentations; beyond: 503 + Retry-After
@@ -108,6 +109,12 @@ export interface ServiceConfig {
   roots: { count: number; maxAgeSeconds: number };
   dateToleranceDays: number;
   requestTtlSeconds: number;
+  /**
+   * holder views carry request tickets (src/server/request-ticket.ts); presentations with a ticket
+   * are accepted either way. Off while instances of a version without tickets share the database:
+   * they refuse a presentation with one (400 MALFORMED_PRESENTATION).
+   */
+  requestTickets: boolean;
   demo: boolean;
   bodyLimitBytes: number;
   /** presentations queued or being verified at once; beyond it 503 SERVER_BUSY with Retry-After */
@@ -205,6 +212,7 @@ const fileSchema = z.strictObject({
     .optional(),
   dateToleranceDays: z.number().int().min(0).max(2).optional(),
   requestTtlSeconds: positiveInt(86400).optional(),
+  requestTickets: z.boolean().optional(),
   demo: z.boolean().optional(),
   bodyLimitBytes: z
     .number()
@@ -364,6 +372,7 @@ export function resolveConfig(input: unknown, o: { adminToken?: string; producti
     roots: { count: 24, maxAgeSeconds: 3600, ...c.roots },
     dateToleranceDays: c.dateToleranceDays ?? 1,
     requestTtlSeconds: c.requestTtlSeconds ?? 300,
+    requestTickets: c.requestTickets ?? true,
     demo,
     bodyLimitBytes: c.bodyLimitBytes ?? 16 * 1024,
     maxConcurrentVerifications: c.maxConcurrentVerifications ?? 256,

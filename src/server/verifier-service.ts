@@ -315,8 +315,8 @@ export class VerifierService {
       gracePeriodSeconds: this.#d.config.roots.maxAgeSeconds,
     };
     if (s.redirectUri) view.redirectUri = s.redirectUri;
-    if (view.status === 'pending') {
-      view.request = s.request;
+    if (view.status === 'pending') view.request = s.request;
+    if (view.status === 'pending' && this.#d.config.requestTickets) {
       const ticket = sealTicket(this.#d.ticketKey, { request: s.request, ...(s.redirectUri ? { redirectUri: s.redirectUri } : {}) });
       // Only a ticket that leaves room for the presentation within the body limit (else none: the request is read).
       if (ticket.length + PRESENTATION_ROOM <= this.#d.config.bodyLimitBytes) view.ticket = ticket;

@@ -220,6 +220,22 @@ describe('a presentation with its ticket', () => {
     }
   });
 
+  it('with requestTickets off (a rolling upgrade) gives no ticket, and still accepts a presentation with one', async () => {
+    const off = await startApp({ dir, store: shared(store), clock, verify: stubVerify, config: testConfig({ requestTickets: false }) });
+    try {
+      const { request: req } = await createRequest(off.app, 'over18');
+      const view = await request(off.app).get(`/v1/requests/${req.id}/holder`);
+      expect(view.body.request).toEqual(req);
+      expect(view.body.ticket).toBeUndefined();
+      const other = await ticketed(a.app);
+      const reads = vi.spyOn(store, 'getRequest');
+      expect((await submit(off.app, other.req.id, fakePresentation(other.req.id, { ticket: other.ticket }))).status).toBe(200);
+      expect(reads).not.toHaveBeenCalled();
+    } finally {
+      await off.app.close();
+    }
+  });
+
   it('keys tickets with one secret of the database: a restarted instance opens the tickets it issued before', async () => {
     const { req, ticket } = await ticketed(a.app);
     const c = await startApp({ dir, store: shared(store), clock, verify: stubVerify });
