@@ -84,7 +84,8 @@ export function acceptRequest(view: HolderView, requestUri: string): AcceptedReq
     ...(redirectUri ? { redirectUri } : {}),
     gracePeriodSeconds: Number.isInteger(view.gracePeriodSeconds) && view.gracePeriodSeconds > 0 ? view.gracePeriodSeconds : 0,
     presentationUrl: new URL('presentation', requestUri).href,
-    // Only ever sent back to the service that issued it, with the presentation it would get anyway.
+    // Only ever sent back to the service that issued it, with the presentation it would get anyway
+    // (16 KiB: the service's MAX_TICKET_LENGTH, which the browser bundle cannot import).
     ...(typeof view.ticket === 'string' && view.ticket.length <= 16_384 ? { ticket: view.ticket } : {}),
   };
 }

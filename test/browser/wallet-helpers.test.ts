@@ -290,6 +290,15 @@ describe('request intake (the origin that delivered a request)', () => {
     expect(a.relyingPartyName).toBe('Shop');
   });
 
+  it("keeps the view's ticket as it came, to send back with the presentation; ignores one that is not a bounded string", () => {
+    const uri = 'http://localhost:8080/v1/requests/abc/holder';
+    const withTicket = (ticket: unknown) => ({ ...(view('localhost') as object), ticket }) as never;
+    expect(acceptRequest(withTicket('t1.abc.def'), uri).ticket).toBe('t1.abc.def');
+    expect(acceptRequest(view('localhost'), uri).ticket).toBeUndefined();
+    expect(acceptRequest(withTicket(42), uri).ticket).toBeUndefined();
+    expect(acceptRequest(withTicket('x'.repeat(16_385)), uri).ticket).toBeUndefined();
+  });
+
   it('refuses another service id, or a redirectUri elsewhere, with SERVICE_MISMATCH', () => {
     expect(() => acceptRequest(view('bank.example'), 'http://localhost:8080/v1/requests/abc/holder')).toThrow(
       expect.objectContaining({ code: 'SERVICE_MISMATCH' }) as unknown as Error,
