@@ -191,6 +191,9 @@ export interface VerifierDeps {
   verify?: VerifyFunction;
 }
 
+/** What a presentation is checked against: the stored request, or the one its ticket sealed. */
+type SubmittedRequest = Pick<StoredRequest, 'request' | 'policy' | 'status' | 'expiresAt' | 'redirectUri'>;
+
 /** Bytes of a POSTed body kept for the presentation beside a ticket (a presentation's JSON is about 1.5 KB). */
 const PRESENTATION_ROOM = 4096;
 
@@ -377,35 +380,40 @@ export class VerifierService {
     throw new HttpError(code, message);
   }
 
+  /**
+   * The request a ticket sealed (see request-ticket.ts), unread, as pending; read after all when
+   * past its sealed expiry, so that a used (or purged) request answers as without a ticket.
+   * @throws HttpError INVALID_TICKET for a ticket this service did not seal for this request;
+   *   REQUEST_ALREADY_USED for a request this instance saw answered
+   */
+  async #fromTicket(id: string, ticket: string): Promise<SubmittedRequest> {
+    const t = openTicket(this.#d.ticketKey, ticket, id);
+    if (!t)
+      throw new HttpError(
+        'INVALID_TICKET',
+        'the ticket was not issued by this service for this request: send the one from its holder view, or none',
+      );
+    if (this.#answered.has(id))
+      throw new HttpError('REQUEST_ALREADY_USED', 'this proof request has already been answered: ask for a new one');
+    const expiresAt = new Date(t.request.expiresAt);
+    if (this.#d.clock().getTime() >= expiresAt.getTime()) return this.#load(id);
+    return {
+      request: t.request,
+      policy: t.request.policy.name,
+      status: 'pending',
+      expiresAt,
+      ...(t.redirectUri ? { redirectUri: t.redirectUri } : {}),
+    };
+  }
+
   /** POST /v1/requests/:id/presentation */
   async submit(id: string, body: unknown): Promise<AcceptedView> {
     const { config, store, registry, clock, metrics, circuit } = this.#d;
     const { ticket, ...presentation } = parseOrThrow(this.#schema, body, 'MALFORMED_PRESENTATION');
     // The request: from the ticket of the holder view when the wallet sent it back (no store read),
     // else from the store. Either way its consumption below is what decides that it was still open.
-    let stored: Pick<StoredRequest, 'request' | 'policy' | 'status' | 'expiresAt' | 'redirectUri'>;
     const ticketed = ticket !== undefined;
-    if (ticketed) {
-      const t = openTicket(this.#d.ticketKey, ticket, id);
-      if (!t)
-        throw new HttpError(
-          'INVALID_TICKET',
-          'the ticket was not issued by this service for this request: send the one from its holder view, or none',
-        );
-      if (this.#answered.has(id))
-        throw new HttpError('REQUEST_ALREADY_USED', 'this proof request has already been answered: ask for a new one');
-      stored = {
-        request: t.request,
-        policy: t.request.policy.name,
-        status: 'pending',
-        expiresAt: new Date(t.request.expiresAt),
-        ...(t.redirectUri ? { redirectUri: t.redirectUri } : {}),
-      };
-      // Past its sealed expiry: read it, so that a used (or purged) request answers as without a ticket.
-      if (clock().getTime() >= stored.expiresAt.getTime()) stored = await this.#load(id);
-    } else {
-      stored = await this.#load(id);
-    }
+    const stored = ticketed ? await this.#fromTicket(id, ticket) : await this.#load(id);
     const now = clock();
     this.#checkOpen(stored, now);
     this.#checkToday(stored.request.today, now);
